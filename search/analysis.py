@@ -1,0 +1,151 @@
+"""Greek text analysis: the one chain used at index time and at query time.
+
+    text -> words (hyphenated compounds split, NFC/NFD alike)
+         -> fold (case, final sigma, every diacritic; Latin via Unidecode)
+         -> drop stopwords
+         -> stem (Snowball Greek, with its -ία/-ίας and -ιο/-ιου split repaired)
+
+Folding comes before stemming on purpose: Snowball maps ϊ/ΐ to η and leaves a
+decomposed accent in place, so "Καϊτεζίδης" and "Καιτεζιδης" would stem apart.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+from unidecode import unidecode
+from whoosh.analysis import Filter, RegexTokenizer, StopFilter
+
+# A word is a run of letters and digits; combining marks may sit inside it, so a
+# decomposed (NFD) "δήμος" is still one word.  Hyphens, dots and apostrophes
+# split, which makes each part of "Πυλαίας-Χορτιάτη" findable on its own.
+WORD_PATTERN = r"[^\W_](?:[^\W_]|[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])*"
+_WORD_RE = re.compile(WORD_PATTERN)
+_GREEK_RE = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
+
+# Folded forms (lower case, no accents, final ς as σ).  Function words only:
+# articles, pronouns, conjunctions, prepositions, particles and the commonest
+# auxiliaries.  Snowball turns these short words into junk stems (της -> τ,
+# και -> κα) that would collide with real ones, so they go before stemming.
+GREEK_STOPWORDS = frozenset(
+    """
+    ο η το οι τα του τησ των τον την τουσ τισ τι
+    ενα ενασ ενοσ ενη μια μιασ μιαν
+    εγω εσυ εμεισ εσεισ αυτοσ αυτη αυτο αυτοι αυτεσ αυτα αυτου αυτησ αυτων
+    αυτον αυτην αυτουσ μου σου μασ σασ με σε τουσ τουτο εκεινοσ εκεινη εκεινο
+    οποιοσ οποια οποιο οποιοι οποιεσ οποιων οποιου οποιασ οποιον οποιαν
+    οποιουσ οτι καθε καποιοσ καποια καποιο
+    και κι η ουτε μητε ειτε αλλα αλλ ομωσ ενω αν εαν οταν οποτε γιατι
+    επειδη αφου ωστε οπωσ πωσ που ποιοσ ποια ποιο ποτε
+    σε στο στη στην στον στα στουσ στισ στησ στου στων σ
+    απο για με μετα προσ χωρισ ωσ εωσ κατα παρα δια υπερ υπο αντι μεχρι
+    μεσα εξω πανω κατω μεταξυ εναντι εκ εξ εν
+    να θα δεν μη μην ασ ναι οχι μα λοιπον ηδη ακομα ακομη επισησ
+    ειναι ηταν εχει εχουν ειχε
+    κ κκ
+    """.split()
+)
+
+_stemmer = Stemmer.Stemmer("greek")
+
+
+def fold(text: str) -> str:
+    """Case- and accent-fold text, keeping Greek letters Greek.
+
+    NFKD splits every accent (tonos, dialytika, polytonic marks) off its letter
+    and maps compatibility forms (ϲ, ϐ, µ) to plain letters; casefold turns
+    final ς into σ.  Latin-only text also goes through Unidecode, which folds
+    letters NFKD cannot split (ø, ł, æ).
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if folded.isascii() or _GREEK_RE.search(folded):
+        return folded
+    return unidecode(folded).lower()
+
+
+def is_greek(word: str) -> bool:
+    return _GREEK_RE.search(word) is not None
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Stem one folded word, repairing Snowball's inflection splits.
+
+    Snowball stems -ίας apart from -ία (πανδημίας -> πανδημι, πανδημία -> πανδημ)
+    and -ίου apart from -ιο (συμβουλίου -> συμβουλ, συμβούλιο -> συμβουλι).
+    Feeding it the -ια/-ιο form of both, then dropping a trailing ι from the
+    stem, joins each pair (and the plurals) without merging δήμος with
+    δημόσιος; docs/analysis.md has the measured figures.
+    """
+    if not is_greek(word) or len(word) < 4:
+        return word
+    if word.endswith(("ιασ", "ιου")):
+        word = word[:-1]
+    stemmed = _stemmer.stemWord(word)
+    if len(stemmed) > 3 and stemmed.endswith("ι"):
+        stemmed = stemmed[:-1]
+    return stemmed
+
+
+class FoldFilter(Filter):
+    """Applies `fold` to every token."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = fold(token.text)
+            yield token
+
+
+class GreekStemFilter(Filter):
+    """Applies `stem` to every token (Latin words and numbers pass unchanged)."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            if not token.stopped:
+                token.text = stem(token.text)
+            yield token
+
+
+def word_tokenizer() -> RegexTokenizer:
+    return RegexTokenizer(WORD_PATTERN)
+
+
+def greek_analyzer():
+    """Stemmed analyzer for the ranked text fields (title, body)."""
+    return word_tokenizer() | FoldFilter() | StopFilter(stoplist=GREEK_STOPWORDS, minsize=1, renumber=False) | GreekStemFilter()
+
+
+def folded_analyzer():
+    """Unstemmed analyzer for phrases, prefixes and spelling: real words, folded.
+
+    Stopwords stay, so an exact phrase such as "στο επίκεντρο" matches as typed.
+    """
+    return word_tokenizer() | FoldFilter()
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of a text: where it is, its folded form, and its index term."""
+
+    start: int
+    end: int
+    folded: str
+    term: str | None  # None for a stopword
+
+
+def words(text: str) -> Iterator[Word]:
+    """Split text into words with character spans, for highlighting and query parsing."""
+    for match in _WORD_RE.finditer(text):
+        folded = fold(match.group())
+        term = None if folded in GREEK_STOPWORDS else stem(folded)
+        yield Word(match.start(), match.end(), folded, term)
+
+
+def terms(text: str) -> list[str]:
+    """The index terms of a text, exactly as the stemmed fields hold them."""
+    return [word.term for word in words(text) if word.term is not None]
