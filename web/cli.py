@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 
 from search.config import Settings
-from search.index import open_index, write_documents
 from search.ingest import IngestReport, load_documents
-from search.query import InvalidRequest, SearchEngine, parse_request
+from search.query import InvalidRequest, parse_request
+from search.store import IndexStore, IndexUnavailable
 
 SETTINGS = Settings.from_env()
 
@@ -44,9 +44,9 @@ def reindex(sources: tuple[Path, ...], index_dir: Path, gazetteer: Path | None) 
 
     report = IngestReport()
     documents = load_documents(sources or SETTINGS.sources, report, Gazetteer.load(gazetteer) if gazetteer else None)
-    count = write_documents(index_dir, documents)
+    info = IndexStore(index_dir).build(documents)
     click.echo(report.summary())
-    click.echo(f"Indexed {count} documents into {index_dir}.")
+    click.echo(f"Indexed {info.documents} documents into {index_dir / info.generation}.")
 
 
 @main.command("search")
@@ -74,7 +74,10 @@ def search_command(q: str, index_dir: Path, municipality: tuple[str, ...], offic
         request = parse_request(params)
     except InvalidRequest as error:
         raise click.UsageError(str(error)) from None
-    answer = SearchEngine(open_index(index_dir)).search(request)
+    try:
+        answer = IndexStore(index_dir).engine().search(request)
+    except IndexUnavailable as error:
+        raise click.ClickException(f"{error}; run `dimos-search reindex --index {index_dir}` first") from None
     if as_json:
         json.dump(answer, sys.stdout, ensure_ascii=False, indent=2)
         click.echo()
