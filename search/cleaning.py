@@ -167,14 +167,14 @@ def rebuild_paragraphs(lines: list[str]) -> list[str]:
         return []
     width = max(len(line) for line in lines)
     paragraphs: list[str] = []
-    current = ""
+    current, last = "", ""  # the paragraph so far, and its last physical line
     for line in lines:
         if not current:
-            current = line
+            current = last = line
             continue
         next_lower = line[:1].islower()
         hyphen_break = re.search(r"[^\W\d_]-$", current) is not None
-        wrapped = width >= 60 and len(current) >= 0.6 * width
+        wrapped = width >= 60 and len(last) >= 0.6 * width
         if hyphen_break:
             current = current + line if line[:1].isupper() else current[:-1] + line
         elif not _SENTENCE_END.search(current) and (next_lower or wrapped):
@@ -182,6 +182,7 @@ def rebuild_paragraphs(lines: list[str]) -> list[str]:
         else:
             paragraphs.append(current)
             current = line
+        last = line
     paragraphs.append(current)
     return paragraphs
 
