@@ -156,7 +156,7 @@ for _lemma in _ROLE_NOUNS:
 for _lemma in _MODIFIED_NOUNS:
     for _form, _plural in _forms(_lemma).items():
         _ROLE_FORMS.setdefault(_form, (_lemma, _plural, True))
-_MUNICIPAL_ROLES = {"δήμαρχος", "αντιδήμαρχος", "πρόεδρος δημοτικού συμβουλίου"}
+_MUNICIPAL_ROLES = {"δήμαρχος", "πρόεδρος δημοτικού συμβουλίου"}  # a deputy mayor's qualifier is a portfolio
 _COUNCIL = ({"δημοτικου"}, {"συμβουλιου"})
 
 _MUNICIPALITY_WORDS = {"δημοσ", "δημου", "δημο", "δημε", "δημοι", "δημων", "δημουσ"}
