@@ -3,7 +3,7 @@
 Reads the CSV of `shared/data/municipalities.csv`.  Every spelling a source may
 use (official name, ELSTAT's and EETAA's current names, the 2011 Kallikratis
 name) points at one municipality; a spelling shared by two municipalities
-(e.g. "Κέρκυρας") is dropped rather than guessed.
+(e.g. "Κέρκυρας") is dropped rather than guessed, unless it is one's official name.
 """
 from __future__ import annotations
 
@@ -52,7 +52,8 @@ class Gazetteer:
 
     @classmethod
     def load(cls, path: Path | str) -> "Gazetteer":
-        by_key: dict[str, Municipality | None] = {}
+        primary: dict[str, Municipality] = {}
+        secondary: dict[str, Municipality | None] = {}
         with open(path, encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 mayor = parse_person(row["mayor_2023"]) if row.get("mayor_2023") else None
@@ -62,20 +63,17 @@ class Gazetteer:
                     region=row["region"],
                     mayor_2023=mayor.display if mayor else None,
                 )
-                spellings = {
-                    row["official_name"].removeprefix("Δήμος "),
-                    municipality.genitive,
-                    row["elstat_name"],
-                    row["eetaa_ota_name"].removeprefix("Δ. "),
-                    row["kallikratis_name_2011"],
-                    row["name_genitive"],
-                }
-                for key in {municipality_key(s) for s in spellings if s}:
-                    if key in by_key and by_key[key] != municipality:
-                        by_key[key] = None  # shared by two municipalities: ambiguous
+                for spelling in (row["official_name"].removeprefix("Δήμος "), municipality.genitive):
+                    primary[municipality_key(spelling)] = municipality
+                for spelling in (row["elstat_name"], row["eetaa_ota_name"].removeprefix("Δ. "),
+                                 row["kallikratis_name_2011"], row["name_genitive"]):
+                    key = municipality_key(spelling)
+                    if key in secondary and secondary[key] != municipality:
+                        secondary[key] = None  # shared by two municipalities: ambiguous
                     else:
-                        by_key[key] = municipality
-        return cls({key: m for key, m in by_key.items() if m is not None})
+                        secondary[key] = municipality
+        # An official name always wins ("Ηρακλείου" is Heraklion, Crete, not Ηρακλείου Αττικής).
+        return cls({**{k: m for k, m in secondary.items() if m is not None}, **primary})
 
     def resolve(self, genitive: str) -> Municipality | None:
         """The municipality whose genitive name this is, in any case, accent or hyphen spacing."""
