@@ -93,3 +93,7 @@ def search_command(q: str, index_dir: Path, municipality: tuple[str, ...], offic
     for name, values in answer["facets"].items():
         if values:
             click.echo(f"\n{name}: " + "; ".join(f"{v['value']} ({v['count']})" for v in values))
+
+
+if __name__ == "__main__":
+    main()
