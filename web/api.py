@@ -17,10 +17,11 @@ bp = Blueprint("api", __name__)
 
 
 def error_response(status: int, code: str, message: str, message_el: str,
-                   parameter: str | None = None) -> tuple[Response, int]:
+                   parameter: str | None = None) -> Response:
     """The one error shape: {"error": {"code", "message", "message_el", "parameter"}}."""
-    error = {"code": code, "message": message, "message_el": message_el, "parameter": parameter}
-    return jsonify(error=error), status
+    response = jsonify(error={"code": code, "message": message, "message_el": message_el, "parameter": parameter})
+    response.status_code = status
+    return response
 
 
 def document_json(document: Document) -> dict[str, Any]:
