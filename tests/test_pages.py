@@ -127,6 +127,14 @@ def test_date_range_and_sort_are_kept(client):
     assert page.html.index("Πυλαίας-Χορτιάτη</a>") < page.html.index("Διγαλάκη</a>")
 
 
+def test_a_submitted_form_lands_on_the_short_url_with_automatic_sort(client):
+    response = client.get("/?q=διακυβερνηση&sort=&from=&to=&q=")
+    assert response.status_code == 302 and params(response.location) == {"q": ["διακυβερνηση"]}
+    page = get(client, response.location)
+    assert page.all("option", value="")[0].get("selected") == ""
+    assert client.get("/?q=%20").location == "/"
+
+
 def test_pagination_links(client):
     first = get(client, "/?per_page=1")
     assert "σελίδα 1 από 2" in first.html

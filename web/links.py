@@ -26,7 +26,7 @@ def parse_args(args: MultiDict[str, str]) -> SearchRequest:
 def to_params(search: SearchRequest) -> list[tuple[str, str]]:
     """The shortest query string that means `search` (defaults left out)."""
     params: list[tuple[str, str]] = []
-    if search.q:
+    if search.q.strip():
         params.append(("q", search.q))
     params += [("municipality", value) for value in search.municipality]
     params += [("official", value) for value in search.official]

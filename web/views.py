@@ -5,7 +5,7 @@ import html
 import re
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from search.query import DEFAULT_PER_PAGE, SORTS, InvalidRequest, SearchRequest
@@ -55,9 +55,12 @@ def search() -> Any:
         fallback = SearchRequest(q=request.args.get("q", ""))
         return render_template("search.html", search=fallback, links=SearchLinks(fallback),
                                answer=None, error=error), 400
+    links = SearchLinks(search_request)
+    if any(not value.strip() for _, value in request.args.items(multi=True)):
+        # The form sends its empty fields too; bookmarks get the short URL that means the same.
+        return redirect(links.url())
     answer = index_store().engine().search(search_request)
-    return render_template("search.html", search=search_request, links=SearchLinks(search_request),
-                           answer=answer, error=None)
+    return render_template("search.html", search=search_request, links=links, answer=answer, error=None)
 
 
 @bp.get("/documents/<path:doc_id>")
