@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from search.documents import Document, Official
+from search.query import SORTS
 from search.store import IndexStore
 from web import create_app
 
@@ -132,6 +133,7 @@ def test_a_submitted_form_lands_on_the_short_url_with_automatic_sort(client):
     assert response.status_code == 302 and params(response.location) == {"q": ["διακυβερνηση"]}
     page = get(client, response.location)
     assert page.all("option", value="")[0].get("selected") == ""
+    assert [o["value"] for o in page.all("option")] == ["", *SORTS]
     assert client.get("/?q=%20").location == "/"
 
 
