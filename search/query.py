@@ -395,7 +395,8 @@ class SearchEngine:
             others = _all_of(f for key, f in filters.items() if key != excluded)
             docs = searcher.docs_for_query(_all_of([matched, others]))
             by_doc = self._facet_map(searcher, fieldname)
-            counts = Counter(value for docnum in docs for value in by_doc.get(docnum, ()))
+            # An undated document indexes an empty year: it is no facet value.
+            counts = Counter(value for docnum in docs for value in by_doc.get(docnum, ()) if value)
             if name == "year":
                 selected = {
                     year for year in counts

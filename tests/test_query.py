@@ -8,18 +8,16 @@ import re
 import pytest
 
 from search.documents import Document
-from search.ingest import IngestReport, load_documents
 from search.query import InvalidRequest, SearchEngine, parse_query, parse_request
 from search.store import IndexStore
-from tests.conftest import SEEDS, SHARED_DATA
+from tests.conftest import SHARED_DATA, seed_documents
 
 PYLAIA, CHANIA = "000_1fe309cce7ba6396", "002_a41b864c727e27df"
 
 
-def seed_documents() -> list[Document]:
-    """The two seeds through real ingestion, plus two edge cases: no date, and hostile markup."""
+def edge_case_documents() -> list[Document]:
+    """No date, and hostile markup."""
     return [
-        *load_documents([SEEDS], IngestReport()),
         Document(id="undated", title="Ανακοίνωση για τη διακοπή νερού", body="Διακοπή υδροδότησης στον Δήμο Χανίων.",
                  municipalities=["Δήμος Χανίων"]),
         Document(id="hostile", title="<script>alert(1)</script> διακοπή",
@@ -46,7 +44,7 @@ def diavgeia_documents() -> list[Document]:
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory) -> SearchEngine:
     store = IndexStore(tmp_path_factory.mktemp("index"))
-    store.build(seed_documents() + diavgeia_documents())
+    store.build(seed_documents() + edge_case_documents() + diavgeia_documents())
     return store.engine()
 
 
