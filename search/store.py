@@ -231,11 +231,18 @@ class IndexStore:
             raise RuntimeError("writing generations needs the reindex lock (IndexStore.locked)")
 
     def _remove_leftovers(self) -> None:
-        """Temporary directories and pointer files of runs that were killed."""
+        """What killed runs left: temporary directories and pointer files, and
+        generations newer than the live one (verified, but never switched to),
+        which must not pass for the rollback generation."""
         for path in self.root.iterdir():
             if path.name.startswith((BUILDING_PREFIX, REMOVING_PREFIX)):
                 shutil.rmtree(path, ignore_errors=True)
         (self.root / POINTER_TEMP).unlink(missing_ok=True)
+        current = self.current_generation()
+        if current is not None and (self.root / current).is_dir():
+            for name in self.generations():
+                if name > current:
+                    self._remove_generation(name)
 
     # --- writing ------------------------------------------------------------------
 
@@ -293,17 +300,17 @@ class IndexStore:
         _fsync_dir(self.root)
 
     def _prune(self) -> None:
-        """Keep the live generation and the one before it; remove the rest.
-
-        A generation newer than the live one was never switched to (its run was
-        killed before the switch), so it goes too.
-        """
+        """Keep the live generation and the one before it (for rollback); remove the rest."""
         current = self.current_generation()
         generations = self.generations()
         older = [g for g in generations if current is not None and g < current]
         keep = {current, *older[-1:]}
         for name in generations:
             if name not in keep:
-                doomed = self.root / f"{REMOVING_PREFIX}{name}"
-                os.rename(self.root / name, doomed)
-                shutil.rmtree(doomed, ignore_errors=True)
+                self._remove_generation(name)
+
+    def _remove_generation(self, name: str) -> None:
+        """Rename first, so a run killed while deleting leaves a temporary name, never half a generation."""
+        doomed = self.root / f"{REMOVING_PREFIX}{name}"
+        os.rename(self.root / name, doomed)
+        shutil.rmtree(doomed, ignore_errors=True)
