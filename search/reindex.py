@@ -83,12 +83,19 @@ class Progress:
             self._shown = now
             self._show(now)
 
+    def writing(self) -> None:
+        """Every document is read; the writer now flushes and merges (no documents to count)."""
+        if self.terminal:
+            self._show(time.monotonic(), "  writing the index…")
+        else:
+            self._write(f"reindex: {self.count} documents read, writing the index\n")
+
     def finish(self) -> None:
         self._show(time.monotonic())
         if self.terminal:
             self._write("\n")
 
-    def _show(self, now: float) -> None:
+    def _show(self, now: float, status: str = "") -> None:
         elapsed = max(now - self._started, 1e-9)
         rate = self.count / elapsed
         eta = ""
@@ -99,7 +106,7 @@ class Progress:
             filled = min(BAR_WIDTH, BAR_WIDTH * self.count // total) if total else 0
             bar = f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] " if total else ""
             of = f"/~{total}" if total else ""
-            self._write(f"\r{bar}{self.count}{of} documents  {rate:.0f} docs/s{eta}\x1b[K")
+            self._write(f"\r{bar}{self.count}{of} documents  {rate:.0f} docs/s{status or eta}\x1b[K")
         else:
             self._write(f"reindex: {self.count} documents, {rate:.0f} docs/s, {_clock(elapsed)} elapsed{eta}\n")
 
@@ -126,6 +133,7 @@ def _tracked(sources: Mapping[str, Iterable[Document]], origins: dict[str, list[
             ids.append(document.id)
             progress.advance()
             yield document
+    progress.writing()
 
 
 def _live_count(store: IndexStore) -> int | None:

@@ -8,6 +8,7 @@ The stalls are patched in here, in the child only: production code has no hooks.
     writing  segment files written, the generation's table of contents not yet
     switch   CURRENT.tmp written, not yet renamed over CURRENT
     prune    CURRENT switched, older generations not yet removed
+    incremental  an incremental run, its updated copy's table of contents not yet written
 """
 from __future__ import annotations
 
@@ -75,15 +76,16 @@ def main() -> None:
     documents = announcements(count, tag=" (νέα έκδοση)")
     if phase == "parsing":
         documents = _stalling(documents)
-    elif phase == "writing":
+    elif phase in ("writing", "incremental"):
         commit_toc = SegmentWriter._commit_toc
-        SegmentWriter._commit_toc = lambda self, segments: (_announce("writing"), commit_toc(self, segments))
+        SegmentWriter._commit_toc = lambda self, segments: (_announce(phase), commit_toc(self, segments))
     elif phase == "switch":
         replace = os.replace
         store_module.os.replace = lambda src, dst: (_announce("switch"), replace(src, dst))
     elif phase == "prune":
         IndexStore._prune = lambda self: _announce("prune")
-    reindex(IndexStore(root), {"announcements": documents}, progress=Progress(io.StringIO()))
+    reindex(IndexStore(root), {"announcements": documents}, incremental=phase == "incremental",
+            progress=Progress(io.StringIO()))
     print("PHASE done", flush=True)
 
 

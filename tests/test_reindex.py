@@ -141,7 +141,7 @@ def test_a_corrupt_generation_is_an_error_state_and_reindex_repairs_it(store, da
 
 # --- SIGKILL at several points ---------------------------------------------------------------
 
-@pytest.mark.parametrize("phase", ["parsing", "writing", "switch", "prune"])
+@pytest.mark.parametrize("phase", ["parsing", "writing", "switch", "prune", "incremental"])
 def test_sigkill_keeps_the_last_good_generation_and_the_next_reindex_succeeds(store, phase):
     build(store, 20)
     good = build(store, 25).generation  # two generations on disk, as in steady state
@@ -283,7 +283,8 @@ def test_not_a_terminal_gets_plain_log_lines_and_a_summary(store):
     result = reindex(store, {"announcements": announcements(20)}, progress=Progress(log, every=0))
     lines = log.getvalue().splitlines()
     assert lines[0] == "reindex: started (about 10 expected)"
-    assert len(lines) == 22 and lines[-1].startswith("reindex: 20 documents, ")
+    assert len(lines) == 23 and lines[-2] == "reindex: 20 documents read, writing the index"
+    assert lines[-1].startswith("reindex: 20 documents, ")
     assert "docs/s" in lines[-1] and "\r" not in log.getvalue() and "\x1b" not in log.getvalue()
 
     class Report:
@@ -307,7 +308,8 @@ def test_a_terminal_gets_a_progress_bar_with_rate_and_eta(store):
     bar = screen.getvalue().split("\r")[-1]
     assert bar.startswith("[######") and "10/~40 documents" in bar and "docs/s" in bar and "ETA 0:" in bar
     result = reindex(store, {"announcements": announcements(40) + announcements(2)}, progress=Progress(screen))
-    assert screen.getvalue().endswith("\n") and result.duplicate_ids == 2
+    assert "writing the index" in screen.getvalue() and screen.getvalue().endswith("\n")
+    assert result.duplicate_ids == 2
     assert "repeated id 2" in summary(result)
 
 

@@ -54,10 +54,12 @@ def reindex(sources: tuple[Path, ...], index_dir: Path, gazetteer: Path | None, 
     The new generation goes live only once verified; the service keeps
     searching the previous one until then.  docs/reindex.md tells more.
     """
-    from search.gazetteer import Gazetteer
+    places = None
+    if gazetteer:
+        from search.gazetteer import Gazetteer  # arrives with ingestion
 
+        places = Gazetteer.load(gazetteer)
     report = IngestReport()
-    places = Gazetteer.load(gazetteer) if gazetteer else None
     # One document stream per source, so an incremental run knows which ids each source gave.
     documents = {str(p.resolve()): load_documents([p], report, places) for p in sources or SETTINGS.sources}
     try:
