@@ -149,15 +149,18 @@ def reindex(store: IndexStore, sources: Mapping[str, Iterable[Document]], *, inc
     An incremental run with no healthy live index to update does a full rebuild.
     Raises ReindexLocked when another run holds the lock for longer than `wait`.
     """
-    started = time.monotonic()
+    asked = time.monotonic()
     progress = progress or Progress()
     with store.locked(wait):
+        started = time.monotonic()
         live = _live_count(store)
         base = store.current_generation() if live is not None else None
         result = ReindexResult(incremental=incremental and base is not None, generation="", documents=0,
                                stale_lock=store.stale_lock)
+        if started - asked >= 1:
+            result.notes.append(f"Waited {started - asked:.0f} s for another reindex to finish.")
         if incremental and base is None:
-            result.notes.append("no healthy live index to update: did a full rebuild instead")
+            result.notes.append("No healthy live index to update: did a full rebuild instead.")
         progress.start(live)
         if result.incremental:
             _incremental(store, base, sources, result, progress)
@@ -166,8 +169,8 @@ def reindex(store: IndexStore, sources: Mapping[str, Iterable[Document]], *, inc
             info = store.build(_tracked(sources, origins, set(), result, progress), origins=origins)
             result.generation, result.documents, result.added = info.generation, info.documents, info.documents
         progress.finish()
-    result.elapsed = time.monotonic() - started
-    result.index_bytes = directory_size(store.root / result.generation)
+        result.elapsed = time.monotonic() - started
+        result.index_bytes = directory_size(store.root / result.generation)  # under the lock: no run prunes it
     return result
 
 
