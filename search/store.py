@@ -260,10 +260,11 @@ class IndexStore:
                 origins: Mapping[str, Collection[str]] | None = None) -> BuildInfo:
         """Verify a staged generation holds `documents`, make it live, prune old ones."""
         self._require_lock()
-        with open_index(staging).searcher() as searcher:
-            if searcher.doc_count() != documents:
-                raise VerificationFailed(f"the new index holds {searcher.doc_count()} documents, expected {documents}; "
-                                   f"the live generation was left in place")
+        try:
+            self._verify(staging, documents)
+        except BaseException:
+            self.discard(staging)
+            raise
         now = dt.datetime.now(dt.timezone.utc)
         generation = f"{GENERATION_PREFIX}{now:%Y%m%dT%H%M%S%f}-{secrets.token_hex(3)}"
         info = BuildInfo(generation, documents, now.isoformat(timespec="seconds"))
@@ -274,6 +275,17 @@ class IndexStore:
         self._point_to(generation)
         self._prune()
         return info
+
+    def _verify(self, staging: Path, documents: int) -> None:
+        live = self.health()
+        if documents == 0 and live["documents"]:
+            # Most likely sources that are missing or unmounted, not a wish to empty the index.
+            raise VerificationFailed(f"no documents to index: the live generation ({live['documents']} documents) "
+                                     f"was left in place; check the sources")
+        with open_index(staging).searcher() as searcher:
+            if searcher.doc_count() != documents:
+                raise VerificationFailed(f"the new index holds {searcher.doc_count()} documents, expected "
+                                         f"{documents}; the live generation was left in place")
 
     def build(self, documents: Iterable[Document], *, wait: float = 0,
               origins: Mapping[str, Collection[str]] | None = None) -> BuildInfo:

@@ -18,7 +18,8 @@ from whoosh.writing import SegmentWriter
 from search.analysis import terms
 from search.query import SearchRequest
 from search.reindex import Progress, reindex, summary
-from search.store import (BUILD_INFO, LOCK_FILE, POINTER, IndexStore, IndexUnavailable, ReindexLocked)
+from search.store import (BUILD_INFO, LOCK_FILE, POINTER, IndexStore, IndexUnavailable, ReindexLocked,
+                          VerificationFailed)
 from tests.conftest import PROJECT_ROOT, shared_data
 from tests.reindex_child import announcements
 
@@ -137,6 +138,14 @@ def test_a_corrupt_generation_is_an_error_state_and_reindex_repairs_it(store, da
     result = build(store, 8, incremental=True)
     assert not result.incremental and "full rebuild" in " ".join(result.notes)
     assert IndexStore(store.root).health()["status"] == "ok"
+
+
+def test_a_run_that_reads_no_documents_does_not_replace_a_live_index(store):
+    live = build(store, 9).generation
+    with pytest.raises(VerificationFailed, match="no documents to index"):
+        reindex(store, {"unmounted/": []}, progress=quiet())
+    assert store.current_generation() == live and store.health()["documents"] == 9
+    assert leftovers(store.root) == []
 
 
 # --- SIGKILL at several points ---------------------------------------------------------------

@@ -59,6 +59,9 @@ def reindex(sources: tuple[Path, ...], index_dir: Path, gazetteer: Path | None, 
         from search.gazetteer import Gazetteer  # arrives with ingestion
 
         places = Gazetteer.load(gazetteer)
+    missing = [str(p) for p in sources or SETTINGS.sources if not p.exists()]
+    if missing:  # configured sources are not checked by click; an unmounted one would empty the index
+        raise click.UsageError(f"source not found: {', '.join(missing)} (setting: DIMOS_SOURCES)")
     report = IngestReport()
     # One document stream per source, so an incremental run knows which ids each source gave.
     documents = {str(p.resolve()): load_documents([p], report, places) for p in sources or SETTINGS.sources}
