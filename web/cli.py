@@ -45,7 +45,7 @@ def main() -> None:
 @click.option("--incremental", is_flag=True,
               help="Add new documents, replace changed ones, remove those whose source is gone; "
                    "unchanged documents are not rewritten.")
-@click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True,
+@click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SECONDS",
               help=f"Seconds to wait for a running reindex to finish; after that exit with status {EXIT_LOCKED}.")
 def reindex(sources: tuple[Path, ...], index_dir: Path, gazetteer: Path | None, incremental: bool,
             wait: float) -> None:
