@@ -168,7 +168,7 @@ class IndexStore:
             message = str(error) if isinstance(error, IndexUnavailable) else \
                 f"index generation {generation} is damaged: {type(error).__name__}: {error}"
             return {"status": "error", "documents": 0, "generation": generation, "built_at": None,
-                    "message": f"{message}; `dimos-search reindex` repairs it"}
+                    "message": f"{message}; run `dimos-search reindex` to (re)build it"}
         return {"status": "ok", "documents": documents, "generation": generation,
                 "built_at": info.built_at, "message": None}
 
