@@ -35,6 +35,8 @@ class IngestCounts(Protocol):
 
 @dataclass
 class ReindexResult:
+    """What a run did, for the summary and for callers that check it (tests, scripts)."""
+
     incremental: bool
     generation: str
     documents: int  # in the live index after the run
@@ -228,12 +230,14 @@ def _incremental(store: IndexStore, base: str, sources: Mapping[str, Iterable[Do
     result.generation, result.documents = info.generation, info.documents
 
 
-def _size(size: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+def _size(size: float) -> str:
+    if size < 1024:
+        return f"{size:.0f} B"
+    for unit in ("KB", "MB"):
         size /= 1024
-    raise AssertionError("unreachable")
+        if size < 1024:
+            return f"{size:.1f} {unit}"
+    return f"{size / 1024:.1f} GB"
 
 
 def summary(result: ReindexResult, report: IngestCounts | None = None) -> str:
