@@ -1,22 +1,31 @@
-"""Index generations on disk, and the switch between them.
+"""Index generations on disk, the switch between them, and the reindex lock.
 
     <index dir>/
       CURRENT                 name of the live generation (replaced with an atomic rename)
-      gen-<utc time>-<rand>/  a complete Whoosh index and its BUILD.json
+      LOCK                    flock'ed by the running reindex; names its holder
+      gen-<utc time>-<rand>/  a complete Whoosh index, its BUILD.json and SOURCES.json
+      .building-<...>/        a generation being written (removed if its writer died)
+      .removing-<...>/        an old generation being deleted
 
-A rebuild writes a new generation beside the live one and only then points
-CURRENT at it, so searches never see a half-built index.  The previous
-generation is kept for rollback; older ones are removed.
+A reindex writes a new generation beside the live one, verifies it and only
+then points CURRENT at it, so searches never see a half-built index and a run
+killed at any moment leaves the last good generation live.  The generation
+that was live before is kept for rollback; older ones are removed.
 """
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import fcntl
 import json
 import os
 import secrets
 import shutil
+import socket
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,13 +35,26 @@ from .index import open_index, write_documents
 from .query import SearchEngine
 
 POINTER = "CURRENT"
+POINTER_TEMP = "CURRENT.tmp"
+LOCK_FILE = "LOCK"
 BUILD_INFO = "BUILD.json"
+SOURCES_INFO = "SOURCES.json"
 GENERATION_PREFIX = "gen-"
-KEEP_GENERATIONS = 2
+BUILDING_PREFIX = ".building-"
+REMOVING_PREFIX = ".removing-"
+LOCK_POLL_SECONDS = 0.1
 
 
 class IndexUnavailable(RuntimeError):
     """There is no usable index yet (never built, or damaged)."""
+
+
+class VerificationFailed(RuntimeError):
+    """A new generation does not hold what was written into it; it was not switched to."""
+
+
+class ReindexLocked(RuntimeError):
+    """Another reindex holds the lock of this index directory."""
 
 
 @dataclass(frozen=True)
@@ -42,78 +64,265 @@ class BuildInfo:
     built_at: str
 
 
+@dataclass(frozen=True)
+class LockHolder:
+    """Who holds (or held) the lock, as written in the LOCK file."""
+
+    pid: int
+    host: str
+    started: str
+
+    def __str__(self) -> str:
+        return f"pid {self.pid} on {self.host}, started {self.started}"
+
+
+def _read_holder(path: Path) -> LockHolder | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8") or "null")
+        return LockHolder(int(data["pid"]), str(data["host"]), str(data["started"]))
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def directory_size(path: Path) -> int:
+    """Bytes of the files under `path`."""
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
 class IndexStore:
-    """The live generation of an index directory, reopened when a reindex switches it."""
+    """The live generation of an index directory, reopened when a reindex switches it.
+
+    Readers (the web app, `search`) never lock: they read CURRENT per request.
+    Writers (`reindex`) hold LOCK for the whole run.
+    """
 
     def __init__(self, root: Path):
         self.root = Path(root)
-        self._lock = threading.Lock()
+        self._engine_lock = threading.Lock()
         self._engine: SearchEngine | None = None
         self._engine_generation: str | None = None
+        self._lock_fd: int | None = None
+        self.stale_lock: LockHolder | None = None
+
+    # --- reading ----------------------------------------------------------------
 
     def current_generation(self) -> str | None:
         try:
             name = (self.root / POINTER).read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
         return name or None
+
+    def generations(self) -> list[str]:
+        """Complete generations on disk, oldest first (names sort by build time)."""
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and p.name.startswith(GENERATION_PREFIX))
 
     def build_info(self, generation: str) -> BuildInfo:
         data = json.loads((self.root / generation / BUILD_INFO).read_text(encoding="utf-8"))
         return BuildInfo(generation, data["documents"], data["built_at"])
+
+    def origins(self, generation: str) -> dict[str, list[str]]:
+        """Ids indexed from each source given to the reindex that built `generation`."""
+        try:
+            return json.loads((self.root / generation / SOURCES_INFO).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
 
     def engine(self) -> SearchEngine:
         """The engine on the live generation; callers keep it for a whole request."""
         generation = self.current_generation()
         if generation is None:
             raise IndexUnavailable(f"no index has been built in {self.root} yet")
-        with self._lock:
+        with self._engine_lock:
             if generation != self._engine_generation:
+                path = self.root / generation
+                if not path.is_dir():
+                    raise IndexUnavailable(f"index generation {generation} named by {self.root / POINTER} is missing")
                 try:
-                    self._engine = SearchEngine(open_index(self.root / generation))
+                    self._engine = SearchEngine(open_index(path))
                 except Exception as error:  # Whoosh raises many kinds on damaged files
                     raise IndexUnavailable(f"index generation {generation} cannot be opened: {error}") from error
                 self._engine_generation = generation
             return self._engine
 
     def health(self) -> dict[str, Any]:
+        """The state `GET /health` reports; never raises."""
         generation = self.current_generation()
         try:
-            engine = self.engine()
-            documents = engine.document_count()
+            documents = self.engine().document_count()
             info = self.build_info(generation)
-        except (IndexUnavailable, OSError, ValueError, KeyError) as error:
+            if documents != info.documents:
+                raise IndexUnavailable(f"index generation {generation} holds {documents} documents, "
+                                       f"its {BUILD_INFO} says {info.documents}: it is damaged")
+        except Exception as error:  # a health check reports a damaged index, whatever Whoosh raised
+            message = str(error) if isinstance(error, IndexUnavailable) else \
+                f"index generation {generation} is damaged: {type(error).__name__}: {error}"
             return {"status": "error", "documents": 0, "generation": generation, "built_at": None,
-                    "message": str(error)}
+                    "message": f"{message}; run `dimos-search reindex` to (re)build it"}
         return {"status": "ok", "documents": documents, "generation": generation,
                 "built_at": info.built_at, "message": None}
 
-    def build(self, documents: Iterable[Document]) -> BuildInfo:
-        """Index `documents` into a new generation, verify it, then make it live."""
+    # --- the lock -----------------------------------------------------------------
+
+    @contextmanager
+    def locked(self, wait: float = 0) -> Iterator[IndexStore]:
+        """Hold the reindex lock, waiting up to `wait` seconds for a running reindex.
+
+        The lock is an flock on LOCK: the kernel drops it when its holder dies,
+        even by SIGKILL, so a killed run can never leave the directory locked
+        and no PID has to be trusted.  The holder's pid, host and start time are
+        written into LOCK for the message a second reindex prints; a LOCK that
+        still names a holder when the flock is free is a stale lock from a killed
+        run, which is reported (`stale_lock`) and cleared with its leftovers.
+        Re-entrant for the same store.
+        """
+        if self._lock_fd is not None:
+            yield self
+            return
         self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / LOCK_FILE
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as error:
+                    if error.errno not in (errno.EWOULDBLOCK, errno.EACCES):
+                        raise
+                    if time.monotonic() >= deadline:
+                        holder = _read_holder(path)
+                        raise ReindexLocked(
+                            f"another reindex is running on {self.root} ({holder or 'holder unknown'}); "
+                            f"this one did nothing. Retry later or pass --wait SECONDS."
+                        ) from None
+                    time.sleep(LOCK_POLL_SECONDS)
+            self.stale_lock = _read_holder(path)
+            holder = {"pid": os.getpid(), "host": socket.gethostname(),
+                      "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(holder).encode("utf-8"), 0)
+            os.fsync(fd)
+            self._lock_fd = fd
+            self._remove_leftovers()
+            try:
+                yield self
+            finally:
+                # An empty LOCK means "released cleanly"; the file stays so that a
+                # waiting run and a new one always flock the same inode.
+                os.ftruncate(fd, 0)
+                self._lock_fd = None
+        finally:
+            os.close(fd)
+
+    def _require_lock(self) -> None:
+        if self._lock_fd is None:
+            raise RuntimeError("writing generations needs the reindex lock (IndexStore.locked)")
+
+    def _remove_leftovers(self) -> None:
+        """What killed runs left: temporary directories and pointer files, and
+        generations newer than the live one (verified, but never switched to),
+        which must not pass for the rollback generation."""
+        for path in self.root.iterdir():
+            if path.name.startswith((BUILDING_PREFIX, REMOVING_PREFIX)):
+                shutil.rmtree(path, ignore_errors=True)
+        (self.root / POINTER_TEMP).unlink(missing_ok=True)
+        current = self.current_generation()
+        if current is not None and (self.root / current).is_dir():
+            for name in self.generations():
+                if name > current:
+                    self._remove_generation(name)
+
+    # --- writing ------------------------------------------------------------------
+
+    def stage(self, base: str | None = None) -> Path:
+        """A new temporary generation directory: empty, or a copy of generation `base`."""
+        self._require_lock()
+        path = self.root / f"{BUILDING_PREFIX}{secrets.token_hex(4)}"
+        if base is None:
+            path.mkdir()
+        else:
+            shutil.copytree(self.root / base, path, ignore=shutil.ignore_patterns(BUILD_INFO, SOURCES_INFO))
+        return path
+
+    def publish(self, staging: Path, documents: int,
+                origins: Mapping[str, Collection[str]] | None = None) -> BuildInfo:
+        """Verify a staged generation holds `documents`, make it live, prune old ones."""
+        self._require_lock()
+        try:
+            self._verify(staging, documents)
+        except BaseException:
+            self.discard(staging)
+            raise
         now = dt.datetime.now(dt.timezone.utc)
-        generation = f"{GENERATION_PREFIX}{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
-        path = self.root / generation
-        count = write_documents(path, documents)
-        with open_index(path).searcher() as searcher:
-            if searcher.doc_count() != count:
-                raise RuntimeError(f"generation {generation} holds {searcher.doc_count()} documents, expected {count}")
-        info = BuildInfo(generation, count, now.isoformat(timespec="seconds"))
-        (path / BUILD_INFO).write_text(json.dumps(info.__dict__), encoding="utf-8")
+        generation = f"{GENERATION_PREFIX}{now:%Y%m%dT%H%M%S%f}-{secrets.token_hex(3)}"
+        info = BuildInfo(generation, documents, now.isoformat(timespec="seconds"))
+        (staging / SOURCES_INFO).write_text(
+            json.dumps({k: sorted(v) for k, v in (origins or {}).items()}, ensure_ascii=False), encoding="utf-8")
+        (staging / BUILD_INFO).write_text(json.dumps(info.__dict__), encoding="utf-8")
+        os.rename(staging, self.root / generation)
         self._point_to(generation)
         self._prune()
         return info
 
+    def _verify(self, staging: Path, documents: int) -> None:
+        live = self.health()
+        if documents == 0 and live["documents"]:
+            # Most likely sources that are missing or unmounted, not a wish to empty the index.
+            raise VerificationFailed(f"no documents to index: the live generation ({live['documents']} documents) "
+                                     f"was left in place; check the sources")
+        with open_index(staging).searcher() as searcher:
+            if searcher.doc_count() != documents:
+                raise VerificationFailed(f"the new index holds {searcher.doc_count()} documents, expected "
+                                         f"{documents}; the live generation was left in place")
+
+    def build(self, documents: Iterable[Document], *, wait: float = 0,
+              origins: Mapping[str, Collection[str]] | None = None) -> BuildInfo:
+        """Index `documents` into a new generation, verify it, then make it live.
+
+        `origins` (source -> ids) is read after `documents` is exhausted, so a
+        generator may fill it as it yields.
+        """
+        with self.locked(wait):
+            staging = self.stage()
+            count = write_documents(staging, documents)
+            return self.publish(staging, count, origins)
+
+    def discard(self, staging: Path) -> None:
+        shutil.rmtree(staging, ignore_errors=True)
+
     def _point_to(self, generation: str) -> None:
-        temporary = self.root / f"{POINTER}.tmp"
+        temporary = self.root / POINTER_TEMP
         with open(temporary, "w", encoding="utf-8") as handle:
             handle.write(generation)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, self.root / POINTER)
+        _fsync_dir(self.root)
 
     def _prune(self) -> None:
-        generations = sorted(p.name for p in self.root.iterdir() if p.is_dir() and p.name.startswith(GENERATION_PREFIX))
-        for name in generations[:-KEEP_GENERATIONS]:
-            if name != self.current_generation():
-                shutil.rmtree(self.root / name, ignore_errors=True)
+        """Keep the live generation and the one before it (for rollback); remove the rest."""
+        current = self.current_generation()
+        generations = self.generations()
+        older = [g for g in generations if current is not None and g < current]
+        keep = {current, *older[-1:]}
+        for name in generations:
+            if name not in keep:
+                self._remove_generation(name)
+
+    def _remove_generation(self, name: str) -> None:
+        """Rename first, so a run killed while deleting leaves a temporary name, never half a generation."""
+        doomed = self.root / f"{REMOVING_PREFIX}{name}"
+        os.rename(self.root / name, doomed)
+        shutil.rmtree(doomed, ignore_errors=True)

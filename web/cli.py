@@ -13,9 +13,13 @@ from search.config import Settings
 from search.gazetteer import Gazetteer
 from search.ingest import IngestReport, load_documents
 from search.query import InvalidRequest, parse_request
-from search.store import IndexStore, IndexUnavailable
+from search.reindex import reindex as run_reindex
+from search.reindex import summary as reindex_summary
+from search.store import IndexStore, IndexUnavailable, ReindexLocked, VerificationFailed
 
 SETTINGS = Settings.from_env()
+# EX_TEMPFAIL: another reindex is running; cron may simply try again next time.
+EXIT_LOCKED = 75
 
 index_option = click.option(
     "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=SETTINGS.index_dir,
@@ -39,14 +43,33 @@ def main() -> None:
 @index_option
 @click.option("--gazetteer", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=SETTINGS.gazetteer, help="Municipalities CSV (setting: DIMOS_GAZETTEER).")
-def reindex(sources: tuple[Path, ...], index_dir: Path, gazetteer: Path | None) -> None:
-    """Build the index from SOURCES (files or folders; default: DIMOS_SOURCES, else seeds/)."""
+@click.option("--incremental", is_flag=True,
+              help="Add new documents, replace changed ones, remove those whose source is gone; "
+                   "unchanged documents are not rewritten.")
+@click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SECONDS",
+              help=f"Seconds to wait for a running reindex to finish; after that exit with status {EXIT_LOCKED}.")
+def reindex(sources: tuple[Path, ...], index_dir: Path, gazetteer: Path | None, incremental: bool,
+            wait: float) -> None:
+    """Build the index from SOURCES (files or folders; default: DIMOS_SOURCES, else seeds/).
 
+    The new generation goes live only once verified; the service keeps
+    searching the previous one until then.  docs/reindex.md tells more.
+    """
+    places = Gazetteer.load(gazetteer) if gazetteer else None
+    missing = [str(p) for p in sources or SETTINGS.sources if not p.exists()]
+    if missing:  # configured sources are not checked by click; an unmounted one would empty the index
+        raise click.UsageError(f"source not found: {', '.join(missing)} (setting: DIMOS_SOURCES)")
     report = IngestReport()
-    documents = load_documents(sources or SETTINGS.sources, report, Gazetteer.load(gazetteer) if gazetteer else None)
-    info = IndexStore(index_dir).build(documents)
-    click.echo(report.summary())
-    click.echo(f"Indexed {info.documents} documents into {index_dir / info.generation}.")
+    # One document stream per source, so an incremental run knows which ids each source gave.
+    documents = {str(p.resolve()): load_documents([p], report, places) for p in sources or SETTINGS.sources}
+    try:
+        result = run_reindex(IndexStore(index_dir), documents, incremental=incremental, wait=wait)
+    except ReindexLocked as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_LOCKED)
+    except VerificationFailed as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(reindex_summary(result, report))
 
 
 @main.command("search")

@@ -1,0 +1,266 @@
+"""Full and incremental reindex runs: what they write, how they report progress, what they say.
+
+Both runs write a new generation (IndexStore.stage) and switch to it only once
+it is verified (IndexStore.publish).  The incremental run copies the live
+generation and updates the copy: the live generation is never written, so a
+run killed at any moment cannot damage what the service is searching.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol, TextIO
+
+from whoosh.index import Index
+
+from .documents import Document
+from .index import WRITER_LIMIT_MB, open_index, to_record
+from .store import IndexStore, LockHolder, directory_size
+
+# How often progress is written: a terminal bar is redrawn, a log gets a line.
+BAR_REFRESH_SECONDS = 0.2
+LOG_EVERY_SECONDS = 10.0
+BAR_WIDTH = 24
+
+
+class IngestCounts(Protocol):
+    """What the reindex summary needs from ingestion (search.ingest.IngestReport)."""
+
+    duplicates: int
+    skipped: Counter[str]
+
+
+@dataclass
+class ReindexResult:
+    """What a run did, for the summary and for callers that check it (tests, scripts)."""
+
+    incremental: bool
+    generation: str
+    documents: int  # in the live index after the run
+    switched: bool = True  # False when an incremental run found nothing to change
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    duplicate_ids: int = 0  # repeated ids in this run, dropped after the first
+    elapsed: float = 0.0
+    index_bytes: int = 0
+    stale_lock: LockHolder | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def processed(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+
+class Progress:
+    """Counts documents as they are indexed and shows it on `stream` (stderr by default).
+
+    On a terminal: a bar redrawn in place (documents, docs/s, ETA against the
+    live index's size).  Elsewhere (cron, CI): a plain line every `every` seconds.
+    """
+
+    def __init__(self, stream: TextIO | None = None, every: float | None = None):
+        self.stream = stream or sys.stderr
+        self.terminal = self.stream.isatty()
+        self.every = every if every is not None else (BAR_REFRESH_SECONDS if self.terminal else LOG_EVERY_SECONDS)
+        self.count = 0
+        self.expected: int | None = None
+        self._started = self._shown = time.monotonic()
+
+    def start(self, expected: int | None) -> None:
+        self.expected = expected or None
+        self._started = self._shown = time.monotonic()
+        if not self.terminal:
+            about = f" (about {expected} expected)" if expected else ""
+            self._write(f"reindex: started{about}\n")
+
+    def advance(self) -> None:
+        self.count += 1
+        now = time.monotonic()
+        if now - self._shown >= self.every:
+            self._shown = now
+            self._show(now)
+
+    def writing(self) -> None:
+        """Every document is read; the writer now flushes and merges (no documents to count)."""
+        if self.terminal:
+            self._show(time.monotonic(), "  writing the index…")
+        else:
+            self._write(f"reindex: {self.count} documents read, writing the index\n")
+
+    def finish(self) -> None:
+        self._show(time.monotonic())
+        if self.terminal:
+            self._write("\n")
+
+    def _show(self, now: float, status: str = "") -> None:
+        elapsed = max(now - self._started, 1e-9)
+        rate = self.count / elapsed
+        eta = ""
+        if self.expected and rate > 0 and self.count < self.expected:
+            eta = f"  ETA {_clock((self.expected - self.count) / rate)}"
+        if self.terminal:
+            total = self.expected or 0
+            filled = min(BAR_WIDTH, BAR_WIDTH * self.count // total) if total else 0
+            bar = f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] " if total else ""
+            of = f"/~{total}" if total else ""
+            self._write(f"\r{bar}{self.count}{of} documents  {rate:.0f} docs/s{status or eta}\x1b[K")
+        else:
+            self._write(f"reindex: {self.count} documents, {rate:.0f} docs/s, {_clock(elapsed)} elapsed{eta}\n")
+
+    def _write(self, text: str) -> None:
+        self.stream.write(text)
+        self.stream.flush()
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}" if minutes >= 60 else f"{minutes}:{secs:02d}"
+
+
+def _tracked(sources: Mapping[str, Iterable[Document]], origins: dict[str, list[str]],
+             seen: set[str], result: ReindexResult, progress: Progress) -> Iterator[Document]:
+    """The documents of every source once each, noting which source gave which id."""
+    for origin, documents in sources.items():
+        ids = origins.setdefault(origin, [])
+        for document in documents:
+            if document.id in seen:
+                result.duplicate_ids += 1
+                continue
+            seen.add(document.id)
+            ids.append(document.id)
+            progress.advance()
+            yield document
+    progress.writing()
+
+
+def _live_count(store: IndexStore) -> int | None:
+    """Documents of the live generation if it is healthy, else None."""
+    health = store.health()
+    return health["documents"] if health["status"] == "ok" else None
+
+
+def reindex(store: IndexStore, sources: Mapping[str, Iterable[Document]], *, incremental: bool = False,
+            wait: float = 0, progress: Progress | None = None) -> ReindexResult:
+    """Index the documents of `sources` (a name for each source -> its documents) and switch to them.
+
+    An incremental run with no healthy live index to update does a full rebuild.
+    Raises ReindexLocked when another run holds the lock for longer than `wait`.
+    """
+    asked = time.monotonic()
+    progress = progress or Progress()
+    with store.locked(wait):
+        started = time.monotonic()
+        live = _live_count(store)
+        base = store.current_generation() if live is not None else None
+        result = ReindexResult(incremental=incremental and base is not None, generation="", documents=0,
+                               stale_lock=store.stale_lock)
+        if started - asked >= 1:
+            result.notes.append(f"Waited {started - asked:.0f} s for another reindex to finish.")
+        if incremental and base is None:
+            result.notes.append("No healthy live index to update: did a full rebuild instead.")
+        progress.start(live)
+        if result.incremental:
+            _incremental(store, base, sources, result, progress)
+        else:
+            origins: dict[str, list[str]] = {}
+            info = store.build(_tracked(sources, origins, set(), result, progress), origins=origins)
+            result.generation, result.documents, result.added = info.generation, info.documents, info.documents
+        progress.finish()
+        result.elapsed = time.monotonic() - started
+        result.index_bytes = directory_size(store.root / result.generation)  # under the lock: no run prunes it
+    return result
+
+
+def _fingerprints(ix: Index) -> dict[str, str]:
+    """id -> content_hash of every document of an index."""
+    with ix.searcher() as searcher:
+        return {fields["id"]: fields.get("content_hash", "") for fields in searcher.all_stored_fields()}
+
+
+def _incremental(store: IndexStore, base: str, sources: Mapping[str, Iterable[Document]],
+                 result: ReindexResult, progress: Progress) -> None:
+    """Update a copy of generation `base`: add new ids, replace changed ones, drop vanished ones.
+
+    A document is "removed" when a source given now gave its id last time and
+    gives it no more (its file is gone, or it left a JSONL file); documents of
+    sources not given now are kept.
+    """
+    old_origins = store.origins(base)
+    staging = store.stage(base)
+    ix = open_index(staging)
+    before = _fingerprints(ix)
+    origins: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+    try:
+        for document in _tracked(sources, origins, seen, result, progress):
+            known = before.get(document.id)
+            if known is None:
+                writer.add_document(**to_record(document))
+                result.added += 1
+            elif known != document.content_hash:
+                writer.update_document(**to_record(document))
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        vanished = {i for origin in sources for i in old_origins.get(origin, ())} - seen
+        vanished &= before.keys()
+        for doc_id in vanished:
+            writer.delete_by_term("id", doc_id)
+        result.removed = len(vanished)
+    except BaseException:
+        writer.cancel()
+        store.discard(staging)
+        raise
+    if not (result.added or result.updated or result.removed):
+        writer.cancel()
+        store.discard(staging)
+        result.switched = False
+        result.generation, result.documents = base, len(before)
+        return
+    writer.commit()
+    kept = {origin: [i for i in ids if i not in seen and i not in vanished]
+            for origin, ids in old_origins.items() if origin not in sources}
+    info = store.publish(staging, len(before) + result.added - result.removed, {**kept, **origins})
+    result.generation, result.documents = info.generation, info.documents
+
+
+def _size(size: float) -> str:
+    if size < 1024:
+        return f"{size:.0f} B"
+    for unit in ("KB", "MB"):
+        size /= 1024
+        if size < 1024:
+            return f"{size:.1f} {unit}"
+    return f"{size / 1024:.1f} GB"
+
+
+def summary(result: ReindexResult, report: IngestCounts | None = None) -> str:
+    """The final report of a run: what was indexed, skipped and why, how long, how big."""
+    skipped = Counter(report.skipped if report else {})
+    if result.duplicate_ids:
+        skipped["repeated id"] += result.duplicate_ids
+    duplicates = report.duplicates if report else 0
+    lines = []
+    if result.stale_lock:
+        lines.append(f"Cleared a stale lock left by a killed reindex ({result.stale_lock}) and its leftovers.")
+    lines.extend(result.notes)
+    if result.incremental:
+        lines.append(f"Incremental reindex: added {result.added}, updated {result.updated}, "
+                     f"removed {result.removed}, unchanged {result.unchanged}, skipped {sum(skipped.values())}.")
+    else:
+        lines.append(f"Full reindex: indexed {result.documents} documents, skipped {sum(skipped.values())}.")
+    if skipped:
+        lines.append("Skipped by reason: " + ", ".join(f"{reason} {n}" for reason, n in skipped.most_common()) + ".")
+    lines.append(f"Duplicates: {duplicates}.")
+    rate = result.processed / result.elapsed if result.elapsed else 0.0
+    lines.append(f"Elapsed: {result.elapsed:.1f} s ({rate:.0f} docs/s).")
+    state = "now live" if result.switched else "unchanged, still live"
+    lines.append(f"Index: {result.documents} documents, {_size(result.index_bytes)}, "
+                 f"generation {result.generation} ({state}).")
+    return "\n".join(lines)

@@ -1,0 +1,93 @@
+"""A reindex to be killed: `python -m tests.reindex_child PHASE INDEX_DIR COUNT`.
+
+It builds COUNT constructed announcements and, on reaching PHASE, prints
+"PHASE <phase>" and stalls there, so a test can SIGKILL it at that exact point.
+The stalls are patched in here, in the child only: production code has no hooks.
+
+    parsing  while documents are still being read (the generator stalls)
+    writing  segment files written, the generation's table of contents not yet
+    switch   CURRENT.tmp written, not yet renamed over CURRENT
+    prune    CURRENT switched, older generations not yet removed
+    incremental  an incremental run, its updated copy's table of contents not yet written
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from search.documents import Document, Official
+
+STALL_SECONDS = 60
+MUNICIPALITIES = ["Δήμος Χανίων", "Δήμος Πυλαίας-Χορτιάτη", "Δήμος Ηρακλείου", "Δήμος Θεσσαλονίκης"]
+SENTENCES = [
+    "Ο δήμαρχος συναντήθηκε με τους υφυπουργούς Ψηφιακής Διακυβέρνησης στο Δημαρχείο.",
+    "Το δημοτικό συμβούλιο ενέκρινε τον προϋπολογισμό του επόμενου έτους.",
+    "Ξεκινούν οι εργασίες ασφαλτόστρωσης στις κεντρικές οδούς της πόλης.",
+    "Η κοινωνική υπηρεσία ανακοινώνει τη διανομή τροφίμων στους δικαιούχους.",
+    "Προκηρύσσεται διαγωνισμός για την προμήθεια οχημάτων καθαριότητας.",
+    "Οι πολίτες καλούνται να υποβάλουν αιτήσεις για τις παιδικές κατασκηνώσεις.",
+]
+
+
+def announcements(count: int, tag: str = "", source: str = "announcements") -> list[Document]:
+    """`count` realistic municipal announcements; `tag` changes every text (and so every content hash)."""
+    documents = []
+    for i in range(count):
+        municipality = MUNICIPALITIES[i % len(MUNICIPALITIES)]
+        body = " ".join(SENTENCES[(i + k) % len(SENTENCES)] for k in range(3))
+        documents.append(Document(
+            id=f"ann:{i}",
+            title=f"Ανακοίνωση {i} του {municipality}{tag}",
+            body=f"{body} {tag}".strip(),
+            date=dt.date(2024, 1 + i % 12, 1 + i % 28),
+            municipalities=[municipality],
+            officials=[Official("Παναγιώτης Σημανδηράκης", "δήμαρχος")] if i % 3 == 0 else [],
+            doc_type="ανακοίνωση",
+            source=source,
+        ))
+    return documents
+
+
+def _announce(phase: str) -> None:
+    print(f"PHASE {phase}", flush=True)
+    time.sleep(STALL_SECONDS)
+
+
+def _stalling(documents: list[Document]) -> Iterator[Document]:
+    for i, document in enumerate(documents):
+        if i == len(documents) // 2:
+            _announce("parsing")
+        yield document
+
+
+def main() -> None:
+    phase, root, count = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+    from whoosh.writing import SegmentWriter
+
+    from search import store as store_module
+    from search.reindex import Progress, reindex
+    from search.store import IndexStore
+
+    documents = announcements(count, tag=" (νέα έκδοση)")
+    if phase == "parsing":
+        documents = _stalling(documents)
+    elif phase in ("writing", "incremental"):
+        commit_toc = SegmentWriter._commit_toc
+        SegmentWriter._commit_toc = lambda self, segments: (_announce(phase), commit_toc(self, segments))
+    elif phase == "switch":
+        replace = os.replace
+        store_module.os.replace = lambda src, dst: (_announce("switch"), replace(src, dst))
+    elif phase == "prune":
+        IndexStore._prune = lambda self: _announce("prune")
+    reindex(IndexStore(root), {"announcements": documents}, incremental=phase == "incremental",
+            progress=Progress(io.StringIO()))
+    print("PHASE done", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,338 @@
+"""Reindex never loses the index: generations, switch under load, SIGKILL, lock, incremental, output."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from whoosh.writing import SegmentWriter
+
+from search.analysis import terms
+from search.query import SearchRequest
+from search.reindex import Progress, reindex, summary
+from search.store import (BUILD_INFO, LOCK_FILE, POINTER, IndexStore, IndexUnavailable, ReindexLocked,
+                          VerificationFailed)
+from tests.conftest import PROJECT_ROOT, shared_data
+from tests.reindex_child import announcements
+
+
+def quiet() -> Progress:
+    return Progress(io.StringIO())
+
+
+def build(store: IndexStore, count: int, tag: str = "", **kwargs):
+    return reindex(store, {"announcements": announcements(count, tag)}, progress=quiet(), **kwargs)
+
+
+def leftovers(root: Path) -> list[str]:
+    return [p.name for p in root.iterdir() if p.name.startswith(".") or p.name.endswith(".tmp")]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> IndexStore:
+    return IndexStore(tmp_path / "index")
+
+
+# --- generations and the switch -------------------------------------------------------
+
+def test_full_rebuild_switches_keeps_the_previous_generation_and_removes_older(store):
+    first = build(store, 10).generation
+    second = build(store, 12).generation
+    third = build(store, 14).generation
+    assert store.current_generation() == third
+    assert store.generations() == [second, third]
+    assert store.health()["documents"] == 14
+    assert leftovers(store.root) == []
+
+
+def test_a_new_generation_is_picked_up_without_restart_and_running_requests_finish_on_the_old(store):
+    build(store, 10)
+    reader = IndexStore(store.root)  # the server's own store, as in another process
+    old_engine = reader.engine()
+    build(store, 15)
+    assert old_engine.search(SearchRequest())["total"] == 10
+    assert reader.engine().search(SearchRequest())["total"] == 15
+
+
+def mentioning_the_mayor(count: int) -> int:
+    """How many of `count` announcements a search for "δήμαρχος" finds."""
+    term = terms("δήμαρχος")[0]
+    return sum(1 for d in announcements(count) if term in terms(f"{d.title} {d.body}"))
+
+
+def test_searches_during_switches_see_no_error_and_only_whole_generations(store):
+    counts = [30, 35, 40, 45, 50, 55, 60]
+    build(store, counts[0])
+    reader = IndexStore(store.root)
+    everything: list[int] = []
+    mayor: list[int] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def search_in_a_loop() -> None:
+        while not stop.is_set():
+            try:
+                everything.append(reader.engine().search(SearchRequest())["total"])
+                mayor.append(reader.engine().search(SearchRequest(q="δήμαρχος", per_page=5))["total"])
+            except BaseException as error:  # the test is that nothing at all is raised
+                errors.append(error)
+
+    thread = threading.Thread(target=search_in_a_loop)
+    thread.start()
+    try:
+        for count in counts[1:]:
+            build(store, count)
+    finally:
+        stop.set()
+        thread.join()
+    assert errors == []
+    assert set(everything) <= set(counts) and set(mayor) <= {mentioning_the_mayor(c) for c in counts}
+    assert len(set(everything)) > 1, "the searching thread never saw a switch"
+
+
+# --- a missing or damaged index ------------------------------------------------------------
+
+def test_health_reports_a_missing_index_then_reindex_repairs_it(store):
+    health = store.health()
+    assert health == {"status": "error", "documents": 0, "generation": None, "built_at": None,
+                      "message": health["message"]}
+    assert "no index has been built" in health["message"] and "reindex" in health["message"]
+    with pytest.raises(IndexUnavailable):
+        store.engine()
+    build(store, 5)
+    health = store.health()
+    assert health["status"] == "ok" and health["documents"] == 5 and health["message"] is None
+    assert health["generation"] == store.current_generation() and health["built_at"]
+
+
+def test_health_reports_a_pointer_to_a_missing_generation(store):
+    build(store, 5)
+    (store.root / POINTER).write_text("gen-gone", encoding="utf-8")
+    health = IndexStore(store.root).health()
+    assert health["status"] == "error" and health["generation"] == "gen-gone"
+    assert "gen-gone" in health["message"] and "missing" in health["message"]
+
+
+@pytest.mark.parametrize("damage", ["garbage segments", "no table of contents", "wrong count"])
+def test_a_corrupt_generation_is_an_error_state_and_reindex_repairs_it(store, damage):
+    live = store.root / build(store, 8).generation
+    if damage == "garbage segments":
+        for path in live.glob("*.seg"):
+            path.write_bytes(b"\x00garbage" * 64)
+    elif damage == "no table of contents":
+        for path in live.glob("*.toc"):
+            path.unlink()
+    else:
+        (live / BUILD_INFO).write_text(json.dumps({"documents": 99, "built_at": "x"}), encoding="utf-8")
+    health = IndexStore(store.root).health()
+    assert health["status"] == "error" and health["documents"] == 0
+    assert live.name in health["message"] and "reindex" in health["message"]
+    result = build(store, 8, incremental=True)
+    assert not result.incremental and "full rebuild" in " ".join(result.notes)
+    assert IndexStore(store.root).health()["status"] == "ok"
+
+
+def test_a_run_that_reads_no_documents_does_not_replace_a_live_index(store):
+    live = build(store, 9).generation
+    with pytest.raises(VerificationFailed, match="no documents to index"):
+        reindex(store, {"unmounted/": []}, progress=quiet())
+    assert store.current_generation() == live and store.health()["documents"] == 9
+    assert leftovers(store.root) == []
+
+
+# --- SIGKILL at several points ---------------------------------------------------------------
+
+@pytest.mark.parametrize("phase", ["parsing", "writing", "switch", "prune", "incremental"])
+def test_sigkill_keeps_the_last_good_generation_and_the_next_reindex_succeeds(store, phase):
+    build(store, 20)
+    good = build(store, 25).generation  # two generations on disk, as in steady state
+    child = subprocess.Popen([sys.executable, "-m", "tests.reindex_child", phase, str(store.root), "30"],
+                             cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        line = child.stdout.readline().strip()
+        assert line == f"PHASE {phase}", f"the child never reached {phase}: {line!r}"
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.kill()
+        child.wait()
+    survivor = IndexStore(store.root)
+    health = survivor.health()
+    assert health["status"] == "ok", health
+    if phase == "prune":  # killed after the switch: the new, verified generation is live
+        assert health["generation"] != good and health["documents"] == 30
+    else:
+        assert health["generation"] == good and health["documents"] == 25
+    assert survivor.engine().search(SearchRequest(q="συμβούλιο"))["total"] > 0
+
+    result = build(store, 33)
+    assert result.stale_lock is not None and result.stale_lock.pid == child.pid
+    assert "stale lock" in summary(result)
+    assert leftovers(store.root) == []
+    assert store.generations() == [health["generation"], result.generation]  # the previous live one, for rollback
+    assert IndexStore(store.root).health()["documents"] == 33
+
+
+# --- the lock -------------------------------------------------------------------------------------
+
+def test_a_second_reindex_exits_with_a_clear_message_while_the_first_holds_the_lock(store):
+    build(store, 5)
+    with IndexStore(store.root).locked():
+        with pytest.raises(ReindexLocked) as raised:
+            build(store, 6)
+    message = str(raised.value)
+    assert "another reindex is running" in message
+    assert f"pid {os.getpid()} on {socket.gethostname()}" in message and "--wait" in message
+    assert store.health()["documents"] == 5
+    assert build(store, 6).documents == 6  # released: the next run goes ahead
+
+
+def test_a_second_reindex_with_wait_runs_once_the_first_finishes(store):
+    holder = IndexStore(store.root)
+    acquired, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with holder.locked():
+            acquired.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    acquired.wait(5)
+    threading.Timer(0.5, release.set).start()
+    started = time.monotonic()
+    result = build(store, 7, wait=10)
+    thread.join()
+    assert result.documents == 7 and time.monotonic() - started >= 0.4 and result.elapsed < 2
+    assert result.stale_lock is None
+
+
+def test_a_stale_lock_from_a_dead_process_is_cleared_with_its_leftovers(store):
+    build(store, 5)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    pid = int(dead.stdout)
+    (store.root / LOCK_FILE).write_text(json.dumps({"pid": pid, "host": socket.gethostname(),
+                                                    "started": "2024-01-01T03:00:00+00:00"}))
+    (store.root / ".building-deadbeef").mkdir()
+    (store.root / ".building-deadbeef" / "_MAIN_1.toc").write_bytes(b"half")
+    result = build(store, 6)
+    assert result.stale_lock.pid == pid
+    assert f"pid {pid}" in summary(result)
+    assert leftovers(store.root) == []
+    assert (store.root / LOCK_FILE).read_text() == ""  # released cleanly: no holder named
+
+
+# --- incremental -------------------------------------------------------------------------------
+
+def test_incremental_counts_and_unchanged_documents_are_not_rewritten(store, monkeypatch):
+    notices = announcements(12, source="notices.jsonl")
+    decisions = [d for d in announcements(20) if int(d.id.split(":")[1]) >= 12]
+    for d in decisions:
+        d.id = d.id.replace("ann:", "dec:")
+    kept_alone = announcements(3, source="other")
+    for d in kept_alone:
+        d.id = d.id.replace("ann:", "other:")
+    reindex(store, {"notices.jsonl": notices, "decisions/": decisions, "other/": kept_alone}, progress=quiet())
+
+    changed = announcements(12, tag=" (διόρθωση)")
+    notices_now = notices[:8] + changed[8:10] + announcements(14)[12:]  # 10, 11 gone; 8, 9 changed; 12, 13 new
+    writes = []
+    add_document = SegmentWriter.add_document
+    monkeypatch.setattr(SegmentWriter, "add_document",
+                        lambda self, **fields: (writes.append(fields["id"]), add_document(self, **fields))[1])
+    # The decisions folder is gone: its source gives nothing now; "other/" is not reindexed.
+    result = reindex(store, {"notices.jsonl": notices_now, "decisions/": []}, incremental=True, progress=quiet())
+
+    assert (result.added, result.updated, result.removed, result.unchanged) == (2, 2, 2 + 8, 8)
+    assert sorted(writes) == ["ann:12", "ann:13", "ann:8", "ann:9"]
+    assert result.documents == 12 - 2 + 2 + 0 + 3 == store.health()["documents"]
+    engine = store.engine()
+    assert engine.get_document("other:0") is not None and engine.get_document("dec:12") is None
+    assert "διόρθωση" in engine.get_document("ann:8").title and engine.get_document("ann:10") is None
+    assert "added 2, updated 2, removed 10, unchanged 8, skipped 0" in summary(result)
+
+    # Nothing changed: no new generation, nothing written.
+    writes.clear()
+    again = reindex(store, {"notices.jsonl": notices_now}, incremental=True, progress=quiet())
+    assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 12)
+    assert not again.switched and again.generation == result.generation and writes == []
+
+
+def test_incremental_on_real_law_articles(store, figure):
+    from benchmarks.corpus import law_articles
+
+    articles = list(law_articles(shared_data("greek-laws-2023-2024.jsonl")))[:600]
+    full = reindex(store, {"laws.jsonl": articles}, progress=quiet())
+    figure(f"reindex throughput (full, 600 real law articles): {full.processed / full.elapsed:.0f} docs/s")
+    articles[0].body += " Η παρούσα ισχύει από τη δημοσίευσή της."
+    result = reindex(store, {"laws.jsonl": articles[:-5]}, incremental=True, progress=quiet())
+    assert (result.added, result.updated, result.removed, result.unchanged) == (0, 1, 5, 594)
+    assert store.health()["documents"] == 595
+    figure(f"reindex throughput (incremental, 1 change in 600): {result.processed / result.elapsed:.0f} docs/s")
+
+
+# --- progress and summary ----------------------------------------------------------------------
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_not_a_terminal_gets_plain_log_lines_and_a_summary(store):
+    build(store, 10)
+    log = io.StringIO()
+    result = reindex(store, {"announcements": announcements(20)}, progress=Progress(log, every=0))
+    lines = log.getvalue().splitlines()
+    assert lines[0] == "reindex: started (about 10 expected)"
+    assert len(lines) == 23 and lines[-2] == "reindex: 20 documents read, writing the index"
+    assert lines[-1].startswith("reindex: 20 documents, ")
+    assert "docs/s" in lines[-1] and "\r" not in log.getvalue() and "\x1b" not in log.getvalue()
+
+    class Report:
+        duplicates = 3
+        skipped = {"empty body": 2, "unreadable": 1}
+
+    text = summary(result, Report())
+    assert "Full reindex: indexed 20 documents, skipped 3." in text
+    assert "Skipped by reason: empty body 2, unreadable 1." in text
+    assert "Duplicates: 3." in text and "Elapsed: " in text and " s (" in text
+    assert f"Index: 20 documents, " in text and "KB" in text and result.generation in text
+
+
+def test_a_terminal_gets_a_progress_bar_with_rate_and_eta(store):
+    build(store, 40)
+    screen = FakeTerminal()
+    progress = Progress(screen, every=0)
+    progress.start(40)
+    for _ in range(10):
+        progress.advance()
+    bar = screen.getvalue().split("\r")[-1]
+    assert bar.startswith("[######") and "10/~40 documents" in bar and "docs/s" in bar and "ETA 0:" in bar
+    result = reindex(store, {"announcements": announcements(40) + announcements(2)}, progress=Progress(screen))
+    assert "writing the index" in screen.getvalue() and screen.getvalue().endswith("\n")
+    assert result.duplicate_ids == 2
+    assert "repeated id 2" in summary(result)
+
+
+def test_the_cli_reports_a_held_lock_with_its_exit_status(tmp_path):
+    pytest.importorskip("search.ingest", reason="the CLI reads sources through search.ingest (ingest branch)")
+    from click.testing import CliRunner
+
+    from web.cli import EXIT_LOCKED, main
+
+    index = tmp_path / "index"
+    runner = CliRunner()
+    first = runner.invoke(main, ["reindex", str(PROJECT_ROOT / "seeds"), "--index", str(index)])
+    assert first.exit_code == 0, first.output
+    assert "Full reindex: indexed" in first.output and "Elapsed" in first.output
+    with IndexStore(index).locked():
+        second = runner.invoke(main, ["reindex", "--incremental", str(PROJECT_ROOT / "seeds"), "--index", str(index)])
+    assert second.exit_code == EXIT_LOCKED and "another reindex is running" in second.output
