@@ -56,13 +56,14 @@ _stemmer = Stemmer.Stemmer("greek")
 def fold(text: str) -> str:
     """Case- and accent-fold text, keeping Greek letters Greek.
 
-    NFKD splits every accent (tonos, dialytika, polytonic marks) off its letter
-    and maps compatibility forms (ϲ, ϐ, µ) to plain letters; casefold turns
-    final ς into σ.  Latin-only text also goes through Unidecode, which folds
+    casefold turns final ς into σ and writes an iota subscript as ι, as upper
+    case does (ῷ, ΩΙ); NFKD then splits every accent (tonos, dialytika,
+    polytonic marks) off its letter and maps compatibility forms (ϲ, ϐ, µ) to
+    plain letters.  Latin-only text also goes through Unidecode, which folds
     letters NFKD cannot split (ø, ł, æ).
     """
-    decomposed = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
     if folded.isascii() or _GREEK_RE.search(folded):
         return folded
     return unidecode(folded).lower()

@@ -1,0 +1,462 @@
+"""From what a citizen types to ranked, faceted, highlighted results.
+
+The query language needs no manual: words (all must match), "exact phrases",
+-word to exclude, OR between alternatives, prefix*.  Any input is accepted:
+whatever does not parse as an operator is searched as plain words.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.index import Index
+from whoosh.searching import Searcher
+from whoosh.sorting import FieldFacet, MultiFacet
+
+from . import analysis
+from .analysis import Word
+from .documents import Document
+from .index import facet_values, from_stored
+
+SORTS = ("relevance", "newest", "oldest")
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 20
+FACET_SIZE = 30
+SNIPPET_CHARS = 240
+# A word typed in its exact (folded) form earns a little more than its stem alone.
+EXACT_FORM_BOOST = 0.5
+# Below this many hits the engine looks for a better-spelled query.
+SUGGEST_BELOW = 3
+MIN_PREFIX_CHARS = 2
+FACET_FIELDS = {"municipality": "municipality", "official": "official"}
+
+
+class InvalidRequest(ValueError):
+    """A search parameter a person must correct; carries an English and a Greek message."""
+
+    def __init__(self, parameter: str, message: str, message_el: str):
+        super().__init__(f"{message} / {message_el}")
+        self.parameter = parameter
+        self.message = message
+        self.message_el = message_el
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    q: str = ""
+    municipality: tuple[str, ...] = ()
+    official: tuple[str, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sort: str | None = None
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    @property
+    def effective_sort(self) -> str:
+        return self.sort or ("relevance" if self.q.strip() else "newest")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "q": self.q,
+            "municipality": list(self.municipality),
+            "official": list(self.official),
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "sort": self.effective_sort,
+            "page": self.page,
+            "per_page": self.per_page,
+        }
+
+
+def _parse_date(name: str, value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidRequest(
+            name,
+            f"'{name}' must be a date as YYYY-MM-DD, e.g. 2021-01-10; got '{value}'.",
+            f"Το '{name}' πρέπει να είναι ημερομηνία της μορφής ΕΕΕΕ-ΜΜ-ΗΗ, π.χ. 2021-01-10· δόθηκε '{value}'.",
+        ) from None
+
+
+def _parse_int(name: str, value: str, low: int, high: int) -> int:
+    try:
+        number = int(value.strip())
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
+        raise InvalidRequest(
+            name,
+            f"'{name}' must be a whole number from {low} to {high}; got '{value}'.",
+            f"Το '{name}' πρέπει να είναι ακέραιος από {low} έως {high}· δόθηκε '{value}'.",
+        )
+    return number
+
+
+def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
+    """Validate request parameters (each name mapped to its list of values)."""
+
+    def first(name: str) -> str | None:
+        values = [v for v in params.get(name, ()) if v.strip()]
+        return values[0] if values else None
+
+    def many(name: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(v.strip() for v in params.get(name, ()) if v.strip()))
+
+    sort = first("sort")
+    if sort is not None and sort not in SORTS:
+        raise InvalidRequest(
+            "sort",
+            f"'sort' must be one of {', '.join(SORTS)}; got '{sort}'.",
+            f"Το 'sort' πρέπει να είναι ένα από: {', '.join(SORTS)}· δόθηκε '{sort}'.",
+        )
+    date_from = _parse_date("from", v) if (v := first("from")) else None
+    date_to = _parse_date("to", v) if (v := first("to")) else None
+    if date_from and date_to and date_from > date_to:
+        raise InvalidRequest(
+            "from",
+            f"'from' ({date_from}) is after 'to' ({date_to}).",
+            f"Το 'from' ({date_from}) είναι μετά το 'to' ({date_to}).",
+        )
+    return SearchRequest(
+        q=(params.get("q") or [""])[0],
+        municipality=many("municipality"),
+        official=many("official"),
+        date_from=date_from,
+        date_to=date_to,
+        sort=sort,
+        page=_parse_int("page", v, 1, 100_000) if (v := first("page")) else 1,
+        per_page=_parse_int("per_page", v, 1, MAX_PER_PAGE) if (v := first("per_page")) else DEFAULT_PER_PAGE,
+    )
+
+
+# --- the query language -------------------------------------------------------
+
+@dataclass
+class Clause:
+    """One operand of the query: words that must all match, or an exact phrase."""
+
+    words: list[Word]
+    phrase: bool = False
+    prefix: bool = False  # the last word is a prefix
+    negated: bool = False
+    alternatives: list["Clause"] = field(default_factory=list)  # joined by OR
+
+
+_TOKEN_RE = re.compile(r'(?P<neg>-?)"(?P<phrase>[^"]*)"|(?P<chunk>[^\s"]+)|"')
+
+
+def parse_query(text: str) -> list[Clause]:
+    """Split a typed query into clauses.  Never raises: stray syntax becomes words."""
+    clauses: list[Clause] = []
+    join_next = False
+    for match in _TOKEN_RE.finditer(text):
+        if match.group("phrase") is not None:
+            words = list(analysis.words(match.group("phrase")))
+            clause = Clause(words, phrase=len(words) > 1, negated=bool(match.group("neg")))
+        elif match.group("chunk") is not None:
+            chunk = match.group("chunk")
+            if chunk in ("OR", "|"):
+                join_next = bool(clauses)
+                continue
+            negated = chunk.startswith("-") and len(chunk) > 1
+            words = list(analysis.words(chunk))
+            prefix = chunk.endswith("*") and bool(words) and len(words[-1].folded) >= MIN_PREFIX_CHARS
+            clause = Clause(words, prefix=prefix, negated=negated)
+        else:
+            continue
+        if not clause.words or not (clause.phrase or clause.prefix or any(w.term for w in clause.words)):
+            continue
+        if join_next and not clause.negated and not clauses[-1].negated:
+            clauses[-1].alternatives.append(clause)
+        else:
+            clauses.append(clause)
+        join_next = False
+    return clauses
+
+
+def _word_query(word: Word) -> wq.Query:
+    if word.term is None:
+        return wq.Term("exact", word.folded)
+    return wq.Or([
+        wq.Term("title", word.term),
+        wq.Term("body", word.term),
+        wq.Term("exact", word.folded, boost=EXACT_FORM_BOOST),
+    ])
+
+
+def _clause_query(clause: Clause) -> wq.Query:
+    if clause.phrase:
+        own: wq.Query = wq.Phrase("exact", [w.folded for w in clause.words])
+    else:
+        parts = [_word_query(w) for w in clause.words[:-1] if w.term]
+        last = clause.words[-1]
+        if clause.prefix:
+            parts.append(wq.Prefix("exact", last.folded))
+        elif last.term or len(clause.words) == 1:
+            parts.append(_word_query(last))
+        own = parts[0] if len(parts) == 1 else wq.And(parts)
+    if not clause.alternatives:
+        return own
+    return wq.Or([own, *(_clause_query(alt) for alt in clause.alternatives)])
+
+
+def build_query(clauses: Sequence[Clause]) -> wq.Query:
+    positive = [_clause_query(c) for c in clauses if not c.negated]
+    negative = [_clause_query(c) for c in clauses if c.negated]
+    matched: wq.Query = wq.And(positive) if positive else wq.Every()
+    if negative:
+        matched = wq.AndNot(matched, wq.Or(negative))
+    return matched
+
+
+def _highlighter(clauses: Sequence[Clause]) -> Callable[[Word], bool]:
+    """Which words of a text the query matched, whatever form the query used."""
+    stems: set[str] = set()
+    exact: set[str] = set()
+    prefixes: list[str] = []
+    pending = [c for c in clauses if not c.negated]
+    while pending:
+        clause = pending.pop()
+        pending.extend(clause.alternatives)
+        for i, word in enumerate(clause.words):
+            if clause.prefix and i == len(clause.words) - 1:
+                prefixes.append(word.folded)
+            elif clause.phrase or word.term is None:
+                exact.add(word.folded)
+            else:
+                stems.add(word.term)
+    prefix_tuple = tuple(prefixes)
+
+    def matches(word: Word) -> bool:
+        return word.term in stems or word.folded in exact or (bool(prefix_tuple) and word.folded.startswith(prefix_tuple))
+
+    return matches
+
+
+def snippet(text: str, matches: Callable[[Word], bool], width: int = SNIPPET_CHARS) -> str:
+    """An HTML-escaped excerpt around the densest run of matched words, each in <mark>."""
+    hits = [w for w in analysis.words(text) if matches(w)]
+    if not hits:
+        cut = text[:width]
+        return html.escape(cut) + ("…" if len(text) > width else "")
+    best, best_count = hits[0], 0
+    for i, hit in enumerate(hits):
+        count = len({h.folded for h in hits[i:] if h.end <= hit.start + width})
+        if count > best_count:
+            best, best_count = hit, count
+    start = max(0, best.start - width // 4)
+    if start:
+        space = text.rfind(" ", 0, start)
+        start = space + 1 if space >= 0 and start - space < 30 else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > best.end else end
+    out, cursor = [], start
+    for hit in hits:
+        if hit.start < start or hit.end > end:
+            continue
+        out.append(html.escape(text[cursor:hit.start]))
+        out.append(f"<mark>{html.escape(text[hit.start:hit.end])}</mark>")
+        cursor = hit.end
+    out.append(html.escape(text[cursor:end]))
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(text) else ""
+    return prefix + "".join(out).strip() + suffix
+
+
+# --- the engine ----------------------------------------------------------------
+
+def _date_filter(request: SearchRequest) -> wq.Query | None:
+    if not (request.date_from or request.date_to):
+        return None
+    return wq.TermRange(
+        "date",
+        request.date_from.isoformat() if request.date_from else "0000",
+        request.date_to.isoformat() if request.date_to else "9999",
+    )
+
+
+def _any_of(fieldname: str, values: Iterable[str]) -> wq.Query | None:
+    terms = [wq.Term(fieldname, v) for v in values]
+    return wq.Or(terms) if terms else None
+
+
+def _all_of(queries: Iterable[wq.Query | None]) -> wq.Query | None:
+    present = [q for q in queries if q is not None]
+    if not present:
+        return None
+    return present[0] if len(present) == 1 else wq.And(present)
+
+
+def _year_range(year: str) -> tuple[dt.date, dt.date]:
+    return dt.date(int(year), 1, 1), dt.date(int(year), 12, 31)
+
+
+class SearchEngine:
+    """Searches one opened index; safe to share between threads (a searcher per call)."""
+
+    def __init__(self, ix: Index):
+        self.ix = ix
+        self._facet_maps: dict[tuple[int, str], dict[int, list[str]]] = {}
+
+    def document_count(self) -> int:
+        with self.ix.searcher() as searcher:
+            return searcher.doc_count()
+
+    def get_document(self, doc_id: str) -> Document | None:
+        with self.ix.searcher() as searcher:
+            stored = searcher.document(id=doc_id)
+        return from_stored(stored) if stored else None
+
+    def search(self, request: SearchRequest) -> dict[str, Any]:
+        started = time.perf_counter()
+        clauses = parse_query(request.q)
+        matched = build_query(clauses)
+        filters = {
+            "municipality": _any_of("municipality", request.municipality),
+            "official": _any_of("official", request.official),
+            "date": _date_filter(request),
+        }
+        with self.ix.searcher() as searcher:
+            hits, total = self._ranked(searcher, matched, _all_of(filters.values()), request)
+            matches = _highlighter(clauses)
+            results = [self._result(hit, score, matches, request) for hit, score in hits]
+            facets = self._facets(searcher, matched, filters, request)
+            suggestion = self._suggest(searcher, request, clauses, total)
+        return {
+            "query": request.as_dict(),
+            "total": total,
+            "pages": math.ceil(total / request.per_page),
+            "results": results,
+            "facets": facets,
+            "suggestion": suggestion,
+            "took_ms": round((time.perf_counter() - started) * 1000, 1),
+        }
+
+    def _ranked(self, searcher: Searcher, matched: wq.Query, filter_query: wq.Query | None,
+                request: SearchRequest) -> tuple[list[tuple[dict, float | None]], int]:
+        sort = request.effective_sort
+        sortedby = None
+        if sort != "relevance":
+            newest = sort == "newest"
+            # Undated documents go last either way.
+            sortedby = MultiFacet([FieldFacet("dated", reverse=True), FieldFacet("date", reverse=newest)])
+        limit = request.page * request.per_page
+        results = searcher.search(matched, filter=filter_query, limit=limit, sortedby=sortedby)
+        total = len(results)
+        first = (request.page - 1) * request.per_page
+        page = [
+            (results[i].fields(), results[i].score if sort == "relevance" else None)
+            for i in range(first, min(limit, results.scored_length()))
+        ]
+        return page, total
+
+    def _result(self, stored: dict, score: float | None, matches: Callable[[Word], bool],
+                request: SearchRequest) -> dict[str, Any]:
+        document = from_stored(stored)
+        return {
+            "id": document.id,
+            "title": document.title,
+            "date": document.date.isoformat() if document.date else None,
+            "municipality": document.municipalities,
+            "officials": [{"name": o.name, "role": o.role} for o in document.officials],
+            "doc_type": document.doc_type,
+            "url": document.url,
+            "snippet": snippet(document.body or document.title, matches),
+            "score": round(score, 3) if score is not None else None,
+        }
+
+    def _facet_map(self, searcher: Searcher, fieldname: str) -> dict[int, list[str]]:
+        """docnum -> the field's values, built once per index generation."""
+        key = (searcher.reader().generation(), fieldname)
+        if key not in self._facet_maps:
+            by_doc: dict[int, list[str]] = {}
+            reader = searcher.reader()
+            for value in reader.lexicon(fieldname):
+                text = value.decode("utf-8") if isinstance(value, bytes) else value
+                for docnum in reader.postings(fieldname, text).all_ids():
+                    by_doc.setdefault(docnum, []).append(text)
+            self._facet_maps = {k: v for k, v in self._facet_maps.items() if k[0] == key[0]}
+            self._facet_maps[key] = by_doc
+        return self._facet_maps[key]
+
+    def _facets(self, searcher: Searcher, matched: wq.Query, filters: dict[str, wq.Query | None],
+                request: SearchRequest) -> dict[str, list[dict[str, Any]]]:
+        """Counts over the current query and every other facet's filter (Datasette-style)."""
+        facets = {}
+        for name, fieldname in (*FACET_FIELDS.items(), ("year", "year")):
+            excluded = "date" if name == "year" else name
+            others = _all_of(f for key, f in filters.items() if key != excluded)
+            docs = searcher.docs_for_query(_all_of([matched, others]))
+            by_doc = self._facet_map(searcher, fieldname)
+            counts = Counter(value for docnum in docs for value in by_doc.get(docnum, ()))
+            if name == "year":
+                selected = {
+                    year for year in counts
+                    if (request.date_from, request.date_to) == _year_range(year)
+                }
+                ordered = sorted(counts.items(), key=lambda item: item[0], reverse=True)
+            else:
+                selected = set(getattr(request, name))
+                ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+            shown = ordered[:FACET_SIZE]
+            shown += [(v, counts.get(v, 0)) for v in sorted(selected) if v not in dict(shown)]
+            facets[name] = [{"value": v, "count": c, "selected": v in selected} for v, c in shown]
+        return facets
+
+    def _suggest(self, searcher: Searcher, request: SearchRequest, clauses: Sequence[Clause],
+                 total: int) -> str | None:
+        """A better-spelled query from the index's own words, when this one finds little."""
+        if total >= SUGGEST_BELOW or not clauses:
+            return None
+        reader = searcher.reader()
+        corrected = request.q
+        changed = False
+        for clause in clauses:
+            for word in clause.words:
+                if clause.prefix or reader.doc_frequency("exact", word.folded):
+                    continue
+                maxdist = 1 if len(word.folded) <= 4 else 2
+                candidates = [c for c in reader.terms_within("exact", word.folded, maxdist) if c != word.folded]
+                if not candidates:
+                    continue
+                best = max(candidates, key=lambda c: reader.doc_frequency("exact", c))
+                original = _surface_form(searcher, best)
+                corrected = re.sub(rf"(?<!\w){re.escape(_typed(request.q, word))}(?!\w)", original, corrected, count=1)
+                changed = True
+        if not changed:
+            return None
+        recount = len(searcher.search(build_query(parse_query(corrected)), limit=1))
+        return corrected if recount > total else None
+
+
+def _typed(q: str, word: Word) -> str:
+    """The word as the user typed it (Word spans point into the chunk it came from)."""
+    for match in re.finditer(r"\w+", q):
+        if analysis.fold(match.group()) == word.folded:
+            return match.group()
+    return word.folded
+
+
+def _surface_form(searcher: Searcher, folded: str) -> str:
+    """How the index's documents actually spell a folded word (accents and all)."""
+    for docnum in searcher.reader().postings("exact", folded).all_ids():
+        stored = searcher.stored_fields(docnum)
+        for text in (stored.get("title", ""), stored.get("body", "")):
+            for word in analysis.words(text):
+                if word.folded == folded:
+                    surface = text[word.start:word.end]
+                    return surface.lower() if surface.isupper() else surface
+        break
+    return folded

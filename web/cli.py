@@ -1,0 +1,95 @@
+"""`dimos-search`: the operators' command line (reindex, search, ...)."""
+from __future__ import annotations
+
+import html
+import json
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from search.config import Settings
+from search.ingest import IngestReport, load_documents
+from search.query import InvalidRequest, parse_request
+from search.store import IndexStore, IndexUnavailable
+
+SETTINGS = Settings.from_env()
+
+index_option = click.option(
+    "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=SETTINGS.index_dir,
+    show_default=True, help="Index directory (setting: DIMOS_INDEX_DIR).",
+)
+
+
+def _terminal_text(snippet_html: str) -> str:
+    """A snippet for a terminal: matched words in bold, entities unescaped, one line."""
+    parts = re.split(r"<mark>(.*?)</mark>", " ".join(snippet_html.split()))
+    return "".join(click.style(html.unescape(p), bold=True) if i % 2 else html.unescape(p) for i, p in enumerate(parts))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """dimos-search: full-text search for Greek municipal announcements."""
+
+
+@main.command()
+@click.argument("sources", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@index_option
+@click.option("--gazetteer", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=SETTINGS.gazetteer, help="Municipalities CSV (setting: DIMOS_GAZETTEER).")
+def reindex(sources: tuple[Path, ...], index_dir: Path, gazetteer: Path | None) -> None:
+    """Build the index from SOURCES (files or folders; default: DIMOS_SOURCES, else seeds/)."""
+    from search.gazetteer import Gazetteer
+
+    report = IngestReport()
+    documents = load_documents(sources or SETTINGS.sources, report, Gazetteer.load(gazetteer) if gazetteer else None)
+    info = IndexStore(index_dir).build(documents)
+    click.echo(report.summary())
+    click.echo(f"Indexed {info.documents} documents into {index_dir / info.generation}.")
+
+
+@main.command("search")
+@click.argument("q", default="")
+@index_option
+@click.option("--municipality", multiple=True, help="Only this municipality (repeatable: any of them).")
+@click.option("--official", multiple=True, help="Only this official (repeatable: any of them).")
+@click.option("--from", "date_from", help="Earliest date, YYYY-MM-DD.")
+@click.option("--to", "date_to", help="Latest date, YYYY-MM-DD.")
+@click.option("--sort", help="relevance | newest | oldest.")
+@click.option("--page", help="Result page, from 1.")
+@click.option("--per-page", help="Results per page, 1 to 100.")
+@click.option("--json", "as_json", is_flag=True, help="Print the same JSON as GET /api/search.")
+def search_command(q: str, index_dir: Path, municipality: tuple[str, ...], official: tuple[str, ...],
+                   date_from: str | None, date_to: str | None, sort: str | None, page: str | None,
+                   per_page: str | None, as_json: bool) -> None:
+    """Search the index for Q and print ranked results with facet counts."""
+    params = {
+        "q": [q], "municipality": list(municipality), "official": list(official),
+        "from": [date_from] if date_from else [], "to": [date_to] if date_to else [],
+        "sort": [sort] if sort else [], "page": [page] if page else [],
+        "per_page": [per_page] if per_page else [],
+    }
+    try:
+        request = parse_request(params)
+    except InvalidRequest as error:
+        raise click.UsageError(str(error)) from None
+    try:
+        answer = IndexStore(index_dir).engine().search(request)
+    except IndexUnavailable as error:
+        raise click.ClickException(f"{error}; run `dimos-search reindex --index {index_dir}` first") from None
+    if as_json:
+        json.dump(answer, sys.stdout, ensure_ascii=False, indent=2)
+        click.echo()
+        return
+    click.echo(f"{answer['total']} results ({answer['took_ms']} ms)")
+    if answer["suggestion"]:
+        click.echo(f"Μήπως εννοείτε: {answer['suggestion']}")
+    for rank, result in enumerate(answer["results"], start=(request.page - 1) * request.per_page + 1):
+        click.echo(f"\n{rank}. {result['title']}  [{result['date'] or 'χωρίς ημερομηνία'}]  {result['id']}")
+        if result["municipality"]:
+            click.echo("   " + ", ".join(result["municipality"]))
+        click.echo("   " + _terminal_text(result["snippet"]))
+    for name, values in answer["facets"].items():
+        if values:
+            click.echo(f"\n{name}: " + "; ".join(f"{v['value']} ({v['count']})" for v in values))
