@@ -417,11 +417,13 @@ class GreekVocabulary:
 
     # ---- Greeklish ------------------------------------------------------
 
-    def greeklish_candidates(self, latin_word: str, max_cost: int | None = None) -> list[Candidate]:
+    def greeklish_candidates(self, latin_word: str, max_cost: int | None = None,
+                             include_stopwords: bool = False) -> list[Candidate]:
         """Greek vocabulary words the Latin word can spell, best first.
 
         Sorted by spelling cost, then document frequency.  Stopwords are left
-        out ("kai" is και, which no search wants).  Returns [] for non-Latin input.
+        out unless asked for ("kai" is και, which no search wants as a content
+        word).  Returns [] for non-Latin input.
         """
         latin = fold(latin_word)
         if not is_latin_word(latin):
@@ -430,7 +432,7 @@ class GreekVocabulary:
         seen = set()
         for key in latin_keys(latin):
             for word in self._by_key.get(key, ()):
-                if word in seen or word in GREEK_STOPWORDS:
+                if word in seen or (word in GREEK_STOPWORDS and not include_stopwords):
                     continue
                 seen.add(word)
                 cost = spelling_cost(latin, word)
