@@ -53,6 +53,7 @@ GREEK_STOPWORDS = frozenset(
 _stemmer = Stemmer.Stemmer("greek")
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Case- and accent-fold text, keeping Greek letters Greek.
 

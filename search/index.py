@@ -79,7 +79,8 @@ def to_record(document: Document) -> dict[str, Any]:
         "meta": document.meta,
         "content_hash": document.content_hash,
     }
-    return record
+    # An empty value would be indexed as a term of its own (a year "" facet).
+    return {name: value for name, value in record.items() if value != ""}
 
 
 def from_stored(stored: dict[str, Any]) -> Document:
