@@ -179,6 +179,9 @@ for _unit, _spellings in _RULES.items():
 # digraph spellings above, whose keys start with G.
 _MAX_SPELLING = max(len(s) for s in _SPELLING_KEYS)
 _MAX_KEYS = 4096  # a safety valve for absurd inputs; real words stay far below
+# The longest Greek words run to ~25 letters; anything longer is not a typed word
+# ("δδδδ..." pasted 5,000 times) and is not expanded at all.
+MAX_WORD_LENGTH = 32
 
 
 def latin_keys(latin: str) -> set[str]:
@@ -426,7 +429,7 @@ class GreekVocabulary:
         word).  Returns [] for non-Latin input.
         """
         latin = fold(latin_word)
-        if not is_latin_word(latin):
+        if not is_latin_word(latin) or len(latin) > MAX_WORD_LENGTH:
             return []
         out = []
         seen = set()
@@ -449,7 +452,7 @@ class GreekVocabulary:
         different word more often than not.
         """
         latin = fold(latin_word)
-        if not is_latin_word(latin) or len(latin) < 5:
+        if not is_latin_word(latin) or not 5 <= len(latin) <= MAX_WORD_LENGTH:
             return []
         index = self._key_deletions()
         keys: set[str] = set()
@@ -501,7 +504,7 @@ class GreekVocabulary:
         sound-alike substitutions (ι/η/υ, ο/ω), then document frequency.
         """
         folded = fold(word)
-        if folded in self.df or not is_greek(folded) or len(folded) < 4:
+        if folded in self.df or not is_greek(folded) or not 4 <= len(folded) <= MAX_WORD_LENGTH:
             return []
         if max_distance is None:
             max_distance = 1 if len(folded) <= 5 else 2
@@ -551,6 +554,8 @@ def display_fallback(folded: str) -> str:
 
 __all__ = [
     "Candidate",
+    "Expansion",
+    "expand",
     "GreekVocabulary",
     "edit_distance",
     "greek_key",
@@ -560,3 +565,68 @@ __all__ = [
     "surface_form",
     "to_greek_candidates",
 ]
+
+
+# --------------------------------------------------------------------------
+# Query expansion policy: what the query layer ORs in for one query word.
+# --------------------------------------------------------------------------
+
+# Weight of a Greeklish reading relative to a word typed in Greek, and of a
+# reading that needed one slip ("prosliseis").
+GREEKLISH_WEIGHT = 1.0
+GREEKLISH_SLIP_WEIGHT = 0.5
+# Corrections of a misspelled Greek word rank below exact matches.
+MISSPELLING_WEIGHTS = {1: 0.5, 2: 0.3}
+MAX_READINGS = 5
+MAX_CORRECTIONS = 3
+# A Latin word of the index is taken as itself, unless it is rare beside its
+# Greek reading (e.g. "thessaloniki" inside one URL vs θεσσαλονίκη in 33
+# documents): below this share it is still read as Greeklish too.
+LATIN_TERM_SHARE = 0.1
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """The vocabulary words one query word stands for, with their query weights."""
+
+    kind: str  # "greeklish" or "misspelling"
+    alternatives: tuple[tuple[str, float], ...]  # (folded word, weight), best first
+    best: str  # folded word for the "Μήπως εννοείτε" suggestion
+
+    @property
+    def words(self) -> list[str]:
+        return [w for w, _ in self.alternatives]
+
+
+def expand(word: str, vocabulary: GreekVocabulary) -> Expansion | None:
+    """Greeklish readings of a Latin word, or corrections of a misspelled Greek one.
+
+    None when the word is a known word of the index (a Greek word, a Latin term
+    of the documents such as "covid") or nothing close exists.  Readings keep
+    only the lowest spelling cost; among them the commonest words weigh most,
+    so a rare look-alike cannot outrank the intended word.
+    """
+    folded = fold(word)
+    if is_latin_word(folded):
+        candidates = vocabulary.greeklish_candidates(folded, include_stopwords=True)
+        weight = GREEKLISH_WEIGHT
+        if not candidates:
+            candidates = vocabulary.fuzzy_greeklish_candidates(folded)
+            weight = GREEKLISH_SLIP_WEIGHT
+        if not candidates:
+            return None
+        latin_df = vocabulary.df.get(folded, 0)
+        if latin_df and latin_df >= LATIN_TERM_SHARE * candidates[0].df:
+            return None
+        best_cost = candidates[0].cost
+        chosen = [c for c in candidates if c.cost == best_cost][:MAX_READINGS]
+        top_df = max(c.df for c in chosen) or 1
+        alternatives = tuple((c.word, weight * (0.5 + 0.5 * c.df / top_df)) for c in chosen)
+        return Expansion("greeklish", alternatives, chosen[0].word)
+    if folded in vocabulary or folded in GREEK_STOPWORDS or not is_greek(folded):
+        return None
+    corrections = vocabulary.corrections(folded, limit=MAX_CORRECTIONS)
+    if not corrections:
+        return None
+    alternatives = tuple((c.word, MISSPELLING_WEIGHTS.get(c.cost, 0.2)) for c in corrections)
+    return Expansion("misspelling", alternatives, corrections[0].word)

@@ -216,3 +216,11 @@ def test_pairs_file_is_what_the_generator_writes(tmp_path):
     rows = [line.split("\t") for line in committed.splitlines() if not line.startswith("#")]
     assert len(rows) >= 300
     assert len({fold(greek) for _, greek, _ in rows}) == 300
+
+
+def test_absurd_input_is_not_expanded(real_vocab):
+    started = time.perf_counter()
+    assert real_vocab.corrections("δ" * 5000) == []
+    assert real_vocab.greeklish_candidates("x" * 5000) == []
+    assert real_vocab.fuzzy_greeklish_candidates("ab" * 2000) == []
+    assert time.perf_counter() - started < 1
