@@ -209,6 +209,8 @@ def _word_query(word: Word, expansions: Expansions | None = None) -> wq.Query:
     stems: dict[str | None, tuple[str, float]] = {}
     for folded, weight in expansion.alternatives:
         term = None if folded in analysis.GREEK_STOPWORDS else analysis.stem(folded)
+        if term is not None and term == word.term:
+            continue  # the typed word's own stem already matches these, at full weight
         if term not in stems or weight > stems[term][1]:
             stems[term] = (folded, weight)
     return wq.Or([own, *(_form_query(folded, term, weight) for term, (folded, weight) in stems.items())])
