@@ -272,35 +272,30 @@ def _highlighter(clauses: Sequence[Clause], expansions: Expansions | None = None
 
 
 def snippet(text: str, matches: Callable[[Word], bool], width: int = SNIPPET_CHARS) -> str:
-    """An HTML-escaped excerpt around the densest run of matched words, each in <mark>."""
-    hits = [w for w in analysis.words(text) if matches(w)]
+    """An HTML-escaped excerpt around the run of text that matches most query terms, each in <mark>."""
+    all_words = list(analysis.words(text))
+    hits = [w for w in all_words if matches(w)]
     if not hits:
         cut = text[:width]
         return html.escape(cut) + ("…" if len(text) > width else "")
     best, best_count = hits[0], 0
     for i, hit in enumerate(hits):
-        count = len({h.folded for h in hits[i:] if h.end <= hit.start + width})
+        count = len({h.term or h.folded for h in hits[i:] if h.end <= hit.start + width})
         if count > best_count:
             best, best_count = hit, count
-    start = max(0, best.start - width // 4)
-    if start:
-        space = text.rfind(" ", 0, start)
-        start = space + 1 if space >= 0 and start - space < 30 else start
-    end = min(len(text), start + width)
-    if end < len(text):
-        space = text.rfind(" ", start, end)
-        end = space if space > best.end else end
+    # Start a few words before the first hit, on a word boundary.
+    start = next(w.start for w in all_words if w.start >= best.start - width // 4)
+    end = max((w.end for w in all_words if w.end <= start + width), default=best.end)
     out, cursor = [], start
     for hit in hits:
-        if hit.start < start or hit.end > end:
-            continue
-        out.append(html.escape(text[cursor:hit.start]))
-        out.append(f"<mark>{html.escape(text[hit.start:hit.end])}</mark>")
-        cursor = hit.end
+        if start <= hit.start and hit.end <= end:
+            out.append(html.escape(text[cursor:hit.start]))
+            out.append(f"<mark>{html.escape(text[hit.start:hit.end])}</mark>")
+            cursor = hit.end
     out.append(html.escape(text[cursor:end]))
     prefix = "… " if start > 0 else ""
-    suffix = " …" if end < len(text) else ""
-    return prefix + "".join(out).strip() + suffix
+    suffix = " …" if end < len(text.rstrip()) else ""
+    return prefix + " ".join("".join(out).split()) + suffix
 
 
 # --- the engine ----------------------------------------------------------------
@@ -460,7 +455,8 @@ class SearchEngine:
             others = _all_of(f for key, f in filters.items() if key != excluded)
             docs = searcher.docs_for_query(_all_of([matched, others]))
             by_doc = self._facet_map(searcher, fieldname)
-            counts = Counter(value for docnum in docs for value in by_doc.get(docnum, ()))
+            # An undated document indexes an empty year: it is no facet value.
+            counts = Counter(value for docnum in docs for value in by_doc.get(docnum, ()) if value)
             if name == "year":
                 selected = {
                     year for year in counts

@@ -7,33 +7,17 @@ import re
 
 import pytest
 
-from search.documents import Document, Official
+from search.documents import Document
 from search.query import InvalidRequest, SearchEngine, parse_query, parse_request
 from search.store import IndexStore
-from tests.conftest import SEEDS, SHARED_DATA
+from tests.conftest import SHARED_DATA, seed_documents
 
 PYLAIA, CHANIA = "000_1fe309cce7ba6396", "002_a41b864c727e27df"
 
 
-def seed_documents() -> list[Document]:
+def edge_case_documents() -> list[Document]:
+    """No date, and hostile markup."""
     return [
-        Document(
-            id=PYLAIA,
-            title="Η ψηφιακή Διακυβέρνηση στο επίκεντρο του Δήμου Πυλαίας-Χορτιάτη",
-            body=(SEEDS / f"{PYLAIA}.txt").read_text(encoding="utf-8"),
-            date=dt.date(2021, 1, 10),
-            municipalities=["Δήμος Πυλαίας-Χορτιάτη"],
-            officials=[Official("Ιγνάτιος Καϊτεζίδης", "δήμαρχος Πυλαίας-Χορτιάτη")],
-        ),
-        Document(
-            id=CHANIA,
-            title="Συνάντηση δημάρχου Χανίων με τον Γ. Ζαριφόπουλο και τον Β. Διγαλάκη",
-            body=(SEEDS / f"{CHANIA}.txt").read_text(encoding="utf-8"),
-            date=dt.date(2024, 11, 20),
-            municipalities=["Δήμος Χανίων"],
-            officials=[Official("Παναγιώτης Σημανδηράκης", "δήμαρχος Χανίων"),
-                       Official("Γρηγόρης Ζαριφόπουλος", "υφυπουργός Ψηφιακής Διακυβέρνησης")],
-        ),
         Document(id="undated", title="Ανακοίνωση για τη διακοπή νερού", body="Διακοπή υδροδότησης στον Δήμο Χανίων.",
                  municipalities=["Δήμος Χανίων"]),
         Document(id="hostile", title="<script>alert(1)</script> διακοπή",
@@ -60,7 +44,7 @@ def diavgeia_documents() -> list[Document]:
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory) -> SearchEngine:
     store = IndexStore(tmp_path_factory.mktemp("index"))
-    store.build(seed_documents() + diavgeia_documents())
+    store.build(seed_documents() + edge_case_documents() + diavgeia_documents())
     return store.engine()
 
 

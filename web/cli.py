@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from search.config import Settings
+from search.gazetteer import Gazetteer
 from search.ingest import IngestReport, load_documents
 from search.query import InvalidRequest, parse_request
 from search.store import IndexStore, IndexUnavailable
@@ -40,7 +41,6 @@ def main() -> None:
               default=SETTINGS.gazetteer, help="Municipalities CSV (setting: DIMOS_GAZETTEER).")
 def reindex(sources: tuple[Path, ...], index_dir: Path, gazetteer: Path | None) -> None:
     """Build the index from SOURCES (files or folders; default: DIMOS_SOURCES, else seeds/)."""
-    from search.gazetteer import Gazetteer
 
     report = IngestReport()
     documents = load_documents(sources or SETTINGS.sources, report, Gazetteer.load(gazetteer) if gazetteer else None)
@@ -93,3 +93,29 @@ def search_command(q: str, index_dir: Path, municipality: tuple[str, ...], offic
     for name, values in answer["facets"].items():
         if values:
             click.echo(f"\n{name}: " + "; ".join(f"{v['value']} ({v['count']})" for v in values))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@index_option
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, index_dir: Path) -> None:
+    """Serve the search page and the JSON API with waitress, a production WSGI server.
+
+    With no index yet, it is first built from DIMOS_SOURCES (default: seeds/), as `reindex` would.
+    """
+    import waitress
+
+    from web import create_app
+
+    if IndexStore(index_dir).current_generation() is None:
+        click.echo(f"No index in {index_dir} yet: building it first.")
+        ctx.invoke(reindex, index_dir=index_dir)
+    app = create_app({"INDEX_DIR": index_dir})
+    click.echo(f"Serving dimos-search on http://{host}:{port}/ (index: {index_dir})")
+    waitress.serve(app, host=host, port=port)
+
+
+if __name__ == "__main__":
+    main()

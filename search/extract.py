@@ -1,0 +1,549 @@
+"""Extraction from clean text: title, date, municipalities, officials with their roles.
+
+Everything is read from a token stream (words with their case, punctuation) so
+that the same rules serve news prose ("ο δήμαρχος Χανίων, Παναγιώτης
+Σημανδηράκης") and upper-case signature blocks ("Ο ΔΗΜΑΡΧΟΣ ... ΠΑΝΑΓΟΠΟΥΛΟΣ
+ΓΕΩΡΓΙΟΣ").  Comparisons go through `fold`, so case and accents never split a
+facet value.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from search.analysis import GREEK_STOPWORDS, fold
+from search.documents import Official
+from search.gazetteer import Gazetteer, municipality_key
+from search.names import STRONG_SURNAME_ENDINGS, PersonName, first_name, person, surname_forms
+
+# ---------------------------------------------------------------- dates
+
+_MONTHS = {
+    "ιανουαρι": 1, "φεβρουαρι": 2, "μαρτι": 3, "απριλι": 4, "μαι": 5, "ιουνι": 6,
+    "ιουλι": 7, "αυγουστ": 8, "σεπτεμβρι": 9, "οκτωβρι": 10, "νοεμβρι": 11, "δεκεμβρι": 12,
+}
+_WEEKDAYS = r"(?:δευτερα|τριτη|τεταρτη|πεμπτη|παρασκευη|σαββατο|κυριακη)"
+_TEXT_DATE = re.compile(
+    r"(?<!\d)(\d{1,2})(?:η|ησ)?\s+(" + "|".join(_MONTHS) + r")(?:ου|οσ)\s*,?\s+(\d{4})(?!\d)"
+)
+_NUMERIC_DATE = re.compile(r"(?<![\d/.])(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?![\d/])")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+
+def _dates(text: str) -> list[tuple[int, dt.date, re.Match]]:
+    folded = fold(text)
+    found = []
+    for pattern, order in ((_TEXT_DATE, "dmy"), (_NUMERIC_DATE, "dmy"), (_ISO_DATE, "ymd")):
+        for match in pattern.finditer(folded):
+            a, b, c = match.groups()
+            month = _MONTHS[b] if b in _MONTHS else int(b)
+            day, year = (int(a), int(c)) if order == "dmy" else (int(c), int(a))
+            try:
+                date = dt.date(year, month, day)
+            except ValueError:
+                continue
+            if 1980 <= year <= 2100:
+                found.append((match.start(), date, match))
+    return sorted(found, key=lambda item: item[0])
+
+
+def extract_date(text: str) -> dt.date | None:
+    """The first date written in the text: "10 Ιανουαρίου 2021", "Τετάρτη, 20 Νοεμβρίου, 2024",
+    "10/01/2021", "2021-01-10"."""
+    dates = _dates(text)
+    return dates[0][1] if dates else None
+
+
+def parse_date(value: str) -> dt.date | None:
+    """A date field of a record (ISO or any form `extract_date` reads)."""
+    try:
+        return dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return extract_date(value)
+
+
+def is_date_line(line: str) -> bool:
+    """A line that is only a date (a page's date line), optionally with its weekday."""
+    dates = _dates(line)
+    if not dates:
+        return False
+    rest = fold(line)
+    for _, _, match in dates:
+        rest = rest.replace(match.group(0), " ")
+    return re.fullmatch(rf"[\s,.|-]*(?:{_WEEKDAYS})?[\s,.|-]*", rest) is not None
+
+
+def choose_title(lines: list[str]) -> tuple[str, list[str]]:
+    """The headline: the first line that reads like one (3+ words, not a date, not a sentence run-on)."""
+    for index, line in enumerate(lines):
+        words = line.split()
+        letters = sum(c.isalpha() for c in line)
+        if 3 <= len(words) <= 40 and letters >= 0.6 * len(line.replace(" ", "")) and not line.endswith(":"):
+            return line, lines[:index] + lines[index + 1 :]
+    if lines:
+        first = lines[0]
+        return (first if len(first) <= 150 else first[:150].rsplit(" ", 1)[0] + "…"), lines
+    return "", lines
+
+
+# ---------------------------------------------------------------- tokens
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    folded: str
+    word: bool
+
+    @property
+    def cap(self) -> bool:
+        return self.word and self.text[:1].isupper()
+
+    @property
+    def upper(self) -> bool:
+        return self.word and len(self.text) > 1 and self.text.isupper()
+
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:[-‐][^\W\d_]+)*|\d+|[^\w\s]")
+
+
+def tokenize(text: str) -> list[Token]:
+    return [
+        Token(m.group(), fold(m.group()), m.group()[:1].isalpha()) for m in _TOKEN.finditer(text)
+    ]
+
+
+# ---------------------------------------------------------------- roles
+
+
+def _forms(lemma: str) -> dict[str, bool]:
+    """Folded case forms of a role noun -> is the form plural."""
+    folded = fold(lemma)
+    classes = {
+        "οσ": (("οσ", "ου", "ο", "ε"), ("οι", "ων", "ουσ")),
+        "ησ": (("ησ", "η"), ("εσ", "ων")),
+        "ασ": (("ασ", "α"), ("εισ", "εων")),
+        "α": (("α", "ασ"), ("εσ", "ων")),
+        "η": (("η", "ησ"), ("εσ", "ων")),
+    }
+    for ending, (singular, plural) in classes.items():
+        if folded.endswith(ending):
+            stem = folded[: -len(ending)]
+            forms = {stem + e: True for e in plural}
+            forms.update({stem + e: False for e in singular})
+            return forms
+    return {folded: False}
+
+
+_ROLE_NOUNS = (
+    "δήμαρχος αντιδήμαρχος περιφερειάρχης αντιπεριφερειάρχης υπουργός υφυπουργός πρωθυπουργός "
+    "πρόεδρος αντιπρόεδρος βουλευτής διοικητής υποδιοικητής διευθυντής διευθύντρια προϊστάμενος "
+    "προϊσταμένη αναπληρωτής"
+).split()
+# Nouns that are a role only with their modifier ("γενικός γραμματέας", "δημοτικός σύμβουλος").
+_MODIFIED_NOUNS = ("γραμματέας", "σύμβουλος")
+_MODIFIERS = {
+    form: lemma
+    for lemma in ("γενικός", "ειδικός", "δημοτικός", "περιφερειακός", "εντεταλμένος", "αναπληρωτής")
+    for form in list(_forms(lemma)) + [fold(lemma)[:-2] + "η", fold(lemma)[:-2] + "ησ"]
+}
+_ROLE_FORMS: dict[str, tuple[str, bool, bool]] = {}  # form -> (lemma, plural, needs modifier)
+for _lemma in _ROLE_NOUNS:
+    for _form, _plural in _forms(_lemma).items():
+        _ROLE_FORMS.setdefault(_form, (_lemma, _plural, False))
+for _lemma in _MODIFIED_NOUNS:
+    for _form, _plural in _forms(_lemma).items():
+        _ROLE_FORMS.setdefault(_form, (_lemma, _plural, True))
+_MUNICIPAL_ROLES = {"δήμαρχος", "πρόεδρος δημοτικού συμβουλίου"}  # a deputy mayor's qualifier is a portfolio
+_COUNCIL = ({"δημοτικου"}, {"συμβουλιου"})
+
+_MUNICIPALITY_WORDS = {"δημοσ", "δημου", "δημο", "δημε", "δημοι", "δημων", "δημουσ"}
+_ARTICLES = {"ο", "η", "οι", "του", "τησ", "των", "τον", "την", "το", "τουσ", "τισ", "τα"}
+_HONORIFICS = {"κ", "κα", "κοσ", "κκ", "κυρια", "κυριοσ", "κυριου", "κυριο"}
+# Capitalised words that never start or end a person's name.
+_NOT_NAMES = (
+    set(GREEK_STOPWORDS) | set(_ROLE_FORMS) | _MUNICIPALITY_WORDS | set(_MODIFIERS) | _HONORIFICS
+    | {fold(w) for w in """Ελληνική Δημοκρατία Δημοκρατίας Υπουργείο Υπουργείου Περιφέρεια Περιφέρειας
+       Περιφερειακής Ενότητας Δημοτικό Δημοτικού Δημοτική Δημοτικής Συμβούλιο Συμβουλίου Επιτροπή
+       Επιτροπής Διεύθυνση Διεύθυνσης Τμήμα Τμήματος Γραφείο Γραφείου Αθήνα Θέμα Απόφαση Αποφασίζουμε
+       Σχετ Αριθμ Πρωτ Ταχ Οδός Οδού Νομός Νομού Κοινότητα Κοινότητας Ευρώ""".split()}
+)
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    name: PersonName | None  # None for a bare surname after "κ."
+    surname: str
+    initial: str | None = None
+
+
+def _article_gender(tokens: list[Token], i: int) -> tuple[bool | None, bool | None]:
+    """Gender and nominative-ness from the article before a name ("τον" -> man, not nominative)."""
+    before = tokens[i - 1].folded if i > 0 else ""
+    return {
+        "ο": (True, True), "η": (False, True), "τον": (True, False), "του": (True, False),
+        "την": (False, False), "τησ": (False, False),
+    }.get(before, (None, None))
+
+
+def _name_word(token: Token) -> bool:
+    return token.cap and len(token.text) >= 3 and token.folded not in _NOT_NAMES
+
+
+def _initial_at(tokens: list[Token], i: int) -> bool:
+    return (
+        i + 1 < len(tokens) and tokens[i].cap and len(tokens[i].text) <= 2
+        and tokens[i].folded not in _NOT_NAMES and tokens[i + 1].text == "."
+    )
+
+
+def _mentions(tokens: list[Token]) -> list[_Mention]:
+    """Person mentions: "Γρηγόρη Ζαριφόπουλο", "ΠΑΝΑΓΟΠΟΥΛΟΣ ΓΕΩΡΓΙΟΣ", "Γ. Ζαριφόπουλο", "κ. Καϊτεζίδης"."""
+    found: list[_Mention] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        t = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < n else None
+        if t.word and t.folded in _HONORIFICS and nxt is not None:
+            j = i + 2 if nxt.text == "." else i + 1
+            if j < n and _name_word(tokens[j]) and not (j + 1 < n and _name_word(tokens[j + 1])):
+                found.append(_Mention(j, j + 1, None, tokens[j].text))
+                i = j + 1
+                continue
+            i += 1
+            continue
+        if _initial_at(tokens, i) and i + 2 < n and _name_word(tokens[i + 2]):
+            male, nominative = _article_gender(tokens, i)
+            name = person(t.text + ".", tokens[i + 2].text, male, nominative)
+            found.append(_Mention(i, i + 3, name, tokens[i + 2].text, t.text))
+            i += 3
+            continue
+        if nxt is not None and _name_word(t):
+            # Upper-case signatures write the surname first: "ΠΑΝΑΓΟΠΟΥΛΟΣ ΓΕΩΡΓΙΟΣ".
+            if t.upper and _name_word(nxt) and first_name(nxt.text) and (nxt.upper or first_name(t.text) is None):
+                found.append(_Mention(i, i + 2, person(nxt.text, t.text), t.text))
+                i += 2
+                continue
+            if first_name(t.text):
+                j = i + 3 if _initial_at(tokens, i + 1) else i + 1  # middle initial
+                if j < n and _name_word(tokens[j]):
+                    found.append(_Mention(i, j + 1, person(t.text, tokens[j].text), tokens[j].text))
+                    i = j + 1
+                    continue
+            elif (
+                not t.upper and _name_word(nxt) and not nxt.upper
+                and nxt.folded.endswith(STRONG_SURNAME_ENDINGS)
+                and re.search(r"(?:οσ|ησ|ασ|ο|η|α|ου)$", t.folded)
+            ):
+                male, nominative = _article_gender(tokens, i)
+                found.append(_Mention(i, i + 2, person(t.text, nxt.text, male, nominative), nxt.text))
+                i += 2
+                continue
+        i += 1
+    return found
+
+
+def _capitalized_run(tokens: list[Token], j: int, stops: set[int]) -> tuple[list[Token], int]:
+    """Capitalised words from j ("Παιδείας και Θρησκευμάτων", "ΠΥΛΟΥ - ΝΕΣΤΟΡΟΣ"), up to a name."""
+    run: list[Token] = []
+    k = j
+    while k < len(tokens) and k not in stops:
+        t = tokens[k]
+        if t.cap and t.folded not in _ARTICLES and t.folded not in _HONORIFICS:
+            run.append(t)
+            k += 1
+        elif run and (t.folded == "και" or t.text in "&-–") and k + 1 < len(tokens) and tokens[k + 1].cap and k + 1 not in stops:
+            run.append(t)
+            k += 1
+        else:
+            break
+    while run and not run[-1].cap:
+        run.pop()
+        k -= 1
+    return run, k
+
+
+def _join(run: list[Token]) -> str:
+    text = " ".join("και" if t.text == "&" else t.text for t in run)
+    return re.sub(r"\s*[-–]\s*", "-", text)
+
+
+# ---------------------------------------------------------------- municipalities
+
+
+@dataclass
+class _Place:
+    key: str
+    display: str
+    position: int
+
+
+def _place(run: list[Token], gazetteer: Gazetteer | None) -> tuple[str, str] | None:
+    """(key, canonical "Δήμος <genitive>") for the longest leading part of a run that names a municipality."""
+    if not run:
+        return None
+    if gazetteer is not None:
+        for size in range(min(len(run), 7), 0, -1):
+            found = gazetteer.resolve(_join(run[:size]))
+            if found is not None:
+                return municipality_key(found.genitive), found.name
+        return None
+    # Without a gazetteer: qualifiers such as "Αγίου", "Νέας" plus one word,
+    # and hyphenated compounds; a run of plain capitalised words is cut at one.
+    prefixes = {fold(w) for w in "Αγίου Αγίας Αγίων Αγ Νέας Νέου Νέων Άνω Κάτω Ανατολικής Δυτικής Βόρειας Νότιας Κεντρικής Ιεράς".split()}
+    size = 0
+    while size < len(run) and run[size].folded in prefixes:
+        size += 1
+    size = min(size + 1, len(run))
+    while size + 1 < len(run) and run[size].text in "-–":
+        size += 2
+    name = _join(run[:size])
+    if name.isupper():
+        name = "-".join(part[:1] + part[1:].lower() for part in name.split("-"))
+    return municipality_key(name), f"Δήμος {name}"
+
+
+def canonical_municipality(label: str, gazetteer: Gazetteer | None) -> str | None:
+    """A source's municipality label ("ΔΗΜΟΣ ΠΥΛΟΥ - ΝΕΣΤΟΡΟΣ") as its canonical facet value."""
+    tokens = tokenize(label)
+    while tokens and (tokens[0].folded in _MUNICIPALITY_WORDS or tokens[0].folded in {"δ", "."}):
+        tokens = tokens[1:]
+    run, _ = _capitalized_run(tokens, 0, set())
+    found = _place(run, gazetteer)
+    return found[1] if found else None
+
+
+# ---------------------------------------------------------------- putting it together
+
+
+@dataclass
+class Entities:
+    municipalities: list[str] = field(default_factory=list)
+    officials: list[Official] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    regional_units: list[str] = field(default_factory=list)
+
+
+def _tonos(text: str) -> int:
+    return unicodedata.normalize("NFD", text).count("\u0301")
+
+
+class DisplayForms:
+    """Best display form seen so far for each key, shared across one reindex.
+
+    An upper-case source gives "Παπανοτη" where another document wrote
+    "Παπανότη": both have one key, and the accented form wins once seen.
+    """
+
+    def __init__(self) -> None:
+        self._best: dict[str, str] = {}
+
+    def best(self, key: str, display: str) -> str:
+        current = self._best.get(key)
+        if current is None or _tonos(display) > _tonos(current):
+            self._best[key] = display
+        return self._best[key]
+
+
+def extract_entities(
+    title: str,
+    body: str,
+    gazetteer: Gazetteer | None = None,
+    issuing: str | None = None,
+    forms: DisplayForms | None = None,
+) -> Entities:
+    """Municipalities (issuing first) and officials with roles, from title and body.
+
+    `issuing` is a canonical municipality the source states (a record's field);
+    otherwise the letterhead ("ΔΗΜΟΣ ..." in the first lines), then the title,
+    then the most mentioned municipality is taken as the issuing one.
+    """
+    forms = forms or DisplayForms()
+    text = f"{title}\n\n{body}"
+    tokens = tokenize(text)
+    title_end = len(tokenize(title))
+    mentions = _mentions(tokens)
+    starts = {m.start for m in mentions}
+    by_start = {m.start: m for m in mentions}
+
+    places: list[_Place] = []
+    roles: dict[int, str] = {}  # mention start -> role
+    for i, t in enumerate(tokens):
+        if t.folded in _MUNICIPALITY_WORDS and i + 1 < len(tokens):
+            run, _ = _capitalized_run(tokens, i + 1, starts)
+            found = _place(run, gazetteer)
+            if found:
+                places.append(_Place(found[0], found[1], i))
+            continue
+        entry = _ROLE_FORMS.get(t.folded)
+        if entry is None or not t.word:
+            continue
+        lemma, plural, needs_modifier = entry
+        modifier = _MODIFIERS.get(tokens[i - 1].folded) if i > 0 else None
+        if needs_modifier and modifier is None:
+            continue
+        if modifier == "αναπληρωτής" and lemma not in {"υπουργός", "γραμματέας"}:
+            modifier = None
+        if modifier:
+            lemma = f"{modifier} {lemma}"
+        j = i + 1
+        if lemma == "πρόεδρος":  # "προέδρου (του) Δημοτικού Συμβουλίου Χανίων"
+            k = j + 1 if j < len(tokens) and tokens[j].folded == "του" else j
+            if k + 1 < len(tokens) and tokens[k].folded in _COUNCIL[0] and tokens[k + 1].folded in _COUNCIL[1]:
+                lemma, j = "πρόεδρος δημοτικού συμβουλίου", k + 2
+        if lemma == "αναπληρωτής" and j < len(tokens) and _ROLE_FORMS.get(tokens[j].folded, ("",))[0] == "υπουργός":
+            lemma, j = "αναπληρωτής υπουργός", j + 1
+        role, j = _qualified_role(tokens, j, starts, lemma, gazetteer, places, i)
+        assigned = _assign(tokens, j, by_start, roles, role, plural, lemma, gazetteer, places, i)
+        if not assigned:
+            _assign_backwards(tokens, i - (1 if modifier else 0), mentions, roles, role)
+
+    persons = _resolve(mentions, roles)
+    municipalities = _order_places(places, tokens, title_end, issuing, forms)
+    officials = [
+        Official(forms.best(name.key, name.display), role) for name, role in persons if role is not None
+    ]
+    if gazetteer is not None:
+        officials = _mayor_roles(officials, persons, municipalities, gazetteer)
+    if municipalities:
+        issuing_name = municipalities[0].removeprefix("Δήμος ")
+        officials.sort(key=lambda o: o.role != f"δήμαρχος {issuing_name}")
+    entities = Entities(municipalities, officials)
+    if gazetteer is not None:
+        for name in municipalities:
+            found = gazetteer.resolve(name.removeprefix("Δήμος "))
+            if found:
+                for target, value in ((entities.regions, found.region), (entities.regional_units, found.regional_unit)):
+                    if value not in target:
+                        target.append(value)
+    return entities
+
+
+def _qualified_role(tokens, j, starts, lemma, gazetteer, places, position):
+    """The role with its qualifier: "δήμαρχος Χανίων", "γενικός γραμματέας Δήμου Χανίων"."""
+    k = j
+    if k + 1 < len(tokens) and tokens[k].folded in {"του", "τησ", "των"} and tokens[k + 1].cap and tokens[k + 1].folded not in _ROLE_FORMS:
+        k += 1
+    run, end = _capitalized_run(tokens, k, starts)
+    if any(t.folded in _ROLE_FORMS for t in run):
+        run = []
+    if not run:
+        return lemma, j
+    if lemma in _MUNICIPAL_ROLES and k == j:
+        found = _place(run, gazetteer)
+        if found:
+            places.append(_Place(found[0], found[1], position))
+            if run[0].upper:
+                return f"{lemma} {found[1].removeprefix('Δήμος ')}", end
+    if all(t.upper or not t.cap for t in run):
+        return lemma, end  # an upper-case qualifier cannot be given its accents back
+    return f"{lemma} {_join(run)}", end
+
+
+def _assign(tokens, j, by_start, roles, role, plural, lemma, gazetteer, places, position) -> bool:
+    """Give the role to the name(s) that follow within the same phrase."""
+    assigned = False
+    k, limit = j, j + 14
+    while k < min(len(tokens), limit):
+        t = tokens[k]
+        if k in by_start:
+            roles.setdefault(k, role)
+            assigned = True
+            k = by_start[k].end
+            if not plural:
+                return True
+            continue
+        if t.text in ".;" and k > 0 and len(tokens[k - 1].text) > 2 or t.text in "!?":
+            break
+        if t.word and not t.cap and t.folded not in _ARTICLES | {"και"} | _HONORIFICS:
+            break
+        if t.folded in _ROLE_FORMS:
+            break
+        if plural and assigned and t.cap:  # "υφυπουργούς Α, Ονόμα ... και Παιδείας, Όνομα"
+            new_role, end = _qualified_role(tokens, k, set(by_start), lemma, gazetteer, places, position)
+            if end > k:
+                role, k = new_role, end
+                continue
+        k += 1
+    return assigned
+
+
+def _assign_backwards(tokens, i, mentions, roles, role) -> None:
+    """Apposition: "Παναγιώτης Σημανδηράκης, δήμαρχος Χανίων"."""
+    k = i - 1
+    while k >= 0 and (tokens[k].text == "," or tokens[k].folded in {"ο", "η"}):
+        k -= 1
+    for m in mentions:
+        if m.end - 1 == k:
+            roles.setdefault(m.start, role)
+
+
+def _resolve(mentions: list[_Mention], roles: dict[int, str]) -> list[tuple[PersonName, str | None]]:
+    """One entry per person: initials and bare surnames join the full name they abbreviate."""
+    people: dict[str, list] = {}  # key -> [name, role, first position]
+    for m in mentions:
+        if m.name is not None and m.initial is None:
+            entry = people.setdefault(m.name.key, [m.name, None, m.start])
+            entry[1] = entry[1] or roles.get(m.start)
+    for m in sorted(mentions, key=lambda m: m.start):
+        if m.name is not None and m.initial is None:
+            continue
+        surface = fold(m.surname)
+        matches = [
+            key for key, (name, _, _) in people.items()
+            if "." not in name.first and surface in surname_forms(name.surname)
+            and (m.initial is None or fold(name.first).startswith(fold(m.initial)))
+        ]
+        if len(matches) == 1:
+            entry = people[matches[0]]
+            entry[1] = entry[1] or roles.get(m.start)
+            entry[2] = min(entry[2], m.start)
+        elif m.name is not None:
+            entry = people.setdefault(m.name.key, [m.name, None, m.start])
+            entry[1] = entry[1] or roles.get(m.start)
+    ordered = sorted(people.values(), key=lambda entry: entry[2])
+    return [(name, role) for name, role, _ in ordered]
+
+
+def _order_places(places, tokens, title_end, issuing, forms) -> list[str]:
+    """Canonical municipality names, the issuing one first."""
+    if not places and not issuing:
+        return []
+    display: dict[str, str] = {}
+    count: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for place in places:
+        display[place.key] = forms.best(place.key, place.display)
+        count[place.key] = count.get(place.key, 0) + 1
+        first.setdefault(place.key, place.position)
+    head = [p.key for p in places if p.position < title_end] or [
+        p.key for p in places if p.position < 60 and tokens[p.position].upper
+    ]
+    if issuing:
+        key = municipality_key(issuing.removeprefix("Δήμος "))
+        display[key] = forms.best(key, issuing)
+        lead = key
+    elif head:
+        lead = head[0]
+    else:
+        lead = max(count, key=lambda k: (count[k], -first[k]))
+    rest = sorted((k for k in display if k != lead), key=lambda k: first.get(k, 0))
+    return [display[lead]] + [display[k] for k in rest]
+
+
+def _mayor_roles(officials, persons, municipalities, gazetteer) -> list[Official]:
+    """A person without a role who is the 2023 mayor of a municipality in the text is its δήμαρχος."""
+    have = {fold(o.name) for o in officials}
+    for name, role in persons:
+        if role is not None or fold(name.display) in have:
+            continue
+        for municipality in municipalities:
+            found = gazetteer.resolve(municipality.removeprefix("Δήμος "))
+            if found and found.mayor_2023 and fold(found.mayor_2023) == fold(name.display):
+                officials.append(Official(name.display, f"δήμαρχος {found.genitive}"))
+                break
+    return officials

@@ -1,0 +1,348 @@
+"""Ingestion: raw announcement files and folders -> clean `Document`s, every skip accounted for.
+
+Formats, by extension: .txt/.text/.md (scraped pages, exports), .html/.htm
+(main text and metadata by trafilatura), .json (one record or a list) and
+.jsonl/.ndjson (one record a line) with `id, title, body, date, municipality,
+officials, doc_type, url`; other keys are kept in `Document.meta`.
+
+Encodings: strict UTF-8 first (self-validating, so a success is trusted); else
+the two 8-bit Greek code pages, cp1253 and ISO-8859-7, which agree on the
+letters and differ on a few bytes (0xA1/0xA2 are "΅Ά" in cp1253 but "‘’" in
+ISO-8859-7, where Ά is 0xB6, "¶" in cp1253; 0x80-0x9F are punctuation in
+cp1253 and control codes in ISO-8859-7).  Both are decoded strictly and the one
+giving more letters and fewer control characters wins; the result must then
+read as Greek (function words present) or the file is skipped as undecodable.
+A statistical detector (charset-normalizer) was not used: on short Greek
+texts it confuses these code pages with Cyrillic ones, and the strict rule
+above is exact for the three encodings the sources use.
+
+Garbled policy: a document typed in a legacy Greek font ("ΓΗΜΟ΢" for ΔΗΜΟΣ)
+is still yielded, searchable by its readable parts (titles and metadata are
+usually fine), but with `flags == ["garbled"]` and EMPTY municipalities,
+officials and regions, so it never feeds a facet with wrong values.
+
+Never raises for a bad file or record: the reason is logged and counted in the
+`IngestReport`, and the walk goes on.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from search.analysis import GREEK_STOPWORDS, fold
+from search.cleaning import (
+    drop_repeated_lines,
+    drop_signature_blocks,
+    is_garbled,
+    normalize_whitespace,
+    rebuild_paragraphs,
+    strip_boilerplate,
+    strip_markdown,
+)
+from search.documents import Document, Official
+from search.extract import (
+    DisplayForms,
+    canonical_municipality,
+    choose_title,
+    extract_date,
+    extract_entities,
+    is_date_line,
+    parse_date,
+)
+from search.gazetteer import Gazetteer
+from search.names import parse_person
+
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = {".txt", ".text", ".md"}
+HTML_SUFFIXES = {".html", ".htm"}
+JSON_SUFFIXES = {".json"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+RECORD_FIELDS = {"id", "title", "body", "date", "municipality", "officials", "doc_type", "url", "meta"}
+
+
+@dataclass
+class IngestReport:
+    """What a reindex read, yielded, merged as duplicates and skipped (with why)."""
+
+    read: int = 0
+    documents: int = 0
+    duplicates: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    details: list[tuple[str, str]] = field(default_factory=list)
+
+    def skip(self, source: str, reason: str) -> None:
+        self.skipped[reason] += 1
+        self.details.append((source, reason))
+        log.warning("skipped %s: %s", source, reason)
+
+    def summary(self) -> str:
+        skipped = sum(self.skipped.values())
+        reasons = ", ".join(f"{reason}: {n}" for reason, n in sorted(self.skipped.items())) or "none"
+        return (
+            f"Read {self.read} files or records: {self.documents} documents indexed, "
+            f"{self.duplicates} duplicates merged, {skipped} skipped ({reasons})."
+        )
+
+
+class Skip(Exception):
+    """A file or record that cannot become a document; the message is the reason."""
+
+
+# ---------------------------------------------------------------- decoding
+
+
+def _reads_as_text(text: str) -> bool:
+    visible = [c for c in text if not c.isspace()]
+    if not visible:
+        return False
+    controls = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f\v" or 0x7F <= ord(c) < 0xA0)
+    letters = sum(c.isalpha() for c in visible)
+    latin_or_greek = re.search(r"[A-Za-z\u0370-\u03ff\u1f00-\u1fff]", text) is not None
+    return latin_or_greek and controls <= 0.01 * len(text) and letters >= 0.3 * len(visible)
+
+
+def _reads_as_greek(text: str) -> bool:
+    words = [fold(w) for w in re.findall(r"[^\W\d_]+", text)]
+    greek = [w for w in words if re.match(r"[\u0370-\u03ff]", w)]
+    if len(greek) < 20:
+        return bool(greek) or bool(words)
+    return sum(w in GREEK_STOPWORDS for w in greek) >= 0.05 * len(greek)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding) of a file's bytes; raises Skip("empty" | "binary" | "undecodable")."""
+    if not data.strip():
+        raise Skip("empty")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
+        raise Skip("binary")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if not _reads_as_text(text):
+            raise Skip("binary")
+        return text, "utf-8"
+    candidates = []
+    for encoding in ("cp1253", "iso8859_7"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        high = [c for c in text if ord(c) >= 0x80]
+        score = sum(c.isalpha() for c in high) - 2 * sum(0x80 <= ord(c) < 0xA0 for c in high)
+        candidates.append((score, encoding, text))
+    if not candidates:
+        raise Skip("undecodable")
+    _, encoding, text = max(candidates, key=lambda c: c[0])
+    if not _reads_as_text(text) or not _reads_as_greek(text):
+        raise Skip("undecodable")
+    return text, encoding
+
+
+# ---------------------------------------------------------------- building documents
+
+
+class _Builder:
+    """Turns one source item into a Document, sharing display forms across the reindex."""
+
+    def __init__(self, gazetteer: Gazetteer | None):
+        self.gazetteer = gazetteer
+        self.forms = DisplayForms()
+
+    def build(
+        self,
+        doc_id: str,
+        source: str,
+        raw: str,
+        *,
+        title: str | None = None,
+        date=None,
+        url: str | None = None,
+        municipality: str | None = None,
+        officials: list[Any] | None = None,
+        doc_type: str | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> Document:
+        text = normalize_whitespace(strip_markdown(normalize_whitespace(raw)))
+        text = drop_repeated_lines(drop_signature_blocks(text))
+        if date is None:
+            date = extract_date(text)
+        lines = [line for line in strip_boilerplate([l for l in text.split("\n") if l]) if not is_date_line(line)]
+        if title:
+            title = normalize_whitespace(title).replace("\n", " ")
+            lines = [line for line in lines if fold(line) != fold(title)]
+        else:
+            title, lines = choose_title(lines)
+        body = "\n\n".join(rebuild_paragraphs(lines))
+        if not title and not body:
+            raise Skip("no text")
+        doc = Document(id=doc_id, title=title, body=body, date=date, url=url or None,
+                       doc_type=doc_type, source=source, meta=dict(meta or {}))
+        if is_garbled(f"{title}\n{body}"):
+            doc.flags.append("garbled")
+            return doc
+        issuing = canonical_municipality(municipality, self.gazetteer) if municipality else None
+        entities = extract_entities(title, body, self.gazetteer, issuing, self.forms)
+        doc.municipalities = entities.municipalities
+        doc.regions = entities.regions
+        if entities.regional_units:
+            doc.meta["regional_units"] = entities.regional_units
+        doc.officials = self._officials(officials, entities.officials)
+        return doc
+
+    def _officials(self, given: list[Any] | None, extracted: list[Official]) -> list[Official]:
+        """A record's own officials (names normalised), with the roles the text gives them."""
+        if not given:
+            return extracted
+        roles = {fold(o.name): o.role for o in extracted}
+        result: list[Official] = []
+        for item in given:
+            name, role = (item.get("name"), item.get("role")) if isinstance(item, dict) else (str(item), None)
+            if not name:
+                continue
+            parsed = parse_person(name)
+            display = self.forms.best(parsed.key, parsed.display) if parsed else name.strip()
+            official = Official(display, role.lower() if role else roles.get(fold(display)))
+            if official not in result:
+                result.append(official)
+        return result
+
+
+def _html_document(builder: _Builder, doc_id: str, source: str, html: str) -> Document:
+    """Main text and metadata by trafilatura: it drops menus, footers and link lists by
+    text density and markup, and reads title, date and canonical URL from the
+    metadata the page declares (OpenGraph, article:published_time, <link rel=canonical>)."""
+    import trafilatura
+
+    extracted = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=True, favor_precision=True
+    )
+    if extracted is None or not (extracted.text or "").strip():
+        raise Skip("no text")
+    date = parse_date(extracted.date) if extracted.date else None
+    return builder.build(doc_id, source, extracted.text, title=extracted.title, date=date, url=extracted.url)
+
+
+def _record_document(builder: _Builder, record: Any, source: str, fallback_id: str) -> Document:
+    if not isinstance(record, dict):
+        raise Skip("not a record")
+    title, body = record.get("title") or "", record.get("body") or ""
+    if not isinstance(title, str) or not isinstance(body, str):
+        raise Skip("invalid record")
+    if not title.strip() and not body.strip():
+        raise Skip("no text")
+    meta = dict(record.get("meta") or {}) if isinstance(record.get("meta"), dict) else {}
+    meta.update({k: v for k, v in record.items() if k not in RECORD_FIELDS})
+    date = parse_date(record["date"]) if isinstance(record.get("date"), str) and record["date"] else None
+    officials = record.get("officials") if isinstance(record.get("officials"), list) else None
+    municipality = record.get("municipality") if isinstance(record.get("municipality"), str) else None
+    return builder.build(
+        str(record.get("id") or fallback_id), source, body, title=title or None, date=date,
+        url=record.get("url") or meta.get("document_url") or None, municipality=municipality,
+        officials=officials, doc_type=record.get("doc_type"), meta=meta,
+    )
+
+
+# ---------------------------------------------------------------- walking
+
+
+def _files(sources: Iterable[Path | str], report: IngestReport) -> Iterator[Path]:
+    for source in sources:
+        path = Path(source)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+                    yield child
+        elif path.is_file():
+            yield path
+        else:
+            report.read += 1
+            report.skip(str(path), "not found")
+
+
+def _items(path: Path, report: IngestReport) -> Iterator[tuple[str, Any, str]]:
+    """(kind, payload, source) for each unit of a file: one for text/HTML, one per record for JSON."""
+    suffix = path.suffix.lower()
+    source = str(path)
+    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES:
+        report.read += 1
+        report.skip(source, "unsupported format")
+        return
+    try:
+        text, encoding = decode(path.read_bytes())
+    except (Skip, OSError) as error:
+        report.read += 1
+        report.skip(source, str(error) if isinstance(error, Skip) else "unreadable")
+        return
+    if suffix in TEXT_SUFFIXES | HTML_SUFFIXES:
+        yield ("html" if suffix in HTML_SUFFIXES else "text"), (text, encoding), source
+    elif suffix in JSON_SUFFIXES:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            report.read += 1
+            report.skip(source, "invalid json")
+            return
+        records = data if isinstance(data, list) else [data]
+        for index, record in enumerate(records, 1):
+            yield "record", record, f"{source}#{index}" if len(records) > 1 else source
+    else:
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                report.read += 1
+                report.skip(f"{source}:{number}", "invalid json")
+                continue
+            yield "record", record, f"{source}:{number}"
+
+
+def load_documents(
+    sources: Iterable[Path | str], report: IngestReport, gazetteer: Gazetteer | None = None
+) -> Iterator[Document]:
+    """Clean documents from files and folders (walked sorted), each skip recorded in `report`.
+
+    Ids: a record's `id`; for a file, its stem (for a record without id, the
+    file's stem and the record's position).  Documents whose normalised title
+    and body are identical are yielded once and counted as duplicates.
+    """
+    builder = _Builder(gazetteer)
+    seen: dict[str, str] = {}
+    for path in _files(sources, report):
+        for kind, payload, source in _items(path, report):
+            report.read += 1
+            try:
+                if kind == "record":
+                    doc = _record_document(builder, payload, str(path), f"{path.stem}:{source.rsplit(':', 1)[-1]}")
+                elif kind == "html":
+                    doc = _html_document(builder, path.stem, str(path), payload[0])
+                else:
+                    doc = builder.build(path.stem, str(path), payload[0])
+            except Skip as error:
+                report.skip(source, str(error))
+                continue
+            except Exception as error:  # a bad item must never stop a reindex
+                log.exception("failed on %s", source)
+                report.skip(source, f"error: {type(error).__name__}")
+                continue
+            if kind != "record":
+                doc.meta.setdefault("encoding", payload[1])
+            fingerprint = hashlib.sha1(" ".join(fold(f"{doc.title}\n{doc.body}").split()).encode()).hexdigest()
+            if fingerprint in seen:
+                report.duplicates += 1
+                report.details.append((source, f"duplicate of {seen[fingerprint]}"))
+                continue
+            seen[fingerprint] = doc.id
+            report.documents += 1
+            yield doc

@@ -1,0 +1,109 @@
+"""A real browser on the real server: search, narrow by a facet, open a document.
+
+Drives Debian's chromium (headless) through Playwright; the server is `dimos-search serve`
+(waitress) on a free loopback port over an index of the seeds.  Leaves a screenshot of
+the results page in test-artifacts/results.png.
+"""
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOT = PROJECT_ROOT / "test-artifacts" / "results.png"
+STARTUP_SECONDS = 15
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
+                                reason=f"{CHROMIUM} is absent: apt-get install chromium (scripts/test does it as root)")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server(seed_store):
+    """The real server, as the README runs it, answering on its own port."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--index", str(seed_store.root)],
+        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/health", timeout=1) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"the server did not start:\n{process.communicate()[0]}")
+            time.sleep(0.1)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_search_facet_and_document_in_a_browser(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="el-GR")
+            page.set_default_timeout(5000)
+            page.goto(f"{server}/")
+
+            box = page.get_by_label("Τι αναζητάτε;")
+            box.fill("")
+            box.press_sequentially("διακυβερνηση")
+            box.press("Enter")
+            expect(page).to_have_url(re.compile(r"/\?q=%CE%B4"))
+            results = page.locator(".result h3")
+            expect(page.locator("#results-heading")).to_have_text(re.compile("^2 ανακοινώσεις για «διακυβερνηση»"))
+            expect(results).to_have_count(2)
+            assert sorted(results.all_inner_texts()) == [
+                "Η ψηφιακή Διακυβέρνηση στο επίκεντρο του Δήμου Πυλαίας-Χορτιάτη",
+                "Συνάντηση δημάρχου Χανίων με τον Γ. Ζαριφόπουλο και τον Β. Διγαλάκη",
+            ]
+            expect(box).to_have_value("διακυβερνηση")
+            expect(page.locator(".snippet mark").first).to_be_visible()
+            SCREENSHOT.parent.mkdir(exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+            facets = page.get_by_role("complementary")
+            facets.get_by_role("link", name=re.compile("^Δήμος Χανίων")).click()
+            expect(page.locator("#results-heading")).to_have_text(re.compile("^1 ανακοίνωση για «διακυβερνηση»"))
+            expect(results).to_have_text(["Συνάντηση δημάρχου Χανίων με τον Γ. Ζαριφόπουλο και τον Β. Διγαλάκη"])
+            expect(facets.locator("a.selected")).to_have_text(re.compile(r"Δήμος Χανίων\s+1"))
+            # Counts follow the filter: only the Chania officials and year remain.
+            expect(facets.locator("#facet-official + ul a .value")).to_have_text(
+                ["Αντώνης Βαρδάκης", "Βασίλης Διγαλάκης", "Γιώργος Φραγκιαδάκης", "Γρηγόρης Ζαριφόπουλος",
+                 "Ευτύχης Δαμιανάκης", "Παναγιώτης Σημανδηράκης", "Τάσος Αλόγλου"])
+            expect(facets.locator("#facet-year + ul a")).to_have_text([re.compile(r"2024\s+1")])
+            assert "municipality=" in page.url
+
+            results.get_by_role("link").click()
+            expect(page.get_by_role("heading", level=1)).to_have_text(
+                "Συνάντηση δημάρχου Χανίων με τον Γ. Ζαριφόπουλο και τον Β. Διγαλάκη")
+            expect(page.get_by_text("Ο κ. Ζαριφόπουλος μάλιστα, έκρινε θετικά")).to_be_visible()
+            page.get_by_role("link", name="← Πίσω στην αναζήτηση").click()
+            expect(results).to_have_count(1)
+        finally:
+            browser.close()

@@ -1,0 +1,221 @@
+"""Ingestion: seeds, a mixed folder of every format and encoding, bad files, real data."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from search.documents import Official
+from search.gazetteer import Gazetteer
+from search.ingest import IngestReport, decode, load_documents, Skip
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+DATA = ROOT.parent / "shared" / "data"
+needs_data = pytest.mark.skipif(not DATA.exists(), reason=f"reference data folder {DATA} is absent")
+
+
+def _load(*sources, gazetteer=None):
+    report = IngestReport()
+    docs = list(load_documents(sources, report, gazetteer))
+    return docs, report
+
+
+def _seed(stem: str):
+    docs, report = _load(SEEDS / f"{stem}.txt")
+    assert report.documents == 1
+    return docs[0]
+
+
+def test_seed_000_pylaia():
+    doc = _seed("000_1fe309cce7ba6396")
+    assert doc.id == "000_1fe309cce7ba6396"
+    assert doc.title == "Η ψηφιακή Διακυβέρνηση στο επίκεντρο του Δήμου Πυλαίας-Χορτιάτη"
+    assert doc.date == dt.date(2021, 1, 10)
+    assert doc.municipalities == ["Δήμος Πυλαίας-Χορτιάτη"]
+    assert doc.officials == [
+        Official("Ιγνάτιος Καϊτεζίδης", "δήμαρχος Πυλαίας-Χορτιάτη"),
+        Official("Άγγελος Χαριστέας", "αντιπεριφερειάρχης Ψηφιακής Διακυβέρνησης"),
+    ]
+    for furniture in ("cityportal", "Facebook", "Ακολούθησε", "Ποιοι:", "Cityportal Team", "Tsakiris", "http"):
+        assert furniture not in doc.body
+    assert "Πυλαίας-Χορτιάτη και πρόεδρος" in doc.body  # "Πυλαίας-" / "Χορτιάτη" mended
+    assert "Ψηφιακής Διακυβέρνησης της Περιφέρειας" in doc.body  # hard wrap joined
+    assert doc.source == str(SEEDS / "000_1fe309cce7ba6396.txt")
+
+
+def test_seed_002_chania():
+    doc = _seed("002_a41b864c727e27df")
+    assert doc.title == "Συνάντηση δημάρχου Χανίων με τον Γ. Ζαριφόπουλο και τον Β. Διγαλάκη"
+    assert doc.date == dt.date(2024, 11, 20)
+    assert doc.municipalities == ["Δήμος Χανίων"]
+    assert set(doc.officials) == {
+        Official("Παναγιώτης Σημανδηράκης", "δήμαρχος Χανίων"),
+        Official("Γρηγόρης Ζαριφόπουλος", "υφυπουργός Ψηφιακής Διακυβέρνησης"),
+        Official("Βασίλης Διγαλάκης", "υφυπουργός Παιδείας και Θρησκευμάτων"),
+        Official("Ευτύχης Δαμιανάκης", "πρόεδρος δημοτικού συμβουλίου Χανίων"),
+        Official("Τάσος Αλόγλου", "αντιδήμαρχος"),
+        Official("Αντώνης Βαρδάκης", "αντιδήμαρχος"),
+        Official("Γιώργος Φραγκιαδάκης", "γενικός γραμματέας Δήμου Χανίων"),
+    }
+    assert doc.officials[0].name == "Παναγιώτης Σημανδηράκης"  # the issuing municipality's mayor first
+    for furniture in ("13.8 C", "Ηρακλείου", "Δες τον καιρό", "Πρέπει να διαβάσετε", "Σχετικά άρθρα", "Άλλα Πρόσφατα", "Τετάρτη"):
+        assert furniture not in doc.body
+
+
+HTML_PAGE = """<!DOCTYPE html>
+<html lang="el"><head><meta charset="utf-8">
+<title>Ανακοίνωση για την ύδρευση | Δήμος Χανίων</title>
+<link rel="canonical" href="https://www.chania.gr/enimerosi/anakoinoseis/ydreusi-2024.html">
+<meta property="og:title" content="Διακοπή υδροδότησης στη Νέα Χώρα την Πέμπτη">
+<meta property="article:published_time" content="2024-03-14T09:30:00+02:00">
+</head><body>
+<header><nav><ul><li><a href="/">Αρχική</a></li><li><a href="/dimos">Ο Δήμος</a></li>
+<li><a href="/enimerosi">Ενημέρωση</a></li><li><a href="/epikoinonia">Επικοινωνία</a></li></ul></nav></header>
+<main><article>
+<h1>Διακοπή υδροδότησης στη Νέα Χώρα την Πέμπτη</h1>
+<p>Η ΔΕΥΑ Χανίων ενημερώνει ότι την Πέμπτη θα γίνει διακοπή υδροδότησης στη Νέα Χώρα λόγω εργασιών
+αντικατάστασης του δικτύου ύδρευσης, από τις 8 το πρωί έως τις 2 το μεσημέρι.</p>
+<p>Ο αντιδήμαρχος Υδρευσης του Δήμου Χανίων, Νίκος Καλαϊτζάκης, ζητά από τους κατοίκους την κατανόησή τους
+για την προσωρινή αναστάτωση, καθώς τα έργα θα βελτιώσουν την ποιότητα του νερού στην περιοχή.</p>
+<p>Για περισσότερες πληροφορίες οι πολίτες μπορούν να επικοινωνούν με την τεχνική υπηρεσία της ΔΕΥΑ Χανίων
+τις εργάσιμες ημέρες και ώρες.</p>
+</article></main>
+<footer><p>© 2024 Δήμος Χανίων. Με την επιφύλαξη παντός δικαιώματος.</p>
+<ul><li><a href="/privacy">Πολιτική απορρήτου</a></li><li><a href="/cookies">Cookies</a></li></ul></footer>
+</body></html>
+"""
+
+GREEK_8BIT = (
+    "Ανακοίνωση του Δήμου Ηρακλείου\n\n"
+    "Ο δήμαρχος Ηρακλείου Αλέξης Καλοκαιρινός ενημερώνει τους δημότες ότι το Δημαρχείο θα είναι "
+    "κλειστό την Αγίου Πνεύματος. Άλλη μια ανακοίνωση για τις υπηρεσίες του δήμου και τα ωράρια "
+    "λειτουργίας τους, με «εισαγωγικά» και το σύμβολο του ευρώ €.\n\n"
+    "Ηράκλειο, 10/01/2021\n"
+)
+
+
+@pytest.fixture()
+def mixed_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "sources"
+    (folder / "news").mkdir(parents=True)
+    (folder / "news" / "000_1fe309cce7ba6396.txt").write_bytes((SEEDS / "000_1fe309cce7ba6396.txt").read_bytes())
+    (folder / "news" / "chania-water.html").write_text(HTML_PAGE, encoding="utf-8")
+    (folder / "heraklion-cp1253.txt").write_bytes(GREEK_8BIT.encode("cp1253"))
+    (folder / "heraklion-iso.txt").write_bytes(GREEK_8BIT.replace("Ηρακλείου", "Χανίων").replace("Καλοκαιρινός", "Σημανδηράκης").encode("iso8859_7"))
+    record = {
+        "id": "diavgeia:TEST-1", "title": "Απόφαση δημάρχου για την καθαριότητα",
+        "body": "ΔΗΜΟΣ ΧΑΝΙΩΝ\n\nΟ ΔΗΜΑΡΧΟΣ ΧΑΝΙΩΝ αποφασίζει την ανάθεση καθαριότητας.\n\nΟ ΔΗΜΑΡΧΟΣ\n\nΣΗΜΑΝΔΗΡΑΚΗΣ ΠΑΝΑΓΙΩΤΗΣ",
+        "date": "2021-05-03", "doc_type": "ΑΠΟΦΑΣΗ", "ada": "TEST-1",
+    }
+    (folder / "one.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    lines = [
+        {"id": "r1", "title": "Πρώτη απόφαση", "body": "Κείμενο της πρώτης απόφασης του Δήμου Ρόδου.", "date": None},
+        {"id": "r2", "title": "Πρώτη απόφαση", "body": "Κείμενο της  πρώτης απόφασης του Δήμου Ρόδου."},  # duplicate
+        {"id": "r3", "title": "", "body": ""},  # no text
+        {"id": "r4", "title": "Απόφαση", "body": "# **ΔΛΛΗΝΙΚΗ ΓΗΜΟΚΡΑΣΙΑ ΓΗΜΟ\u03a2 ΝΟΜΟ\u03a2 ΜΔ\u03a2\u03a2ΗΝΙΑ\u03a2**\n\nΔήμος Πύλου"},
+    ]
+    (folder / "many.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in lines) + "\n{not json\n", encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "image.html").write_bytes(bytes(range(256)) * 4)
+    (folder / "koi8.txt").write_bytes("Привет, это русский текст без греческих букв вообще.".encode("koi8_r"))
+    (folder / "notes.pdf").write_bytes(b"%PDF-1.4")
+    return folder
+
+
+def test_mixed_folder(mixed_folder: Path):
+    docs, report = _load(mixed_folder)
+    by_id = {d.id: d for d in docs}
+    assert set(by_id) == {
+        "000_1fe309cce7ba6396", "chania-water", "heraklion-cp1253", "heraklion-iso", "diavgeia:TEST-1", "r1", "r4",
+    }
+    html = by_id["chania-water"]
+    assert html.title == "Διακοπή υδροδότησης στη Νέα Χώρα την Πέμπτη"
+    assert html.date == dt.date(2024, 3, 14)
+    assert html.url == "https://www.chania.gr/enimerosi/anakoinoseis/ydreusi-2024.html"
+    assert "ΔΕΥΑ Χανίων ενημερώνει" in html.body
+    assert "Επικοινωνία" not in html.body and "απορρήτου" not in html.body
+    assert html.municipalities == ["Δήμος Χανίων"]
+    assert html.officials == [Official("Νίκος Καλαϊτζάκης", "αντιδήμαρχος Υδρευσης")]
+
+    cp = by_id["heraklion-cp1253"]
+    assert cp.meta["encoding"] == "cp1253" and "«εισαγωγικά»" in cp.body and "€" in cp.body
+    assert cp.date == dt.date(2021, 1, 10)
+    assert cp.municipalities == ["Δήμος Ηρακλείου"]
+    assert cp.officials == [Official("Αλέξης Καλοκαιρινός", "δήμαρχος Ηρακλείου")]
+    iso = by_id["heraklion-iso"]
+    assert iso.meta["encoding"] == "iso8859_7" and "Άλλη μια" in iso.body and "€" in iso.body
+
+    record = by_id["diavgeia:TEST-1"]
+    assert record.meta["ada"] == "TEST-1" and record.doc_type == "ΑΠΟΦΑΣΗ"
+    assert record.date == dt.date(2021, 5, 3)
+    assert record.municipalities == ["Δήμος Χανίων"]
+    assert [o.role for o in record.officials] == ["δήμαρχος"]
+    assert record.officials[0].name.startswith("Παναγιώτης Σημανδηρ")
+
+    assert by_id["r4"].flags == ["garbled"] and by_id["r4"].municipalities == [] and by_id["r4"].officials == []
+    assert report.duplicates == 1
+    assert dict(report.skipped) == {
+        "empty": 1, "binary": 1, "undecodable": 1, "unsupported format": 1, "no text": 1, "invalid json": 1,
+    }
+    assert report.read == report.documents + report.duplicates + sum(report.skipped.values()) == 14
+    summary = report.summary()
+    assert "7 documents" in summary and "1 duplicates" in summary and "binary: 1" in summary
+
+
+def test_missing_source_is_skipped_not_raised(tmp_path: Path):
+    docs, report = _load(tmp_path / "nowhere")
+    assert docs == [] and report.skipped == {"not found": 1}
+
+
+def test_decode_tells_the_greek_code_pages_apart():
+    text = "Άλλη «ανακοίνωση» του Δήμου για το νερό και τα έργα της πόλης."
+    assert decode(text.encode("cp1253")) == (text, "cp1253")
+    assert decode(text.encode("iso8859_7")) == (text, "iso8859_7")
+    assert decode(text.encode("utf-8")) == (text, "utf-8")
+    with pytest.raises(Skip, match="empty"):
+        decode(b"  \n ")
+
+
+def test_file_ids_are_stems_and_walk_is_sorted(tmp_path: Path):
+    for name in ("b.txt", "a.txt"):
+        (tmp_path / name).write_text(f"Ανακοίνωση {name} του Δήμου Χανίων για τα έργα", encoding="utf-8")
+    docs, _ = _load(tmp_path)
+    assert [d.id for d in docs] == ["a", "b"]
+
+
+@needs_data
+def test_real_decisions_every_record_accounted_for():
+    source = DATA / "diavgeia-decisions.jsonl"
+    records = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
+    docs, report = _load(source)
+    assert len(records) == 1453
+    assert report.read == 1453
+    assert report.documents + report.duplicates + sum(report.skipped.values()) == 1453
+    garbled = {d.id for d in docs if "garbled" in d.flags}
+    # The data README speaks of 4 garbled bodies; the file marks (and holds) 2 with U+03A2.
+    expected = {r["id"] for r in records if r["meta"].get("text_garbled")}
+    assert garbled == expected and len(expected) >= 2
+    assert all(not d.municipalities and not d.officials for d in docs if d.id in garbled)
+
+
+@needs_data
+def test_gazetteer_resolves_case_forms_to_one_value_with_region():
+    gazetteer = Gazetteer.load(DATA / "municipalities.csv")
+    texts = {
+        "a.txt": "ΔΗΜΟΣ ΧΑΝΙΩΝ\n\nΑνακοίνωση για τα έργα στην πόλη και τις υπηρεσίες.",
+        "b.txt": "Ανακοίνωση του Δήμου Χανίων\n\nΓια τα έργα στην πόλη και τις υπηρεσίες.",
+        "c.txt": "Δήλωση για τα έργα\n\nΟ δήμαρχος Χανίων μίλησε για τις υπηρεσίες της πόλης.",
+    }
+    for resolved in (gazetteer.resolve("ΧΑΝΙΩΝ"), gazetteer.resolve("Χανίων")):
+        assert resolved.name == "Δήμος Χανίων" and resolved.region == "ΚΡΗΤΗΣ"
+    assert gazetteer.resolve("Καλαμπάκας").name == "Δήμος Μετεώρων"  # outdated official name
+    folder = Path(__import__("tempfile").mkdtemp())
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    docs, _ = _load(folder, gazetteer=gazetteer)
+    assert [d.municipalities for d in docs] == [["Δήμος Χανίων"]] * 3
+    assert [d.regions for d in docs] == [["ΚΡΗΤΗΣ"]] * 3
+    assert docs[0].meta["regional_units"] == ["ΧΑΝΙΩΝ"]

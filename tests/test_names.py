@@ -1,0 +1,29 @@
+"""Greek name inflection: one person, one facet value, whatever the case form."""
+from search.extract import extract_entities
+from search.names import parse_person, person
+
+
+def test_accusative_to_nominative():
+    assert person("Γρηγόρη", "Ζαριφόπουλο").display == "Γρηγόρης Ζαριφόπουλος"
+    assert person("Αγγελο", "Χαριστέα").display == "Άγγελος Χαριστέας"
+    assert person("Τάσου", "Αλόγλου").display == "Τάσος Αλόγλου"  # -όγλου never inflects
+    assert person("Βασιλικής", "Παπανότη").display == "Βασιλική Παπανότη"  # women's surnames stay
+
+
+def test_upper_case_signature_surname_first():
+    assert parse_person("ΠΑΝΑΓΟΠΟΥΛΟΣ ΓΕΩΡΓΙΟΣ").display == "Γεώργιος Παναγόπουλος"
+    assert parse_person("ΠΑΝΑΓΟΠΟΥΛΟΣ ΓΕΩΡΓΙΟΣ").key == parse_person("Γεώργιος Παναγόπουλος").key
+    assert parse_person("ΕΥΘΥΜΙΟΥ ΑΛΕΞΑΝΔΡΟΣ").display == "Αλέξανδρος Ευθυμίου"
+
+
+def test_initial_resolves_to_full_name_in_same_document():
+    entities = extract_entities(
+        "Συνάντηση με τον Γ. Ζαριφόπουλο",
+        "Ο υφυπουργός Ψηφιακής Διακυβέρνησης, Γρηγόρης Ζαριφόπουλος, μίλησε. Ο κ. Ζαριφόπουλος είπε.",
+    )
+    assert [o.name for o in entities.officials] == ["Γρηγόρης Ζαριφόπουλος"]
+
+
+def test_initial_alone_becomes_nominative_with_initial():
+    entities = extract_entities("Δήλωση", "Συναντήθηκε με τον Β. Κικίλια, υπουργό Υγείας, στην Αθήνα.")
+    assert [(o.name, o.role) for o in entities.officials] == [("Β. Κικίλιας", "υπουργός Υγείας")]

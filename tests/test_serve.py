@@ -1,0 +1,34 @@
+"""`dimos-search serve`: waitress on the configured index, built first when there is none."""
+from __future__ import annotations
+
+import pytest
+import waitress
+from click.testing import CliRunner
+
+from search.store import IndexStore
+from web.cli import main
+
+
+@pytest.fixture
+def served(monkeypatch):
+    """Capture what serve would hand to waitress instead of blocking on a socket."""
+    calls: list[dict] = []
+    monkeypatch.setattr(waitress, "serve", lambda app, **options: calls.append({"app": app, **options}))
+    return calls
+
+
+def test_serve_runs_waitress_on_the_given_index(seed_store, served):
+    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--port", "8123", "--index", str(seed_store.root)])
+    assert result.exit_code == 0, result.output
+    (call,) = served
+    assert (call["host"], call["port"]) == ("0.0.0.0", 8123)
+    assert call["app"].test_client().get("/api/search?q=Χανίων").get_json()["total"] == 1
+
+
+def test_serve_builds_the_index_first_when_there_is_none(tmp_path, served):
+    index = tmp_path / "index"
+    result = CliRunner().invoke(main, ["serve", "--index", str(index)])
+    assert result.exit_code == 0, result.output
+    assert "building it first" in result.output
+    assert IndexStore(index).health()["documents"] == 2
+    assert served[0]["app"].test_client().get("/health").status_code == 200

@@ -1,0 +1,59 @@
+"""The JSON API: the same search as the page, a whole document, the OpenAPI contract, health."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from search.documents import Document
+from search.query import InvalidRequest
+
+from . import index_store
+from .links import parse_args
+from .openapi import OPENAPI
+
+bp = Blueprint("api", __name__)
+
+
+def error_response(status: int, code: str, message: str, message_el: str,
+                   parameter: str | None = None) -> Response:
+    """The one error shape: {"error": {"code", "message", "message_el", "parameter"}}."""
+    response = jsonify(error={"code": code, "message": message, "message_el": message_el, "parameter": parameter})
+    response.status_code = status
+    return response
+
+
+def document_json(document: Document) -> dict[str, Any]:
+    data = asdict(document)
+    data["date"] = document.date.isoformat() if document.date else None
+    return data
+
+
+@bp.get("/api/search")
+def search() -> Any:
+    try:
+        search_request = parse_args(request.args)
+    except InvalidRequest as error:
+        return error_response(400, "invalid_parameter", error.message, error.message_el, error.parameter)
+    return jsonify(index_store().engine().search(search_request))
+
+
+@bp.get("/api/documents/<path:doc_id>")
+def document(doc_id: str) -> Any:
+    found = index_store().engine().get_document(doc_id)
+    if found is None:
+        return error_response(404, "not_found", f"No document has the id '{doc_id}'.",
+                              f"Δεν υπάρχει έγγραφο με αναγνωριστικό '{doc_id}'.", "id")
+    return jsonify(document_json(found))
+
+
+@bp.get("/api/openapi.json")
+def openapi() -> Any:
+    return jsonify(OPENAPI)
+
+
+@bp.get("/health")
+def health() -> Any:
+    state = index_store().health()
+    return jsonify(state), 200 if state["status"] == "ok" else 503

@@ -1,0 +1,238 @@
+"""The published contract of the JSON API (OpenAPI 3.1), served at /api/openapi.json.
+
+Hand-written so it reads as documentation; tests validate real answers against it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from search.query import DEFAULT_PER_PAGE, MAX_PER_PAGE, SORTS
+
+NULLABLE_STRING = {"type": ["string", "null"]}
+DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$", "examples": ["2021-01-10"]}
+NULLABLE_DATE = {**DATE, "type": ["string", "null"]}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema_name: str, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ref(schema_name)}}}
+
+
+def _parameter(name: str, description: str, schema: dict[str, Any], repeatable: bool = False) -> dict[str, Any]:
+    if repeatable:
+        schema = {"type": "array", "items": schema}
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema,
+            **({"style": "form", "explode": True} if repeatable else {})}
+
+
+UNAVAILABLE = _json("Error", "No index has been built yet (or it is being replaced after damage); "
+                             "a Retry-After header says when to try again.")
+
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "dimos-search API",
+        "version": "1.0.0",
+        "description": (
+            "Full-text search over Greek municipal announcements. The search page at `/` takes the same "
+            "parameters and shows the same results and facets; every page links its JSON twin. "
+            "Greek is returned as UTF-8 text, never as \\u escapes. Query syntax is never an error: "
+            "words (all must match, any accent or case or inflection), \"exact phrases\", -excluded, "
+            "OR between alternatives, prefix*."
+        ),
+    },
+    "paths": {
+        "/api/search": {
+            "get": {
+                "operationId": "search",
+                "summary": "Ranked, highlighted results with facet counts",
+                "parameters": [
+                    _parameter("q", "What to look for; empty or absent: every document, newest first.",
+                               {"type": "string"}),
+                    _parameter("municipality", "Only documents about any of these municipalities "
+                               "(exact facet values, e.g. \"Δήμος Χανίων\"). OR within the facet, AND "
+                               "with the other facets.", {"type": "string"}, repeatable=True),
+                    _parameter("official", "Only documents naming any of these officials (exact facet values).",
+                               {"type": "string"}, repeatable=True),
+                    _parameter("from", "Earliest date, inclusive (YYYY-MM-DD).", DATE),
+                    _parameter("to", "Latest date, inclusive (YYYY-MM-DD). A whole year Jan 1 to Dec 31 "
+                               "selects that value of the year facet.", DATE),
+                    _parameter("sort", "`relevance` is the default when q is given, otherwise `newest`. "
+                               "Undated documents come last when sorting by date.",
+                               {"type": "string", "enum": list(SORTS)}),
+                    _parameter("page", "Result page, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+                    _parameter("per_page", f"Results per page, 1 to {MAX_PER_PAGE}.",
+                               {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
+                                "default": DEFAULT_PER_PAGE}),
+                ],
+                "responses": {
+                    "200": _json("SearchAnswer", "One page of results, the facets and a spelling suggestion."),
+                    "400": _json("Error", "A parameter is invalid: page 0, per_page over the maximum, "
+                                          "a date that is not a date, an unknown sort, from after to."),
+                    "503": UNAVAILABLE,
+                },
+            },
+        },
+        "/api/documents/{id}": {
+            "get": {
+                "operationId": "getDocument",
+                "summary": "One whole document",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
+                                "description": "The `id` of a search result."}],
+                "responses": {
+                    "200": _json("Document", "The document with all its fields."),
+                    "404": _json("Error", "No document has this id."),
+                    "503": UNAVAILABLE,
+                },
+            },
+        },
+        "/api/openapi.json": {
+            "get": {
+                "operationId": "openapi",
+                "summary": "This document",
+                "responses": {"200": {"description": "The OpenAPI 3.1 description of this API.",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}}},
+            },
+        },
+        "/health": {
+            "get": {
+                "operationId": "health",
+                "summary": "Whether the index can answer searches",
+                "responses": {
+                    "200": _json("Health", "The index is live."),
+                    "503": _json("Health", "No usable index: `status` is `error` and `message` says why."),
+                },
+            },
+        },
+    },
+    "components": {
+        "schemas": {
+            "SearchAnswer": {
+                "type": "object",
+                "required": ["query", "total", "pages", "results", "facets", "suggestion", "took_ms"],
+                "properties": {
+                    "query": _ref("Query"),
+                    "total": {"type": "integer", "minimum": 0, "description": "Matching documents in all."},
+                    "pages": {"type": "integer", "minimum": 0},
+                    "results": {"type": "array", "items": _ref("Result")},
+                    "facets": {
+                        "type": "object",
+                        "description": "Counts over the current query and the other facets' filters "
+                                       "(a facet's own selection does not narrow its counts). Selected "
+                                       "values are always listed, even at count 0.",
+                        "required": ["municipality", "official", "year"],
+                        "properties": {name: {"type": "array", "items": _ref("FacetValue")}
+                                       for name in ("municipality", "official", "year")},
+                        "additionalProperties": False,
+                    },
+                    "suggestion": {**NULLABLE_STRING,
+                                   "description": "A better-spelled q that finds more, or null."},
+                    "took_ms": {"type": "number", "minimum": 0},
+                },
+                "additionalProperties": False,
+            },
+            "Query": {
+                "type": "object",
+                "description": "The request as understood, after defaults.",
+                "required": ["q", "municipality", "official", "from", "to", "sort", "page", "per_page"],
+                "properties": {
+                    "q": {"type": "string"},
+                    "municipality": {"type": "array", "items": {"type": "string"}},
+                    "official": {"type": "array", "items": {"type": "string"}},
+                    "from": NULLABLE_DATE,
+                    "to": NULLABLE_DATE,
+                    "sort": {"type": "string", "enum": list(SORTS)},
+                    "page": {"type": "integer", "minimum": 1},
+                    "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+                },
+                "additionalProperties": False,
+            },
+            "Result": {
+                "type": "object",
+                "required": ["id", "title", "date", "municipality", "officials", "url", "snippet", "score"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "title": {"type": "string"},
+                    "date": NULLABLE_DATE,
+                    "municipality": {"type": "array", "items": {"type": "string"}},
+                    "officials": {"type": "array", "items": _ref("Official")},
+                    "doc_type": NULLABLE_STRING,
+                    "url": NULLABLE_STRING,
+                    "snippet": {"type": "string",
+                                "description": "HTML: the text is escaped, matched words are in <mark>...</mark>."},
+                    "score": {"type": ["number", "null"], "description": "Relevance; null when sorted by date."},
+                },
+                "additionalProperties": False,
+            },
+            "FacetValue": {
+                "type": "object",
+                "required": ["value", "count", "selected"],
+                "properties": {
+                    "value": {"type": "string", "description": "Pass it back as the facet's parameter "
+                                                               "(a year: from=YYYY-01-01&to=YYYY-12-31)."},
+                    "count": {"type": "integer", "minimum": 0},
+                    "selected": {"type": "boolean"},
+                },
+                "additionalProperties": False,
+            },
+            "Official": {
+                "type": "object",
+                "required": ["name", "role"],
+                "properties": {"name": {"type": "string"}, "role": NULLABLE_STRING},
+                "additionalProperties": False,
+            },
+            "Document": {
+                "type": "object",
+                "required": ["id", "title", "body", "date", "url", "municipalities", "officials", "regions",
+                             "doc_type", "source", "flags", "meta"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "title": {"type": "string"},
+                    "body": {"type": "string", "description": "Plain text (not HTML)."},
+                    "date": NULLABLE_DATE,
+                    "url": NULLABLE_STRING,
+                    "municipalities": {"type": "array", "items": {"type": "string"},
+                                       "description": "Values of the `municipality` facet."},
+                    "officials": {"type": "array", "items": _ref("Official")},
+                    "regions": {"type": "array", "items": {"type": "string"}},
+                    "doc_type": NULLABLE_STRING,
+                    "source": NULLABLE_STRING,
+                    "flags": {"type": "array", "items": {"type": "string"}},
+                    "meta": {"type": "object"},
+                },
+                "additionalProperties": False,
+            },
+            "Error": {
+                "type": "object",
+                "required": ["error"],
+                "properties": {
+                    "error": {
+                        "type": "object",
+                        "required": ["code", "message", "message_el"],
+                        "properties": {
+                            "code": {"type": "string", "examples": ["invalid_parameter", "not_found",
+                                                                    "index_unavailable"]},
+                            "message": {"type": "string", "description": "What to change, in English."},
+                            "message_el": {"type": "string", "description": "The same, in Greek."},
+                            "parameter": {**NULLABLE_STRING, "description": "The parameter at fault, if one."},
+                        },
+                    },
+                },
+            },
+            "Health": {
+                "type": "object",
+                "required": ["status", "documents", "generation"],
+                "properties": {
+                    "status": {"type": "string", "enum": ["ok", "error"]},
+                    "documents": {"type": "integer", "minimum": 0},
+                    "generation": NULLABLE_STRING,
+                    "built_at": NULLABLE_STRING,
+                    "message": NULLABLE_STRING,
+                },
+            },
+        },
+    },
+}

@@ -1,0 +1,72 @@
+"""The search page and the document page: server-rendered, in Greek, usable without JavaScript."""
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
+
+from search.query import DEFAULT_PER_PAGE, InvalidRequest, SearchRequest
+
+from . import index_store
+from .links import SearchLinks, json_twin, parse_args
+
+bp = Blueprint("pages", __name__)
+
+FACET_LABELS = {"municipality": "Δήμος", "official": "Πρόσωπα", "year": "Έτος"}
+SORT_LABELS = {"relevance": "Συνάφεια", "newest": "Νεότερα πρώτα", "oldest": "Παλαιότερα πρώτα"}
+
+_MARK_SPLIT = re.compile(r"(</?mark>)")
+
+
+@bp.app_template_filter("snippet")
+def marked_snippet(snippet_html: str) -> Markup:
+    """Trust the engine's <mark> tags and nothing else: every other character is escaped again.
+
+    The engine already escapes the text; unescaping each run first keeps this idempotent
+    while neutralising anything that slipped through unescaped.
+    """
+    return Markup("").join(
+        Markup(part) if part in ("<mark>", "</mark>") else escape(html.unescape(part))
+        for part in _MARK_SPLIT.split(snippet_html)
+    )
+
+
+@bp.app_template_test("web_address")
+def is_web_address(url: str | None) -> bool:
+    """Only http(s) source addresses become links (never javascript: or data:)."""
+    return bool(url) and url.lower().startswith(("http://", "https://"))
+
+
+@bp.app_context_processor
+def page_helpers() -> dict[str, Any]:
+    return {"json_twin": json_twin, "facet_labels": FACET_LABELS, "sort_labels": SORT_LABELS,
+            "default_per_page": DEFAULT_PER_PAGE}
+
+
+@bp.get("/")
+def search() -> Any:
+    try:
+        search_request = parse_args(request.args)
+    except InvalidRequest as error:
+        fallback = SearchRequest(q=request.args.get("q", ""))
+        return render_template("search.html", search=fallback, links=SearchLinks(fallback),
+                               answer=None, error=error), 400
+    links = SearchLinks(search_request)
+    if any(not value.strip() for _, value in request.args.items(multi=True)):
+        # The form sends its empty fields too; bookmarks get the short URL that means the same.
+        return redirect(links.url())
+    answer = index_store().engine().search(search_request)
+    return render_template("search.html", search=search_request, links=links, answer=answer, error=None)
+
+
+@bp.get("/documents/<path:doc_id>")
+def document(doc_id: str) -> Any:
+    found = index_store().engine().get_document(doc_id)
+    if found is None:
+        abort(404)
+    query = request.query_string.decode("utf-8", "replace")
+    return render_template("document.html", document=found, links=SearchLinks(SearchRequest()),
+                           back_url=url_for("pages.search") + (f"?{query}" if query else ""))
