@@ -549,7 +549,12 @@ def surface_form(folded: str, texts: Iterable[str]) -> str:
 
 
 def display_fallback(folded: str) -> str:
-    return folded[:-1] + "ς" if folded.endswith("σ") and is_greek(folded) else folded
+    return final_sigma(folded)
+
+
+def final_sigma(word: str) -> str:
+    """Write a word-final σ as ς (folded words, and texts typed with σ everywhere)."""
+    return word[:-1] + "ς" if word.endswith("σ") else word
 
 
 __all__ = [
@@ -558,6 +563,7 @@ __all__ = [
     "expand",
     "GreekVocabulary",
     "edit_distance",
+    "final_sigma",
     "greek_key",
     "is_latin_word",
     "latin_keys",

@@ -24,7 +24,7 @@ from whoosh.sorting import FieldFacet, MultiFacet
 from . import analysis
 from .analysis import Word
 from .documents import Document
-from .greeklish import Expansion, GreekVocabulary, expand
+from .greeklish import Expansion, GreekVocabulary, expand, final_sigma
 from .index import facet_values, from_stored
 
 SORTS = ("relevance", "newest", "oldest")
@@ -526,6 +526,6 @@ def _surface_form(searcher: Searcher, folded: str) -> str:
             for word in analysis.words(text):
                 if word.folded == folded:
                     surface = text[word.start:word.end]
-                    return surface.lower() if surface.isupper() else surface
+                    return final_sigma(surface.lower() if surface.isupper() else surface)
         break
-    return folded
+    return final_sigma(folded)
