@@ -24,6 +24,7 @@ from whoosh.sorting import FieldFacet, MultiFacet
 from . import analysis
 from .analysis import Word
 from .documents import Document
+from .greeklish import Expansion, GreekVocabulary, expand, final_sigma
 from .index import facet_values, from_stored
 
 SORTS = ("relevance", "newest", "oldest")
@@ -184,34 +185,55 @@ def parse_query(text: str) -> list[Clause]:
     return clauses
 
 
-def _word_query(word: Word) -> wq.Query:
-    if word.term is None:
-        return wq.Term("exact", word.folded)
+# Query word (folded) -> the index words it stands for: Greeklish readings of a
+# Latin word, corrections of a misspelled Greek one (search.greeklish.expand).
+Expansions = Mapping[str, Expansion]
+
+
+def _form_query(folded: str, term: str | None, boost: float = 1.0) -> wq.Query:
+    if term is None:
+        return wq.Term("exact", folded, boost=boost)
     return wq.Or([
-        wq.Term("title", word.term),
-        wq.Term("body", word.term),
-        wq.Term("exact", word.folded, boost=EXACT_FORM_BOOST),
+        wq.Term("title", term, boost=boost),
+        wq.Term("body", term, boost=boost),
+        wq.Term("exact", folded, boost=boost * EXACT_FORM_BOOST),
     ])
 
 
-def _clause_query(clause: Clause) -> wq.Query:
+def _word_query(word: Word, expansions: Expansions | None = None) -> wq.Query:
+    own = _form_query(word.folded, word.term)
+    expansion = expansions.get(word.folded) if expansions else None
+    if expansion is None:
+        return own
+    # Alternatives that share a stem are one term: keep the highest weight.
+    stems: dict[str | None, tuple[str, float]] = {}
+    for folded, weight in expansion.alternatives:
+        term = None if folded in analysis.GREEK_STOPWORDS else analysis.stem(folded)
+        if term is not None and term == word.term:
+            continue  # the typed word's own stem already matches these, at full weight
+        if term not in stems or weight > stems[term][1]:
+            stems[term] = (folded, weight)
+    return wq.Or([own, *(_form_query(folded, term, weight) for term, (folded, weight) in stems.items())])
+
+
+def _clause_query(clause: Clause, expansions: Expansions | None = None) -> wq.Query:
     if clause.phrase:
         own: wq.Query = wq.Phrase("exact", [w.folded for w in clause.words])
     else:
-        parts = [_word_query(w) for w in clause.words[:-1] if w.term]
+        parts = [_word_query(w, expansions) for w in clause.words[:-1] if w.term]
         last = clause.words[-1]
         if clause.prefix:
             parts.append(wq.Prefix("exact", last.folded))
         elif last.term or len(clause.words) == 1:
-            parts.append(_word_query(last))
+            parts.append(_word_query(last, expansions))
         own = parts[0] if len(parts) == 1 else wq.And(parts)
     if not clause.alternatives:
         return own
-    return wq.Or([own, *(_clause_query(alt) for alt in clause.alternatives)])
+    return wq.Or([own, *(_clause_query(alt, expansions) for alt in clause.alternatives)])
 
 
-def build_query(clauses: Sequence[Clause]) -> wq.Query:
-    positive = [_clause_query(c) for c in clauses if not c.negated]
+def build_query(clauses: Sequence[Clause], expansions: Expansions | None = None) -> wq.Query:
+    positive = [_clause_query(c, expansions) for c in clauses if not c.negated]
     negative = [_clause_query(c) for c in clauses if c.negated]
     matched: wq.Query = wq.And(positive) if positive else wq.Every()
     if negative:
@@ -219,10 +241,16 @@ def build_query(clauses: Sequence[Clause]) -> wq.Query:
     return matched
 
 
-def _highlighter(clauses: Sequence[Clause]) -> Callable[[Word], bool]:
+def _highlighter(clauses: Sequence[Clause], expansions: Expansions | None = None) -> Callable[[Word], bool]:
     """Which words of a text the query matched, whatever form the query used."""
     stems: set[str] = set()
     exact: set[str] = set()
+    for expansion in (expansions or {}).values():
+        for folded in expansion.words:
+            if folded in analysis.GREEK_STOPWORDS:
+                exact.add(folded)
+            else:
+                stems.add(analysis.stem(folded))
     prefixes: list[str] = []
     pending = [c for c in clauses if not c.negated]
     while pending:
@@ -304,6 +332,7 @@ class SearchEngine:
     def __init__(self, ix: Index):
         self.ix = ix
         self._facet_maps: dict[tuple[int, str], dict[int, list[str]]] = {}
+        self._vocabulary: tuple[int, GreekVocabulary] | None = None
 
     def document_count(self) -> int:
         with self.ix.searcher() as searcher:
@@ -317,18 +346,19 @@ class SearchEngine:
     def search(self, request: SearchRequest) -> dict[str, Any]:
         started = time.perf_counter()
         clauses = parse_query(request.q)
-        matched = build_query(clauses)
         filters = {
             "municipality": _any_of("municipality", request.municipality),
             "official": _any_of("official", request.official),
             "date": _date_filter(request),
         }
         with self.ix.searcher() as searcher:
+            expansions = self.expansions(searcher, clauses)
+            matched = build_query(clauses, expansions)
             hits, total = self._ranked(searcher, matched, _all_of(filters.values()), request)
-            matches = _highlighter(clauses)
+            matches = _highlighter(clauses, expansions)
             results = [self._result(hit, score, matches, request) for hit, score in hits]
             facets = self._facets(searcher, matched, filters, request)
-            suggestion = self._suggest(searcher, request, clauses, total)
+            suggestion = self._suggest(searcher, request, clauses, total, expansions)
         return {
             "query": request.as_dict(),
             "total": total,
@@ -338,6 +368,36 @@ class SearchEngine:
             "suggestion": suggestion,
             "took_ms": round((time.perf_counter() - started) * 1000, 1),
         }
+
+    def vocabulary(self, searcher: Searcher) -> GreekVocabulary:
+        """The folded words of the index with their document frequencies, once per generation."""
+        generation = searcher.reader().generation()
+        if self._vocabulary is None or self._vocabulary[0] != generation:
+            self._vocabulary = (generation, GreekVocabulary.from_reader(searcher.reader(), "exact"))
+        return self._vocabulary[1]
+
+    def expansions(self, searcher: Searcher, clauses: Sequence[Clause]) -> dict[str, Expansion]:
+        """Greeklish readings and misspelling corrections for the plain words of positive clauses."""
+        pending = [c for c in clauses if not c.negated and not c.phrase]
+        out: dict[str, Expansion] = {}
+        while pending:
+            clause = pending.pop()
+            pending.extend(a for a in clause.alternatives if not a.phrase)
+            plain = clause.words[:-1] if clause.prefix else clause.words
+            for word in plain:
+                if word.folded in out or (word.term is None and not word.folded.isascii()):
+                    continue
+                if analysis.is_greek(word.folded) and searcher.reader().doc_frequency("exact", word.folded):
+                    continue  # a known Greek word: no vocabulary needed
+                expansion = expand(word.folded, self.vocabulary(searcher))
+                if expansion is not None:
+                    out[word.folded] = expansion
+        return out
+
+    def query_for(self, searcher: Searcher, text: str) -> wq.Query:
+        """The Whoosh query for a typed query, Greeklish and misspellings expanded."""
+        clauses = parse_query(text)
+        return build_query(clauses, self.expansions(searcher, clauses))
 
     def _ranked(self, searcher: Searcher, matched: wq.Query, filter_query: wq.Query | None,
                 request: SearchRequest) -> tuple[list[tuple[dict, float | None]], int]:
@@ -412,16 +472,27 @@ class SearchEngine:
         return facets
 
     def _suggest(self, searcher: Searcher, request: SearchRequest, clauses: Sequence[Clause],
-                 total: int) -> str | None:
-        """A better-spelled query from the index's own words, when this one finds little."""
-        if total >= SUGGEST_BELOW or not clauses:
+                 total: int, expansions: Expansions | None = None) -> str | None:
+        """A better-spelled query from the index's own words.
+
+        Always when a word was read as Greeklish or corrected (the suggestion is
+        the Greek spelling the results were found with); otherwise when the
+        query finds little.
+        """
+        if not clauses:
             return None
         reader = searcher.reader()
         corrected = request.q
-        changed = False
+        changed = expanded = False
         for clause in clauses:
             for word in clause.words:
-                if clause.prefix or reader.doc_frequency("exact", word.folded):
+                expansion = (expansions or {}).get(word.folded)
+                if expansion is not None and not clause.negated:
+                    original = _surface_form(searcher, expansion.best)
+                    corrected = re.sub(rf"(?<!\w){re.escape(_typed(request.q, word))}(?!\w)", original, corrected, count=1)
+                    changed = expanded = True
+                    continue
+                if total >= SUGGEST_BELOW or clause.prefix or reader.doc_frequency("exact", word.folded):
                     continue
                 maxdist = 1 if len(word.folded) <= 4 else 2
                 candidates = [c for c in reader.terms_within("exact", word.folded, maxdist) if c != word.folded]
@@ -433,6 +504,8 @@ class SearchEngine:
                 changed = True
         if not changed:
             return None
+        if expanded:
+            return corrected
         recount = len(searcher.search(build_query(parse_query(corrected)), limit=1))
         return corrected if recount > total else None
 
@@ -453,6 +526,6 @@ def _surface_form(searcher: Searcher, folded: str) -> str:
             for word in analysis.words(text):
                 if word.folded == folded:
                     surface = text[word.start:word.end]
-                    return surface.lower() if surface.isupper() else surface
+                    return final_sigma(surface.lower() if surface.isupper() else surface)
         break
-    return folded
+    return final_sigma(folded)
