@@ -45,7 +45,7 @@ from functools import lru_cache
 
 from unidecode import unidecode
 
-from search.analysis import GREEK_STOPWORDS, fold, is_greek, words
+from .analysis import GREEK_STOPWORDS, fold, is_greek, stem, words
 
 # --------------------------------------------------------------------------
 # The rule table: Greek unit (one letter or a digraph) -> Latin spellings.
@@ -182,6 +182,11 @@ _MAX_KEYS = 4096  # a safety valve for absurd inputs; real words stay far below
 # The longest Greek words run to ~25 letters; anything longer is not a typed word
 # ("δδδδ..." pasted 5,000 times) and is not expanded at all.
 MAX_WORD_LENGTH = 32
+# Inflected readings: a stem of at least MIN_STEM letters, then up to
+# MAX_ENDING Latin letters of ending ("xan" + "ia").
+MIN_STEM = 3
+MAX_ENDING = 4
+INFLECTED_COST = 50
 
 
 def latin_keys(latin: str) -> set[str]:
@@ -401,6 +406,7 @@ class GreekVocabulary:
                 self.latin.add(w)
         self._deletion_index: dict[str, list[str]] | None = None
         self._key_deletion_index: dict[str, list[str]] | None = None
+        self._stem_key_index: dict[str, dict[str, list[str]]] | None = None
 
     @classmethod
     def from_reader(cls, reader, fieldname: str) -> "GreekVocabulary":
@@ -469,6 +475,41 @@ class GreekVocabulary:
                     out.append(Candidate(word, cost, self.df.get(word, 0)))
         out.sort(key=lambda c: (c.cost, -c.df, c.word))
         return out
+
+    def inflected_candidates(self, latin_word: str) -> list[Candidate]:
+        """Greek words whose stem the Latin word spells, whatever its ending ("xania": χανιων).
+
+        For Greeklish of an inflection the index does not hold (the seeds say
+        Χανίων, people type "xania"): the stem is spelled exactly and up to
+        MAX_ENDING Latin letters after it are left to the stemmer, as a Greek
+        query's ending would be.  Cost 50: above any exact reading, below a slip.
+        """
+        latin = fold(latin_word)
+        if not is_latin_word(latin) or not MIN_STEM + 1 <= len(latin) <= MAX_WORD_LENGTH:
+            return []
+        index = self._stem_keys()
+        found: dict[str, Candidate] = {}
+        for cut in range(max(MIN_STEM, len(latin) - MAX_ENDING), len(latin) + 1):
+            head = latin[:cut]
+            for key in latin_keys(head):
+                for word_stem, words_of_stem in index.get(key, {}).items():
+                    if spelling_cost(head, word_stem) is None:
+                        continue
+                    for word in words_of_stem:
+                        found[word] = Candidate(word, INFLECTED_COST, self.df.get(word, 0))
+        return sorted(found.values(), key=lambda c: (-c.df, c.word))
+
+    def _stem_keys(self) -> dict[str, dict[str, list[str]]]:
+        """key of a stem -> stem -> the vocabulary words with that stem."""
+        if self._stem_key_index is None:
+            index: dict[str, dict[str, list[str]]] = {}
+            for words_of_key in self._by_key.values():
+                for word in words_of_key:
+                    word_stem = stem(word)
+                    if len(word_stem) >= MIN_STEM and word not in GREEK_STOPWORDS:
+                        index.setdefault(greek_key(word_stem), {}).setdefault(word_stem, []).append(word)
+            self._stem_key_index = index
+        return self._stem_key_index
 
     def _key_deletions(self) -> dict[str, list[str]]:
         if self._key_deletion_index is None:
@@ -616,6 +657,8 @@ def expand(word: str, vocabulary: GreekVocabulary) -> Expansion | None:
     if is_latin_word(folded):
         candidates = vocabulary.greeklish_candidates(folded, include_stopwords=True)
         weight = GREEKLISH_WEIGHT
+        if not candidates:
+            candidates = vocabulary.inflected_candidates(folded)
         if not candidates:
             candidates = vocabulary.fuzzy_greeklish_candidates(folded)
             weight = GREEKLISH_SLIP_WEIGHT
