@@ -70,13 +70,18 @@ RECORD_FIELDS = {"id", "title", "body", "date", "municipality", "officials", "do
 
 @dataclass
 class IngestReport:
-    """What a reindex read, yielded, merged as duplicates and skipped (with why)."""
+    """What a reindex read, yielded, merged as duplicates and skipped (with why).
+
+    It also remembers the texts already yielded, so one report shared by several
+    `load_documents` calls (one per source) still indexes a text once.
+    """
 
     read: int = 0
     documents: int = 0
     duplicates: int = 0
     skipped: Counter = field(default_factory=Counter)
     details: list[tuple[str, str]] = field(default_factory=list)
+    yielded_texts: dict[str, str] = field(default_factory=dict, repr=False)  # fingerprint -> document id
 
     def skip(self, source: str, reason: str) -> None:
         self.skipped[reason] += 1
@@ -318,7 +323,7 @@ def load_documents(
     and body are identical are yielded once and counted as duplicates.
     """
     builder = _Builder(gazetteer)
-    seen: dict[str, str] = {}
+    seen = report.yielded_texts
     for path in _files(sources, report):
         for kind, payload, source in _items(path, report):
             report.read += 1

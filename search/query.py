@@ -129,7 +129,7 @@ def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
             f"Το 'from' ({date_from}) είναι μετά το 'to' ({date_to}).",
         )
     return SearchRequest(
-        q=(params.get("q") or [""])[0],
+        q=first("q") or "",
         municipality=many("municipality"),
         official=many("official"),
         date_from=date_from,
@@ -322,8 +322,12 @@ def _all_of(queries: Iterable[wq.Query | None]) -> wq.Query | None:
     return present[0] if len(present) == 1 else wq.And(present)
 
 
-def _year_range(year: str) -> tuple[dt.date, dt.date]:
-    return dt.date(int(year), 1, 1), dt.date(int(year), 12, 31)
+def _selected_year(request: SearchRequest) -> str | None:
+    """The year whose facet value is selected: `from`/`to` are its January 1 and December 31."""
+    start, end = request.date_from, request.date_to
+    if start and end and start.year == end.year and (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
+        return str(start.year)
+    return None
 
 
 class SearchEngine:
@@ -458,10 +462,7 @@ class SearchEngine:
             # An undated document indexes an empty year: it is no facet value.
             counts = Counter(value for docnum in docs for value in by_doc.get(docnum, ()) if value)
             if name == "year":
-                selected = {
-                    year for year in counts
-                    if (request.date_from, request.date_to) == _year_range(year)
-                }
+                selected = {_selected_year(request)} - {None}
                 ordered = sorted(counts.items(), key=lambda item: item[0], reverse=True)
             else:
                 selected = set(getattr(request, name))

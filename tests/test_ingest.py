@@ -219,3 +219,13 @@ def test_gazetteer_resolves_case_forms_to_one_value_with_region():
     assert [d.municipalities for d in docs] == [["Δήμος Χανίων"]] * 3
     assert [d.regions for d in docs] == [["ΚΡΗΤΗΣ"]] * 3
     assert docs[0].meta["regional_units"] == ["ΧΑΝΙΩΝ"]
+
+
+def test_identical_texts_in_two_sources_are_indexed_once(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "copy.txt").write_bytes((SEEDS / "002_a41b864c727e27df.txt").read_bytes())
+    report = IngestReport()
+    # The reindex command reads each source separately, sharing one report.
+    documents = [d for folder in ("a", "b") for d in load_documents([tmp_path / folder], report)]
+    assert len(documents) == 1 and report.duplicates == 1

@@ -209,3 +209,9 @@ def test_query_language_parts():
         (False, False, False, 0), (False, False, True, 0), (True, False, False, 0),
         (False, True, False, 0), (False, False, False, 1),
     ]
+
+
+def test_selected_year_stays_listed_at_zero(engine):
+    answer = search(engine, q="καιτεζιδης", **{"from": "2024-01-01", "to": "2024-12-31"})
+    assert answer["total"] == 0
+    assert {"value": "2024", "count": 0, "selected": True} in answer["facets"]["year"]
