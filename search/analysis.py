@@ -11,6 +11,7 @@ decomposed accent in place, so "Καϊτεζίδης" and "Καιτεζιδης"
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -51,6 +52,8 @@ GREEK_STOPWORDS = frozenset(
 )
 
 _stemmer = Stemmer.Stemmer("greek")
+# PyStemmer's stemmers must not be called from two threads at once (web requests are).
+_stemmer_lock = threading.Lock()
 
 
 @lru_cache(maxsize=200_000)
@@ -88,7 +91,8 @@ def stem(word: str) -> str:
         return word
     if word.endswith(("ιασ", "ιου")):
         word = word[:-1]
-    stemmed = _stemmer.stemWord(word)
+    with _stemmer_lock:
+        stemmed = _stemmer.stemWord(word)
     if len(stemmed) > 3 and stemmed.endswith("ι"):
         stemmed = stemmed[:-1]
     return stemmed

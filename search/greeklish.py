@@ -178,7 +178,9 @@ for _unit, _spellings in _RULES.items():
 # "n" before a velar is γ (ELOT: γκ -> gk, γξ -> nx, γχ -> nch): covered by the
 # digraph spellings above, whose keys start with G.
 _MAX_SPELLING = max(len(s) for s in _SPELLING_KEYS)
-_MAX_KEYS = 4096  # a safety valve for absurd inputs; real words stay far below
+# Real words spell at most a few dozen keys (the 938 test pairs: 24 at most);
+# a word that spells more ("thththth...") is not Greeklish and is not expanded.
+_MAX_KEYS = 256
 # The longest Greek words run to ~25 letters; anything longer is not a typed word
 # ("δδδδ..." pasted 5,000 times) and is not expanded at all.
 MAX_WORD_LENGTH = 32
@@ -189,8 +191,12 @@ MAX_ENDING = 4
 INFLECTED_COST = 50
 
 
+class _TooAmbiguous(Exception):
+    pass
+
+
 def latin_keys(latin: str) -> set[str]:
-    """Every key a (lower-case, ASCII) Latin word can spell under the rule table."""
+    """Every key a (lower-case, ASCII) Latin word can spell under the rule table; none past _MAX_KEYS."""
     n = len(latin)
 
     @lru_cache(maxsize=None)
@@ -207,10 +213,13 @@ def latin_keys(latin: str) -> set[str]:
                 for tail in rest:
                     out.add(_prepend(fragment, tail))
             if len(out) > _MAX_KEYS:
-                break
+                raise _TooAmbiguous
         return frozenset(out)
 
-    return set(suffix_keys(0))
+    try:
+        return set(suffix_keys(0))
+    except _TooAmbiguous:
+        return set()
 
 
 def _prepend(fragment: str, tail: str) -> str:
@@ -576,23 +585,6 @@ def to_greek_candidates(latin_word: str, vocabulary: GreekVocabulary) -> list[st
 # --------------------------------------------------------------------------
 
 
-def surface_form(folded: str, texts: Iterable[str]) -> str:
-    """How a folded word is written in real text (accents, final ς), lower case.
-
-    Takes the first occurrence in `texts` (e.g. the stored title/body of a
-    document containing the word); falls back to the folded form with a final ς.
-    """
-    for text in texts:
-        for w in words(text or ""):
-            if w.folded == folded:
-                return text[w.start : w.end].lower()
-    return display_fallback(folded)
-
-
-def display_fallback(folded: str) -> str:
-    return final_sigma(folded)
-
-
 def final_sigma(word: str) -> str:
     """Write a word-final σ as ς (folded words, and texts typed with σ everywhere)."""
     return word[:-1] + "ς" if word.endswith("σ") else word
@@ -609,7 +601,6 @@ __all__ = [
     "is_latin_word",
     "latin_keys",
     "spelling_cost",
-    "surface_form",
     "to_greek_candidates",
 ]
 

@@ -10,6 +10,7 @@ import datetime as dt
 import html
 import math
 import re
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -25,7 +26,7 @@ from . import analysis
 from .analysis import Word
 from .documents import Document
 from .greeklish import Expansion, GreekVocabulary, expand, final_sigma
-from .index import facet_values, from_stored
+from .index import from_stored
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
@@ -34,8 +35,8 @@ FACET_SIZE = 30
 SNIPPET_CHARS = 240
 # A word typed in its exact (folded) form earns a little more than its stem alone.
 EXACT_FORM_BOOST = 0.5
-# Below this many hits the engine looks for a better-spelled query.
-SUGGEST_BELOW = 3
+# Query words read as Greeklish or corrected, per query.
+MAX_EXPANDED_WORDS = 8
 MIN_PREFIX_CHARS = 2
 FACET_FIELDS = {"municipality": "municipality", "official": "official"}
 
@@ -78,8 +79,14 @@ class SearchRequest:
         }
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
 def _parse_date(name: str, value: str) -> dt.date:
     try:
+        if not _ISO_DATE.fullmatch(value.strip()):
+            raise ValueError(value)
         return dt.date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidRequest(
@@ -90,10 +97,7 @@ def _parse_date(name: str, value: str) -> dt.date:
 
 
 def _parse_int(name: str, value: str, low: int, high: int) -> int:
-    try:
-        number = int(value.strip())
-    except ValueError:
-        number = None
+    number = int(value.strip()) if _WHOLE_NUMBER.fullmatch(value.strip()) else None
     if number is None or not low <= number <= high:
         raise InvalidRequest(
             name,
@@ -234,7 +238,7 @@ def _clause_query(clause: Clause, expansions: Expansions | None = None) -> wq.Qu
 
 def build_query(clauses: Sequence[Clause], expansions: Expansions | None = None) -> wq.Query:
     positive = [_clause_query(c, expansions) for c in clauses if not c.negated]
-    negative = [_clause_query(c) for c in clauses if c.negated]
+    negative = [_clause_query(c, expansions) for c in clauses if c.negated]
     matched: wq.Query = wq.And(positive) if positive else wq.Every()
     if negative:
         matched = wq.AndNot(matched, wq.Or(negative))
@@ -278,11 +282,20 @@ def snippet(text: str, matches: Callable[[Word], bool], width: int = SNIPPET_CHA
     if not hits:
         cut = text[:width]
         return html.escape(cut) + ("…" if len(text) > width else "")
+    # Slide a window of `width` characters over the hits; keep the one with most distinct terms.
     best, best_count = hits[0], 0
-    for i, hit in enumerate(hits):
-        count = len({h.term or h.folded for h in hits[i:] if h.end <= hit.start + width})
-        if count > best_count:
-            best, best_count = hit, count
+    in_window: Counter[str] = Counter()
+    last = 0
+    for first, hit in enumerate(hits):
+        while last < len(hits) and hits[last].end <= hit.start + width:
+            in_window[hits[last].term or hits[last].folded] += 1
+            last += 1
+        if len(in_window) > best_count:
+            best, best_count = hit, len(in_window)
+        key = hit.term or hit.folded
+        in_window[key] -= 1
+        if not in_window[key]:
+            del in_window[key]
     # Start a few words before the first hit, on a word boundary.
     start = next(w.start for w in all_words if w.start >= best.start - width // 4)
     end = max((w.end for w in all_words if w.end <= start + width), default=best.end)
@@ -331,12 +344,18 @@ def _selected_year(request: SearchRequest) -> str | None:
 
 
 class SearchEngine:
-    """Searches one opened index; safe to share between threads (a searcher per call)."""
+    """Searches one index generation; safe to share between threads.
+
+    Each call opens its own searcher.  What is built once per generation (the
+    facet maps, the vocabulary) is built under a lock; a reindex makes a new
+    generation, and IndexStore a new engine for it.
+    """
 
     def __init__(self, ix: Index):
         self.ix = ix
-        self._facet_maps: dict[tuple[int, str], dict[int, list[str]]] = {}
-        self._vocabulary: tuple[int, GreekVocabulary] | None = None
+        self._build_lock = threading.Lock()
+        self._facet_maps: dict[str, dict[int, list[str]]] = {}
+        self._vocabulary: GreekVocabulary | None = None
 
     def document_count(self) -> int:
         with self.ix.searcher() as searcher:
@@ -362,7 +381,7 @@ class SearchEngine:
             matches = _highlighter(clauses, expansions)
             results = [self._result(hit, score, matches, request) for hit, score in hits]
             facets = self._facets(searcher, matched, filters, request)
-            suggestion = self._suggest(searcher, request, clauses, total, expansions)
+            suggestion = self._suggest(searcher, request.q, expansions)
         return {
             "query": request.as_dict(),
             "total": total,
@@ -374,23 +393,29 @@ class SearchEngine:
         }
 
     def vocabulary(self, searcher: Searcher) -> GreekVocabulary:
-        """The folded words of the index with their document frequencies, once per generation."""
-        generation = searcher.reader().generation()
-        if self._vocabulary is None or self._vocabulary[0] != generation:
-            self._vocabulary = (generation, GreekVocabulary.from_reader(searcher.reader(), "exact"))
-        return self._vocabulary[1]
+        """The folded words of the index with their document frequencies, built once."""
+        with self._build_lock:
+            if self._vocabulary is None:
+                self._vocabulary = GreekVocabulary.from_reader(searcher.reader(), "exact")
+            return self._vocabulary
 
     def expansions(self, searcher: Searcher, clauses: Sequence[Clause]) -> dict[str, Expansion]:
-        """Greeklish readings and misspelling corrections for the plain words of positive clauses."""
-        pending = [c for c in clauses if not c.negated and not c.phrase]
+        """Greeklish readings and misspelling corrections for the plain words of the query.
+
+        At most MAX_EXPANDED_WORDS words are looked up: a pasted paragraph is
+        searched as typed, not read word by word as Greeklish.
+        """
+        pending = [c for c in clauses if not c.phrase]
         out: dict[str, Expansion] = {}
-        while pending:
+        looked_up: set[str] = set()
+        while pending and len(looked_up) < MAX_EXPANDED_WORDS:
             clause = pending.pop()
             pending.extend(a for a in clause.alternatives if not a.phrase)
             plain = clause.words[:-1] if clause.prefix else clause.words
             for word in plain:
-                if word.folded in out or (word.term is None and not word.folded.isascii()):
+                if word.folded in looked_up or (word.term is None and not word.folded.isascii()):
                     continue
+                looked_up.add(word.folded)
                 if analysis.is_greek(word.folded) and searcher.reader().doc_frequency("exact", word.folded):
                     continue  # a known Greek word: no vocabulary needed
                 expansion = expand(word.folded, self.vocabulary(searcher))
@@ -437,18 +462,17 @@ class SearchEngine:
         }
 
     def _facet_map(self, searcher: Searcher, fieldname: str) -> dict[int, list[str]]:
-        """docnum -> the field's values, built once per index generation."""
-        key = (searcher.reader().generation(), fieldname)
-        if key not in self._facet_maps:
-            by_doc: dict[int, list[str]] = {}
-            reader = searcher.reader()
-            for value in reader.lexicon(fieldname):
-                text = value.decode("utf-8") if isinstance(value, bytes) else value
-                for docnum in reader.postings(fieldname, text).all_ids():
-                    by_doc.setdefault(docnum, []).append(text)
-            self._facet_maps = {k: v for k, v in self._facet_maps.items() if k[0] == key[0]}
-            self._facet_maps[key] = by_doc
-        return self._facet_maps[key]
+        """docnum -> the field's values, built once."""
+        with self._build_lock:
+            if fieldname not in self._facet_maps:
+                by_doc: dict[int, list[str]] = {}
+                reader = searcher.reader()
+                for value in reader.lexicon(fieldname):
+                    text = value.decode("utf-8") if isinstance(value, bytes) else value
+                    for docnum in reader.postings(fieldname, text).all_ids():
+                        by_doc.setdefault(docnum, []).append(text)
+                self._facet_maps[fieldname] = by_doc
+            return self._facet_maps[fieldname]
 
     def _facets(self, searcher: Searcher, matched: wq.Query, filters: dict[str, wq.Query | None],
                 request: SearchRequest) -> dict[str, list[dict[str, Any]]]:
@@ -472,51 +496,18 @@ class SearchEngine:
             facets[name] = [{"value": v, "count": c, "selected": v in selected} for v, c in shown]
         return facets
 
-    def _suggest(self, searcher: Searcher, request: SearchRequest, clauses: Sequence[Clause],
-                 total: int, expansions: Expansions | None = None) -> str | None:
-        """A better-spelled query from the index's own words.
-
-        Always when a word was read as Greeklish or corrected (the suggestion is
-        the Greek spelling the results were found with); otherwise when the
-        query finds little.
-        """
-        if not clauses:
+    def _suggest(self, searcher: Searcher, q: str, expansions: Expansions) -> str | None:
+        """The query as typed, with each word read as Greeklish or corrected in the Greek
+        spelling the documents use ("dimarxos xanion" -> "δήμαρχος Χανίων")."""
+        if not expansions:
             return None
-        reader = searcher.reader()
-        corrected = request.q
-        changed = expanded = False
-        for clause in clauses:
-            for word in clause.words:
-                expansion = (expansions or {}).get(word.folded)
-                if expansion is not None and not clause.negated:
-                    original = _surface_form(searcher, expansion.best)
-                    corrected = re.sub(rf"(?<!\w){re.escape(_typed(request.q, word))}(?!\w)", original, corrected, count=1)
-                    changed = expanded = True
-                    continue
-                if total >= SUGGEST_BELOW or clause.prefix or reader.doc_frequency("exact", word.folded):
-                    continue
-                maxdist = 1 if len(word.folded) <= 4 else 2
-                candidates = [c for c in reader.terms_within("exact", word.folded, maxdist) if c != word.folded]
-                if not candidates:
-                    continue
-                best = max(candidates, key=lambda c: reader.doc_frequency("exact", c))
-                original = _surface_form(searcher, best)
-                corrected = re.sub(rf"(?<!\w){re.escape(_typed(request.q, word))}(?!\w)", original, corrected, count=1)
-                changed = True
-        if not changed:
-            return None
-        if expanded:
-            return corrected
-        recount = len(searcher.search(build_query(parse_query(corrected)), limit=1))
-        return corrected if recount > total else None
-
-
-def _typed(q: str, word: Word) -> str:
-    """The word as the user typed it (Word spans point into the chunk it came from)."""
-    for match in re.finditer(r"\w+", q):
-        if analysis.fold(match.group()) == word.folded:
-            return match.group()
-    return word.folded
+        pieces, cursor = [], 0
+        for word in analysis.words(q):
+            expansion = expansions.get(word.folded)
+            if expansion is not None:
+                pieces += [q[cursor:word.start], _surface_form(searcher, expansion.best)]
+                cursor = word.end
+        return "".join(pieces) + q[cursor:] if pieces else None
 
 
 def _surface_form(searcher: Searcher, folded: str) -> str:

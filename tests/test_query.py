@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 
 import pytest
 
@@ -194,7 +195,8 @@ def test_correct_query_gets_no_suggestion(engine):
 @pytest.mark.parametrize("params, parameter", [
     ({"page": ["0"]}, "page"), ({"per_page": ["1000"]}, "per_page"), ({"per_page": ["ten"]}, "per_page"),
     ({"from": ["2021-13-01"]}, "from"), ({"to": ["yesterday"]}, "to"), ({"sort": ["best"]}, "sort"),
-    ({"from": ["2024-01-01"], "to": ["2021-01-01"]}, "from"),
+    ({"from": ["2024-01-01"], "to": ["2021-01-01"]}, "from"), ({"from": ["20210101"]}, "from"),
+    ({"to": ["2021-W01-1"]}, "to"), ({"page": ["١"]}, "page"), ({"per_page": ["1_0"]}, "per_page"),
 ])
 def test_invalid_parameters_are_explained_in_english_and_greek(params, parameter):
     with pytest.raises(InvalidRequest) as error:
@@ -215,3 +217,18 @@ def test_selected_year_stays_listed_at_zero(engine):
     answer = search(engine, q="καιτεζιδης", **{"from": "2024-01-01", "to": "2024-12-31"})
     assert answer["total"] == 0
     assert {"value": "2024", "count": 0, "selected": True} in answer["facets"]["year"]
+
+
+def test_excluded_greeklish_word_excludes(engine):
+    found = ids(search(engine, q="psifiaki diakyvernisi -xania"))
+    assert PYLAIA in found and CHANIA not in found
+
+
+def test_suggestion_keeps_the_typed_query_around_the_corrected_word(engine):
+    typed = unicodedata.normalize("NFD", "«δημαχρος» Χανίων")
+    assert unicodedata.normalize("NFC", search(engine, q=typed)["suggestion"]) == "«δήμαρχος» Χανίων"
+
+
+def test_long_latin_nonsense_is_searched_as_typed(engine):
+    answer = search(engine, q="th" * 16 + " " + "ph" * 16)
+    assert answer["total"] == 0 and answer["suggestion"] is None
