@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from search.analysis import fold
+from .analysis import fold
 
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")

@@ -13,10 +13,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from search.analysis import GREEK_STOPWORDS, fold
-from search.documents import Official
-from search.gazetteer import Gazetteer, municipality_key
-from search.names import STRONG_SURNAME_ENDINGS, PersonName, first_name, person, surname_forms
+from .analysis import GREEK_STOPWORDS, fold
+from .documents import Official
+from .gazetteer import Gazetteer, municipality_key
+from .names import STRONG_SURNAME_ENDINGS, PersonName, first_name, person, surname_forms
 
 # ---------------------------------------------------------------- dates
 

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.analysis import fold
-from search.names import parse_person
+from .analysis import fold
+from .names import parse_person
 
 
 def municipality_key(genitive: str) -> str:

@@ -36,8 +36,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from search.analysis import GREEK_STOPWORDS, fold
-from search.cleaning import (
+import trafilatura
+
+from .analysis import GREEK_STOPWORDS, fold
+from .cleaning import (
     drop_repeated_lines,
     drop_signature_blocks,
     is_garbled,
@@ -46,8 +48,8 @@ from search.cleaning import (
     strip_boilerplate,
     strip_markdown,
 )
-from search.documents import Document, Official
-from search.extract import (
+from .documents import Document, Official
+from .extract import (
     DisplayForms,
     canonical_municipality,
     choose_title,
@@ -56,8 +58,8 @@ from search.extract import (
     is_date_line,
     parse_date,
 )
-from search.gazetteer import Gazetteer
-from search.names import parse_person
+from .gazetteer import Gazetteer
+from .names import parse_person
 
 log = logging.getLogger(__name__)
 
@@ -226,8 +228,6 @@ def _html_document(builder: _Builder, doc_id: str, source: str, html: str) -> Do
     """Main text and metadata by trafilatura: it drops menus, footers and link lists by
     text density and markup, and reads title, date and canonical URL from the
     metadata the page declares (OpenGraph, article:published_time, <link rel=canonical>)."""
-    import trafilatura
-
     extracted = trafilatura.bare_extraction(
         html, with_metadata=True, include_comments=False, include_tables=True, favor_precision=True
     )

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from search.analysis import fold
+from .analysis import fold
 
 # Nominative forms, official and everyday (Γεώργιος and Γιώργος stay distinct:
 # the text decides which one a person goes by).

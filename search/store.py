@@ -140,6 +140,10 @@ class IndexStore:
 
     def engine(self) -> SearchEngine:
         """The engine on the live generation; callers keep it for a whole request."""
+        return self._live()[1]
+
+    def _live(self) -> tuple[str, SearchEngine]:
+        """The live generation's name and its engine, read together (CURRENT once)."""
         generation = self.current_generation()
         if generation is None:
             raise IndexUnavailable(f"no index has been built in {self.root} yet")
@@ -153,13 +157,14 @@ class IndexStore:
                 except Exception as error:  # Whoosh raises many kinds on damaged files
                     raise IndexUnavailable(f"index generation {generation} cannot be opened: {error}") from error
                 self._engine_generation = generation
-            return self._engine
+            return generation, self._engine
 
     def health(self) -> dict[str, Any]:
         """The state `GET /health` reports; never raises."""
         generation = self.current_generation()
         try:
-            documents = self.engine().document_count()
+            generation, engine = self._live()
+            documents = engine.document_count()
             info = self.build_info(generation)
             if documents != info.documents:
                 raise IndexUnavailable(f"index generation {generation} holds {documents} documents, "

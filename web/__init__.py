@@ -24,8 +24,7 @@ RETRY_AFTER_SECONDS = 30
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Configured from the environment (DIMOS_INDEX_DIR, ...) unless `test_config` says otherwise."""
     app = Flask(__name__)
-    settings = Settings.from_env()
-    app.config.from_mapping(INDEX_DIR=settings.index_dir, SOURCES=settings.sources, GAZETTEER=settings.gazetteer)
+    app.config.from_mapping(INDEX_DIR=Settings.from_env().index_dir)
     if test_config is not None:
         app.config.from_mapping(test_config)
     app.extensions["index_store"] = IndexStore(Path(app.config["INDEX_DIR"]))

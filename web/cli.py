@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import click
+import waitress
 
 from search.config import Settings
 from search.gazetteer import Gazetteer
@@ -16,6 +17,7 @@ from search.query import InvalidRequest, parse_request
 from search.reindex import reindex as run_reindex
 from search.reindex import summary as reindex_summary
 from search.store import IndexStore, IndexUnavailable, ReindexLocked, VerificationFailed
+from web import create_app
 
 SETTINGS = Settings.from_env()
 # EX_TEMPFAIL: another reindex is running; cron may simply try again next time.
@@ -55,7 +57,11 @@ def reindex(sources: tuple[Path, ...], index_dir: Path, gazetteer: Path | None, 
     The new generation goes live only once verified; the service keeps
     searching the previous one until then.  docs/reindex.md tells more.
     """
-    places = Gazetteer.load(gazetteer) if gazetteer else None
+    try:
+        places = Gazetteer.load(gazetteer) if gazetteer else None
+    except (OSError, UnicodeDecodeError, KeyError, ValueError) as error:
+        raise click.BadParameter(f"{gazetteer} is not a municipalities CSV like municipalities.csv ({error!r})",
+                                 param_hint="--gazetteer") from None
     missing = [str(p) for p in sources or SETTINGS.sources if not p.exists()]
     if missing:  # configured sources are not checked by click; an unmounted one would empty the index
         raise click.UsageError(f"source not found: {', '.join(missing)} (setting: DIMOS_SOURCES)")
@@ -128,10 +134,6 @@ def serve(ctx: click.Context, host: str, port: int, index_dir: Path) -> None:
 
     With no index yet, it is first built from DIMOS_SOURCES (default: seeds/), as `reindex` would.
     """
-    import waitress
-
-    from web import create_app
-
     if IndexStore(index_dir).current_generation() is None:
         click.echo(f"No index in {index_dir} yet: building it first.")
         ctx.invoke(reindex, index_dir=index_dir)
