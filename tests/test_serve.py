@@ -32,3 +32,12 @@ def test_serve_builds_the_index_first_when_there_is_none(tmp_path, served):
     assert "building it first" in result.output
     assert IndexStore(index).health()["documents"] == 2
     assert served[0]["app"].test_client().get("/health").status_code == 200
+
+
+def test_serve_waits_for_a_running_reindex_instead_of_exiting(tmp_path, served):
+    store = IndexStore(tmp_path / "index")
+    with store.locked():
+        result = CliRunner().invoke(main, ["serve", "--index", str(store.root)])
+    assert result.exit_code == 0, result.output
+    assert "Another reindex is building it" in result.output
+    assert served[0]["app"].test_client().get("/health").status_code == 503

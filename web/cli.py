@@ -5,6 +5,7 @@ import html
 import json
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -62,17 +63,24 @@ def reindex(sources: tuple[Path, ...], index_dir: Path, gazetteer: Path | None, 
     except (OSError, UnicodeDecodeError, KeyError, ValueError) as error:
         raise click.BadParameter(f"{gazetteer} is not a municipalities CSV like municipalities.csv ({error!r})",
                                  param_hint="--gazetteer") from None
-    missing = [str(p) for p in sources or SETTINGS.sources if not p.exists()]
+    try:
+        _reindex(index_dir, sources or SETTINGS.sources, places, incremental=incremental, wait=wait)
+    except ReindexLocked as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_LOCKED)
+
+
+def _reindex(index_dir: Path, sources: Iterable[Path], places: Gazetteer | None, *,
+             incremental: bool = False, wait: float = 0) -> None:
+    """One reindex run, its summary printed: the `reindex` command, and `serve` on a first start."""
+    missing = [str(p) for p in sources if not p.exists()]
     if missing:  # configured sources are not checked by click; an unmounted one would empty the index
         raise click.UsageError(f"source not found: {', '.join(missing)} (setting: DIMOS_SOURCES)")
     report = IngestReport()
     # One document stream per source, so an incremental run knows which ids each source gave.
-    documents = {str(p.resolve()): load_documents([p], report, places) for p in sources or SETTINGS.sources}
+    documents = {str(p.resolve()): load_documents([p], report, places) for p in sources}
     try:
         result = run_reindex(IndexStore(index_dir), documents, incremental=incremental, wait=wait)
-    except ReindexLocked as error:
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(EXIT_LOCKED)
     except VerificationFailed as error:
         raise click.ClickException(str(error)) from None
     click.echo(reindex_summary(result, report))
@@ -128,15 +136,17 @@ def search_command(q: str, index_dir: Path, municipality: tuple[str, ...], offic
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @index_option
-@click.pass_context
-def serve(ctx: click.Context, host: str, port: int, index_dir: Path) -> None:
+def serve(host: str, port: int, index_dir: Path) -> None:
     """Serve the search page and the JSON API with waitress, a production WSGI server.
 
     With no index yet, it is first built from DIMOS_SOURCES (default: seeds/), as `reindex` would.
     """
     if IndexStore(index_dir).current_generation() is None:
         click.echo(f"No index in {index_dir} yet: building it first.")
-        ctx.invoke(reindex, index_dir=index_dir)
+        try:
+            _reindex(index_dir, SETTINGS.sources, Gazetteer.load(SETTINGS.gazetteer) if SETTINGS.gazetteer else None)
+        except ReindexLocked:
+            click.echo("Another reindex is building it: serving 'index being prepared' until it is live.")
     app = create_app({"INDEX_DIR": index_dir})
     click.echo(f"Serving dimos-search on http://{host}:{port}/ (index: {index_dir})")
     waitress.serve(app, host=host, port=port)
