@@ -75,7 +75,7 @@ class Progress:
         self.expected = expected or None
         self._started = self._shown = time.monotonic()
         if not self.terminal:
-            about = f" (about {expected} expected)" if expected else ""
+            about = f" (about {expected} expected, as many as the live index holds)" if expected else ""
             self._write(f"reindex: started{about}\n")
 
     def advance(self) -> None:

@@ -291,7 +291,7 @@ def test_not_a_terminal_gets_plain_log_lines_and_a_summary(store):
     log = io.StringIO()
     result = reindex(store, {"announcements": announcements(20)}, progress=Progress(log, every=0))
     lines = log.getvalue().splitlines()
-    assert lines[0] == "reindex: started (about 10 expected)"
+    assert lines[0] == "reindex: started (about 10 expected, as many as the live index holds)"
     assert len(lines) == 23 and lines[-2] == "reindex: 20 documents read, writing the index"
     assert lines[-1].startswith("reindex: 20 documents, ")
     assert "docs/s" in lines[-1] and "\r" not in log.getvalue() and "\x1b" not in log.getvalue()
