@@ -5,7 +5,7 @@ One setting per concern, so `reindex` and `serve` always agree on where the inde
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

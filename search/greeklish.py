@@ -45,7 +45,7 @@ from functools import lru_cache
 
 from unidecode import unidecode
 
-from .analysis import GREEK_STOPWORDS, fold, is_greek, stem, words
+from .analysis import GREEK_STOPWORDS, fold, is_greek, stem
 
 # --------------------------------------------------------------------------
 # The rule table: Greek unit (one letter or a digraph) -> Latin spellings.

@@ -160,7 +160,7 @@ def test_did_you_mean(client):
 
 
 def test_helpful_empty_state(client):
-    page = get(client, f"/?q=απορρίμματα&municipality=Δήμος Πυλαίας-Χορτιάτη")
+    page = get(client, "/?q=απορρίμματα&municipality=Δήμος Πυλαίας-Χορτιάτη")
     assert "Δεν βρέθηκε καμία ανακοίνωση για «απορρίμματα» με τα φίλτρα που επιλέξατε" in page.html
     assert params(page.link("Ψάξτε «απορρίμματα» χωρίς φίλτρα")) == {"q": ["απορρίμματα"]}
     assert page.link("Δείτε όλες τις ανακοινώσεις") == "/"

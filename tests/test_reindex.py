@@ -49,6 +49,7 @@ def test_full_rebuild_switches_keeps_the_previous_generation_and_removes_older(s
     third = build(store, 14).generation
     assert store.current_generation() == third
     assert store.generations() == [second, third]
+    assert not (store.root / first).exists()
     assert store.health()["documents"] == 14
     assert leftovers(store.root) == []
 
@@ -304,7 +305,7 @@ def test_not_a_terminal_gets_plain_log_lines_and_a_summary(store):
     assert "Full reindex: indexed 20 documents, skipped 3." in text
     assert "Skipped by reason: empty body 2, unreadable 1." in text
     assert "Duplicates: 3." in text and "Elapsed: " in text and " s (" in text
-    assert f"Index: 20 documents, " in text and "KB" in text and result.generation in text
+    assert "Index: 20 documents, " in text and "KB" in text and result.generation in text
 
 
 def test_a_terminal_gets_a_progress_bar_with_rate_and_eta(store):

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from search.analysis import GREEK_STOPWORDS, is_greek, words  # noqa: E402
+from search.analysis import is_greek, words  # noqa: E402
 
 TOP_WORDS = 300
 SEED = 743
