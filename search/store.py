@@ -140,9 +140,9 @@ class IndexStore:
 
     def engine(self) -> SearchEngine:
         """The engine on the live generation; callers keep it for a whole request."""
-        return self._live()[1]
+        return self.live()[1]
 
-    def _live(self) -> tuple[str, SearchEngine]:
+    def live(self) -> tuple[str, SearchEngine]:
         """The live generation's name and its engine, read together (CURRENT once)."""
         generation = self.current_generation()
         if generation is None:
@@ -163,7 +163,7 @@ class IndexStore:
         """The state `GET /health` reports; never raises."""
         generation = self.current_generation()
         try:
-            generation, engine = self._live()
+            generation, engine = self.live()
             documents = engine.document_count()
             info = self.build_info(generation)
             if documents != info.documents:

@@ -9,16 +9,20 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from search.config import Settings
+from search.query import SearchEngine
 from search.store import IndexStore, IndexUnavailable
 
 from .links import greek_date
 
 # A browser showing "index being prepared" tries again by itself after this many seconds.
 RETRY_AFTER_SECONDS = 30
+# Names the index generation that answered: during a reindex an operator (or the load test)
+# can tell which index a result came from.
+GENERATION_HEADER = "X-Index-Generation"
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -40,11 +44,24 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     _register_error_handlers(app)
+    app.after_request(_name_generation)
     return app
 
 
 def index_store() -> IndexStore:
     return current_app.extensions["index_store"]
+
+
+def search_engine() -> SearchEngine:
+    """The live generation's engine, kept for the whole request; the response names its generation."""
+    g.index_generation, engine = index_store().live()
+    return engine
+
+
+def _name_generation(response: Response) -> Response:
+    if "index_generation" in g:
+        response.headers[GENERATION_HEADER] = g.index_generation
+    return response
 
 
 def _wants_json() -> bool:

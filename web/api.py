@@ -9,7 +9,7 @@ from flask import Blueprint, Response, jsonify, request
 from search.documents import Document
 from search.query import InvalidRequest
 
-from . import index_store
+from . import index_store, search_engine
 from .links import parse_args
 from .openapi import OPENAPI
 
@@ -36,12 +36,12 @@ def search() -> Any:
         search_request = parse_args(request.args)
     except InvalidRequest as error:
         return error_response(400, "invalid_parameter", error.message, error.message_el, error.parameter)
-    return jsonify(index_store().engine().search(search_request))
+    return jsonify(search_engine().search(search_request))
 
 
 @bp.get("/api/documents/<path:doc_id>")
 def document(doc_id: str) -> Any:
-    found = index_store().engine().get_document(doc_id)
+    found = search_engine().get_document(doc_id)
     if found is None:
         return error_response(404, "not_found", f"No document has the id '{doc_id}'.",
                               f"Δεν υπάρχει έγγραφο με αναγνωριστικό '{doc_id}'.", "id")

@@ -23,6 +23,18 @@ from web import create_app
 SETTINGS = Settings.from_env()
 # EX_TEMPFAIL: another reindex is running; cron may simply try again next time.
 EXIT_LOCKED = 75
+# waitress for a public service (its defaults in brackets); benchmarks/load.py measures them.
+WAITRESS = {
+    "threads": 4,  # [4]
+    # Idle keep-alive connections are closed after this long [120 s], so clients that open
+    # connections and go quiet hold the connection slots for less time.
+    "channel_timeout": 30,
+    "connection_limit": 100,  # [100] open connections; more wait in the listen backlog
+    # The request line and headers [256 KB]: a long Greek query URL-encoded is a few KB.
+    "max_request_header_size": 32 * 1024,
+    # No endpoint takes a body, and waitress buffers one (to disk) before the app sees it [1 GB].
+    "max_request_body_size": 64 * 1024,
+}
 
 index_option = click.option(
     "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=SETTINGS.index_dir,
@@ -135,8 +147,10 @@ def search_command(q: str, index_dir: Path, municipality: tuple[str, ...], offic
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--threads", default=WAITRESS["threads"], show_default=True, type=click.IntRange(1, 64),
+              help="Requests answered at once (searches beyond that wait in line).")
 @index_option
-def serve(host: str, port: int, index_dir: Path) -> None:
+def serve(host: str, port: int, threads: int, index_dir: Path) -> None:
     """Serve the search page and the JSON API with waitress, a production WSGI server.
 
     With no index yet, it is first built from DIMOS_SOURCES (default: seeds/), as `reindex` would.
@@ -149,7 +163,7 @@ def serve(host: str, port: int, index_dir: Path) -> None:
             click.echo("Another reindex is building it: serving 'index being prepared' until it is live.")
     app = create_app({"INDEX_DIR": index_dir})
     click.echo(f"Serving dimos-search on http://{host}:{port}/ (index: {index_dir})")
-    waitress.serve(app, host=host, port=port)
+    waitress.serve(app, host=host, port=port, **{**WAITRESS, "threads": threads})
 
 
 if __name__ == "__main__":

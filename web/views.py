@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 
 from search.query import DEFAULT_PER_PAGE, InvalidRequest, SearchRequest
 
-from . import index_store
+from . import search_engine
 from .links import SearchLinks, json_twin, parse_args
 
 bp = Blueprint("pages", __name__)
@@ -58,13 +58,13 @@ def search() -> Any:
     if any(not value.strip() for _, value in request.args.items(multi=True)):
         # The form sends its empty fields too; bookmarks get the short URL that means the same.
         return redirect(links.url())
-    answer = index_store().engine().search(search_request)
+    answer = search_engine().search(search_request)
     return render_template("search.html", search=search_request, links=links, answer=answer, error=None)
 
 
 @bp.get("/documents/<path:doc_id>")
 def document(doc_id: str) -> Any:
-    found = index_store().engine().get_document(doc_id)
+    found = search_engine().get_document(doc_id)
     if found is None:
         abort(404)
     query = request.query_string.decode("utf-8", "replace")
