@@ -25,8 +25,9 @@ generation after a newer one.
 --kill-server     the server is SIGKILLed halfway and restarted on the same index; failures
                   while it is down are counted apart, and it must answer as before.
 
---size N generates N announcements with benchmarks/generate.py (and 10% more for the
-reindex's overlapping set) into --workdir, reused by the next run with the same workdir.
+--size N indexes N announcements of benchmarks/generate.py; the reindex's set leaves out
+the first 10% of them and adds 10% more. With --workdir, the sources and the index are
+kept there and reused by the next run (a reindex then switches back to the other set).
 Prints requests/s, latency percentiles and errors by kind; exits 1 on any error.
 """
 from __future__ import annotations
@@ -55,6 +56,7 @@ from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
+from benchmarks.generate import ensure_corpus  # noqa: E402
 from search.analysis import Word, is_greek, words  # noqa: E402
 from search.greeklish import final_sigma  # noqa: E402
 from search.index import facet_values, open_index  # noqa: E402
@@ -463,21 +465,17 @@ def report(verdict: Verdict) -> str:
 
 
 def generated_sources(workdir: Path, size: int) -> tuple[Path, Path]:
-    """`size` generated announcements, and an overlapping set: 10% of them left out, 10% new."""
-    everything = workdir / f"generated-{size}.jsonl"
+    """`size` generated announcements, and an overlapping set: the first 10% left out, 10% new ones added."""
     first, second = workdir / f"a-{size}.jsonl", workdir / f"b-{size}.jsonl"
     if not (first.exists() and second.exists()):
         extra = size // 10
-        subprocess.run([sys.executable, str(PROJECT_ROOT / "benchmarks" / "generate.py"),
-                        "--size", str(size + extra), "--out", str(everything)], check=True)
-        lines = everything.read_text(encoding="utf-8").splitlines(keepends=True)
+        lines = ensure_corpus(size + extra).read_text(encoding="utf-8").splitlines(keepends=True)
         first.write_text("".join(lines[:size]), encoding="utf-8")
         second.write_text("".join(lines[extra:]), encoding="utf-8")
-        everything.unlink()
     return first, second
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=60.0)
@@ -495,34 +493,44 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, help="keep generated sources and the index here (default: a temp dir)")
     args = parser.parse_args(argv)
+    if args.index and args.during_reindex and not args.reindex_sources:
+        parser.error("--during-reindex on an existing --index needs --reindex-sources")
+    return args
 
+
+def prepare(args: argparse.Namespace, workdir: Path) -> tuple[Path, list[Path] | None]:
+    """The index to serve (built when it holds none) and the sources a reindex under load indexes."""
+    index, sources, reindex_sources = args.index, args.sources, args.reindex_sources
+    if index is None:
+        if sources is None:
+            first, second = generated_sources(workdir, args.size)
+            sources, reindex_sources = [first], reindex_sources or [second]
+        index = workdir / "index"
+    store = IndexStore(index)
+    if store.current_generation() is None:
+        if sources is None:
+            sys.exit(f"{index} holds no index")
+        started = time.monotonic()
+        build_index(sources, index)
+        print(f"built the index from {', '.join(map(str, sources))} in {time.monotonic() - started:.1f} s")
+    elif reindex_sources and sources and \
+            set(store.origins(store.current_generation())) == {str(p.resolve()) for p in reindex_sources}:
+        reindex_sources = sources  # a reused workdir whose last reindex went live: switch back
+    return index, reindex_sources
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="dimos-load-") as temporary:
         workdir = args.workdir or Path(temporary)
         workdir.mkdir(parents=True, exist_ok=True)
-        index, sources, reindex_sources = args.index, args.sources, args.reindex_sources
-        if index is None:
-            if sources is None:
-                sources = [generated_sources(workdir, args.size)[0]]
-                reindex_sources = reindex_sources or [generated_sources(workdir, args.size)[1]]
-            index = workdir / "index"
-        store = IndexStore(index)
-        if store.current_generation() is None:
-            if sources is None:
-                parser.error(f"{index} holds no index")
-            started = time.monotonic()
-            build_index(sources, index)
-            print(f"built the index from {', '.join(map(str, sources))} in {time.monotonic() - started:.1f} s")
-        if args.during_reindex:
-            if not reindex_sources:
-                parser.error("--during-reindex needs --reindex-sources (or --size)")
-            built_from = set(store.origins(store.current_generation()))
-            if built_from == {str(p.resolve()) for p in reindex_sources} and sources:
-                reindex_sources = sources  # a reused workdir: switch back to the other set
-        health = store.health()
-        print(f"index: {health['documents']:,} documents, generation {health['generation']}")
+        index, reindex_sources = prepare(args, workdir)
+        before = IndexStore(index).health()
+        print(f"index: {before['documents']:,} documents, generation {before['generation']}")
         pool = request_pool(index, args.pool, args.seed)
-        print(f"pool: {len(pool)} requests ({', '.join(f'{k} {n}' for k, n in Counter(e.kind for e in pool).items())})"
-              f", seed {args.seed}")
+        kinds = Counter(e.kind for e in pool)
+        print(f"pool: {len(pool)} requests ({', '.join(f'{k} {kinds[k]}' for k in KINDS)}), seed {args.seed}")
+        reindex_status = 0
         with Server(index, threads=args.threads, log=workdir / "serve.log") as server:
             # Build the generation's caches (facet maps, Greeklish vocabulary) before the clock starts.
             for entry in pool[:20]:
@@ -538,28 +546,32 @@ def main(argv: list[str] | None = None) -> int:
                 server.kill()
                 restart = server.start()
                 load.outages.append((killed, time.monotonic()))
-                print(f"server SIGKILLed at {killed - load.started:.1f} s; serving again after {restart:.2f} s")
+                print(f"server SIGKILLed at {killed - load.started:.1f} s of load; serving again after {restart:.2f} s")
             if args.during_reindex:
                 time.sleep(max(0.0, load.started + args.reindex_after - time.monotonic()))
                 started = time.monotonic()
                 process = start_reindex(reindex_sources, index)
                 out, err = process.communicate()
-                took = time.monotonic() - started
-                print(f"reindex of {', '.join(map(str, reindex_sources))} during the load: status "
-                      f"{process.returncode}, {took:.1f} s, from {started - load.started:.1f} s of load on")
-                print("\n".join(line for line in out.splitlines() if line.startswith(("Full", "Elapsed", "Index"))))
+                reindex_status = process.returncode
+                print(f"reindex of {', '.join(map(str, reindex_sources))} from {started - load.started:.1f} s of "
+                      f"load on: status {reindex_status}, {time.monotonic() - started:.1f} s")
+                print("\n".join(line for line in (out + err).splitlines()
+                                if line.startswith(("Full", "Elapsed", "Index", "Error"))))
                 deadline = max(deadline, time.monotonic() + args.reindex_after)
             time.sleep(max(0.0, deadline - time.monotonic()))
             load.stop()
-            after = server.health_status()
         verdict = judge(load, index)
-        print(f"load average {os.getloadavg()[0]:.2f} at the end; /health {after}")
+        after = IndexStore(index).health()
+        print(f"load average {os.getloadavg()[0]:.2f} at the end")
         print(report(verdict))
+        lost = False
         if args.kill_server:
-            print(f"failed while the server was down (expected): {verdict.outage_failures}; "
-                  f"/health now {IndexStore(index).health()['documents']:,} documents "
-                  f"(before: {health['documents']:,}), generation {IndexStore(index).current_generation()}")
-        return 1 if verdict.error_count or (args.during_reindex and process.returncode) else 0
+            lost = not args.during_reindex and (after["generation"], after["documents"]) != \
+                (before["generation"], before["documents"])
+            print(f"failed while the server was down (expected): {verdict.outage_failures}; after the restart: "
+                  f"{after['documents']:,} documents in {after['generation']} "
+                  f"({'LOST: not' if lost else 'the same as'} before the kill)")
+        return 1 if verdict.error_count or reindex_status or lost else 0
 
 
 if __name__ == "__main__":

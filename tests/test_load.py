@@ -1,0 +1,198 @@
+"""Load and faults on the real server: concurrent clients, a reindex under load, SIGKILLed servers.
+
+Short, bounded versions of `benchmarks/load.py`: `dimos-search serve` (waitress) in a
+subprocess on a real index (the seeds and law articles), 8 keep-alive clients. They
+assert zero errors and answers that each match the generation that served them, never
+a throughput figure (the figures are printed at the end of the run).
+"""
+from __future__ import annotations
+
+import http.client
+import itertools
+import json
+import shutil
+import time
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import pytest
+
+from benchmarks.corpus import law_articles
+from benchmarks.load import (HOST, Entry, Load, Server, Verdict, build_index, digest, expected, judge, report,
+                             request_pool, start_reindex)
+from search.index import open_index
+from search.query import SearchEngine
+from search.store import BUILDING_PREFIX, IndexStore
+from tests.conftest import SEEDS, seed_documents, shared_data
+from web import GENERATION_HEADER, create_app
+
+CLIENTS = 8
+LOAD_SECONDS = 8
+# Bounds for a loaded 2-core machine, far above what the steps take: they only stop a hung run.
+REINDEX_TIMEOUT = 180
+# The answer compared before and after a fault.
+FIXED_QUERY = "/api/search?" + urlencode({"q": "υπουργός", "per_page": 50})
+
+
+def write_articles(path: Path, articles) -> Path:
+    """Law articles as a Diavgeia-schema JSONL source, for `dimos-search reindex`."""
+    with open(path, "w", encoding="utf-8") as out:
+        for article in articles:
+            out.write(json.dumps({"id": article.id, "title": article.title, "body": article.body,
+                                  "date": article.date.isoformat() if article.date else None,
+                                  "officials": [o.name for o in article.officials],
+                                  "doc_type": article.doc_type}, ensure_ascii=False) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory) -> dict[str, list[Path]]:
+    """Two overlapping real source sets: the seeds with law articles 0-249 (the served index), and
+    the seeds with articles 200-299 (what the reindexes index: smaller, so that they finish soon)."""
+    folder = tmp_path_factory.mktemp("load-sources")
+    articles = list(itertools.islice(law_articles(shared_data("greek-laws-2023-2024.jsonl")), 300))
+    return {"old": [write_articles(folder / "old.jsonl", articles[:250]), SEEDS],
+            "new": [write_articles(folder / "new.jsonl", articles[200:]), SEEDS]}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, sources) -> Path:
+    index = tmp_path_factory.mktemp("load-index") / "index"
+    build_index(sources["old"], index)
+    return index
+
+
+@pytest.fixture
+def index(built, tmp_path) -> Path:
+    """A copy of the built index for one test: reindexes and kills change it."""
+    return Path(shutil.copytree(built, tmp_path / "index"))
+
+
+@pytest.fixture(scope="module")
+def pool(built):
+    return request_pool(built, size=120, seed=8)
+
+
+def answer(server: Server, path: str) -> tuple[str, str]:
+    """The generation that answered `path` and the digest of its answer."""
+    status, headers, body = server.get(path)
+    assert status == 200, body
+    return headers[GENERATION_HEADER], digest(json.loads(body))
+
+
+def expected_digest(index: Path, generation: str, path: str) -> str | None:
+    """What `generation` itself answers to an API search, computed here on its own files."""
+    return expected(SearchEngine(open_index(index / generation)), Entry("search", path))[1]
+
+
+def assert_no_errors(verdict: Verdict) -> None:
+    assert verdict.error_count == 0, report(verdict)
+    assert verdict.checked > 0, "no answer was compared with its generation's"
+
+
+def test_every_answer_names_the_generation_that_served_it(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    first = store.build(seed_documents()).generation
+    client = create_app({"INDEX_DIR": store.root}).test_client()
+    for path in ("/api/search?q=Χανίων", "/?q=Χανίων", "/api/documents/002_a41b864c727e27df"):
+        assert client.get(path).headers[GENERATION_HEADER] == first, path
+    second = store.build(seed_documents()).generation
+    assert client.get("/api/search?q=Χανίων").headers[GENERATION_HEADER] == second != first
+    assert GENERATION_HEADER not in client.get("/api/search?page=0").headers  # no index was searched
+
+
+def test_eight_clients_get_only_correct_answers(built, pool, figure):
+    with Server(built) as server:
+        load = Load(server.port, pool, CLIENTS, seed=1)
+        load.run(LOAD_SECONDS)
+    verdict = judge(load, built)
+    assert_no_errors(verdict)
+    assert set(verdict.latencies) == {"search", "page", "document", "invalid"}
+    figure(f"load ({CLIENTS} clients, {verdict.seconds:.0f} s, {IndexStore(built).health()['documents']} real "
+           f"documents): {verdict.requests / verdict.seconds:.0f} requests/s, p50 {verdict.percentile(50):.0f} ms, "
+           f"p95 {verdict.percentile(95):.0f} ms, p99 {verdict.percentile(99):.0f} ms, {verdict.error_count} errors")
+
+
+def test_a_reindex_under_load_switches_generations_without_a_failed_request(index, pool, sources):
+    old = IndexStore(index).current_generation()
+    with Server(index) as server:
+        load = Load(server.port, pool, CLIENTS, seed=2)
+        load.start()
+        time.sleep(1.5)
+        reindex = start_reindex(sources["new"], index)
+        out, err = reindex.communicate(timeout=REINDEX_TIMEOUT)
+        time.sleep(1.5)
+        load.stop()
+    assert reindex.returncode == 0, out + err
+    new = IndexStore(index).current_generation()
+    verdict = judge(load, index)
+    assert_no_errors(verdict)
+    assert set(verdict.by_generation) == {old, new}
+    assert verdict.switches[old, new] >= 1
+    # The check can tell the generations apart: many requests answer differently in each.
+    assert verdict.distinguishing >= 20
+
+
+def test_a_killed_server_restarts_on_the_last_good_index(index, pool):
+    store = IndexStore(index)
+    before = store.health()
+    with Server(index) as server:
+        fixed = answer(server, FIXED_QUERY)
+        load = Load(server.port, pool, CLIENTS, seed=3)
+        load.start()
+        time.sleep(2)
+        killed = time.monotonic()
+        server.kill()
+        server.start()
+        load.outages.append((killed, time.monotonic()))
+        assert answer(server, FIXED_QUERY) == fixed
+        time.sleep(2)
+        load.stop()
+    after = store.health()
+    assert (after["status"], after["generation"], after["documents"]) == ("ok", before["generation"],
+                                                                          before["documents"])
+    verdict = judge(load, index)
+    assert_no_errors(verdict)
+    assert verdict.by_generation.keys() == {before["generation"]}
+
+
+def test_a_server_killed_while_a_reindex_runs_restarts_on_a_whole_generation(index, pool, sources):
+    old = IndexStore(index).current_generation()
+    with Server(index) as server:
+        load = Load(server.port, pool, CLIENTS, seed=4)
+        load.start()
+        reindex = start_reindex(sources["new"], index)
+        deadline = time.monotonic() + REINDEX_TIMEOUT
+        while not any(p.name.startswith(BUILDING_PREFIX) for p in index.iterdir()):
+            assert reindex.poll() is None and time.monotonic() < deadline, "the reindex was never seen mid-way"
+            time.sleep(0.01)
+        killed = time.monotonic()
+        server.kill()
+        server.start()
+        load.outages.append((killed, time.monotonic()))
+        generation, restarted = answer(server, FIXED_QUERY)
+        assert generation in IndexStore(index).generations()
+        assert restarted == expected_digest(index, generation, FIXED_QUERY)
+        out, err = reindex.communicate(timeout=REINDEX_TIMEOUT)
+        assert reindex.returncode == 0, out + err
+        new = IndexStore(index).current_generation()
+        generation, switched = answer(server, FIXED_QUERY)  # the restarted server picks up the new one
+        assert generation == new != old and switched == expected_digest(index, new, FIXED_QUERY)
+        time.sleep(1)
+        load.stop()
+    verdict = judge(load, index)
+    assert_no_errors(verdict)
+    assert set(verdict.by_generation) == {old, new}
+
+
+def test_oversized_requests_are_refused_by_the_server(built):
+    with Server(built) as server:
+        connection = http.client.HTTPConnection(HOST, server.port, timeout=30)
+        connection.request("GET", "/api/search?q=" + quote("δ" * 10_000))  # 60 KB
+        assert connection.getresponse().status == 431
+        connection.close()
+        connection = http.client.HTTPConnection(HOST, server.port, timeout=30)
+        connection.request("POST", "/api/search", body=b"x" * 100_000)
+        assert connection.getresponse().status == 413
+        connection.close()
+        assert server.get(FIXED_QUERY)[0] == 200
