@@ -96,11 +96,11 @@ def cli(*args: str) -> list[str]:
 class Server:
     """`dimos-search serve` on a loopback port, as production runs it; killed and restarted on the same port."""
 
-    def __init__(self, index: Path, threads: int | None = None, log: Path | None = None):
+    def __init__(self, index: Path, log: Path, threads: int | None = None):
         self.index = index
+        self.log = log  # the server's output, appended to across restarts
         self.port = free_port()
         self.threads = threads
-        self.log = log or Path(tempfile.mkstemp(prefix="dimos-serve-", suffix=".log")[1])
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = SERVER_START_TIMEOUT) -> float:
@@ -531,7 +531,7 @@ def main(argv: list[str] | None = None) -> int:
         kinds = Counter(e.kind for e in pool)
         print(f"pool: {len(pool)} requests ({', '.join(f'{k} {kinds[k]}' for k in KINDS)}), seed {args.seed}")
         reindex_status = 0
-        with Server(index, threads=args.threads, log=workdir / "serve.log") as server:
+        with Server(index, workdir / "serve.log", threads=args.threads) as server:
             # Build the generation's caches (facet maps, Greeklish vocabulary) before the clock starts.
             for entry in pool[:20]:
                 server.get(entry.path)

@@ -12,6 +12,7 @@ import itertools
 import json
 import shutil
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -20,6 +21,7 @@ import pytest
 from benchmarks.corpus import law_articles
 from benchmarks.load import (HOST, Entry, Load, Server, Verdict, build_index, digest, expected, judge, report,
                              request_pool, start_reindex)
+from search.documents import Document
 from search.index import open_index
 from search.query import SearchEngine
 from search.store import BUILDING_PREFIX, IndexStore
@@ -34,7 +36,7 @@ REINDEX_TIMEOUT = 180
 FIXED_QUERY = "/api/search?" + urlencode({"q": "υπουργός", "per_page": 50})
 
 
-def write_articles(path: Path, articles) -> Path:
+def write_articles(path: Path, articles: Iterable[Document]) -> Path:
     """Law articles as a Diavgeia-schema JSONL source, for `dimos-search reindex`."""
     with open(path, "w", encoding="utf-8") as out:
         for article in articles:
@@ -74,10 +76,11 @@ def pool(built):
 
 
 def answer(server: Server, path: str) -> tuple[str, str]:
-    """The generation that answered `path` and the digest of its answer."""
+    """The generation that answered `path` (a search that finds something) and the digest of its answer."""
     status, headers, body = server.get(path)
-    assert status == 200, body
-    return headers[GENERATION_HEADER], digest(json.loads(body))
+    data = json.loads(body)
+    assert status == 200 and data["total"] > 0, body
+    return headers[GENERATION_HEADER], digest(data)
 
 
 def expected_digest(index: Path, generation: str, path: str) -> str | None:
@@ -101,8 +104,8 @@ def test_every_answer_names_the_generation_that_served_it(tmp_path):
     assert GENERATION_HEADER not in client.get("/api/search?page=0").headers  # no index was searched
 
 
-def test_eight_clients_get_only_correct_answers(built, pool, figure):
-    with Server(built) as server:
+def test_eight_clients_get_only_correct_answers(built, pool, figure, tmp_path):
+    with Server(built, tmp_path / "serve.log") as server:
         load = Load(server.port, pool, CLIENTS, seed=1)
         load.run(LOAD_SECONDS)
     verdict = judge(load, built)
@@ -113,9 +116,9 @@ def test_eight_clients_get_only_correct_answers(built, pool, figure):
            f"p95 {verdict.percentile(95):.0f} ms, p99 {verdict.percentile(99):.0f} ms, {verdict.error_count} errors")
 
 
-def test_a_reindex_under_load_switches_generations_without_a_failed_request(index, pool, sources):
+def test_a_reindex_under_load_switches_generations_without_a_failed_request(index, pool, sources, tmp_path):
     old = IndexStore(index).current_generation()
-    with Server(index) as server:
+    with Server(index, tmp_path / "serve.log") as server:
         load = Load(server.port, pool, CLIENTS, seed=2)
         load.start()
         time.sleep(1.5)
@@ -133,10 +136,10 @@ def test_a_reindex_under_load_switches_generations_without_a_failed_request(inde
     assert verdict.distinguishing >= 20
 
 
-def test_a_killed_server_restarts_on_the_last_good_index(index, pool):
+def test_a_killed_server_restarts_on_the_last_good_index(index, pool, tmp_path):
     store = IndexStore(index)
     before = store.health()
-    with Server(index) as server:
+    with Server(index, tmp_path / "serve.log") as server:
         fixed = answer(server, FIXED_QUERY)
         load = Load(server.port, pool, CLIENTS, seed=3)
         load.start()
@@ -156,9 +159,9 @@ def test_a_killed_server_restarts_on_the_last_good_index(index, pool):
     assert verdict.by_generation.keys() == {before["generation"]}
 
 
-def test_a_server_killed_while_a_reindex_runs_restarts_on_a_whole_generation(index, pool, sources):
+def test_a_server_killed_while_a_reindex_runs_restarts_on_a_whole_generation(index, pool, sources, tmp_path):
     old = IndexStore(index).current_generation()
-    with Server(index) as server:
+    with Server(index, tmp_path / "serve.log") as server:
         load = Load(server.port, pool, CLIENTS, seed=4)
         load.start()
         reindex = start_reindex(sources["new"], index)
@@ -185,8 +188,8 @@ def test_a_server_killed_while_a_reindex_runs_restarts_on_a_whole_generation(ind
     assert set(verdict.by_generation) == {old, new}
 
 
-def test_oversized_requests_are_refused_by_the_server(built):
-    with Server(built) as server:
+def test_oversized_requests_are_refused_by_the_server(built, tmp_path):
+    with Server(built, tmp_path / "serve.log") as server:
         connection = http.client.HTTPConnection(HOST, server.port, timeout=30)
         connection.request("GET", "/api/search?q=" + quote("δ" * 10_000))  # 60 KB
         assert connection.getresponse().status == 431
