@@ -18,10 +18,11 @@ def served(monkeypatch):
 
 
 def test_serve_runs_waitress_on_the_given_index(seed_store, served):
-    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--port", "8123", "--index", str(seed_store.root)])
+    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--port", "8123", "--threads", "3",
+                                       "--index", str(seed_store.root)])
     assert result.exit_code == 0, result.output
     (call,) = served
-    assert (call["host"], call["port"]) == ("0.0.0.0", 8123)
+    assert (call["host"], call["port"], call["threads"]) == ("0.0.0.0", 8123, 3)
     assert call["app"].test_client().get("/api/search?q=Χανίων").get_json()["total"] == 1
 
 
