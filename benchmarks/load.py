@@ -318,9 +318,16 @@ class Load:
         return self.outcomes
 
     def run(self, seconds: float) -> list[Outcome]:
+        with self:
+            time.sleep(seconds)
+        return self.outcomes
+
+    def __enter__(self) -> Load:
         self.start()
-        time.sleep(seconds)
-        return self.stop()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
 
     def _client(self, number: int) -> None:
         rng = random.Random(f"{self.seed}:{number}")

@@ -118,14 +118,11 @@ def test_eight_clients_get_only_correct_answers(built, pool, figure, tmp_path):
 
 def test_a_reindex_under_load_switches_generations_without_a_failed_request(index, pool, sources, tmp_path):
     old = IndexStore(index).current_generation()
-    with Server(index, tmp_path / "serve.log") as server:
-        load = Load(server.port, pool, CLIENTS, seed=2)
-        load.start()
+    with Server(index, tmp_path / "serve.log") as server, Load(server.port, pool, CLIENTS, seed=2) as load:
         time.sleep(1.5)
         reindex = start_reindex(sources["new"], index)
         out, err = reindex.communicate(timeout=REINDEX_TIMEOUT)
         time.sleep(1.5)
-        load.stop()
     assert reindex.returncode == 0, out + err
     new = IndexStore(index).current_generation()
     verdict = judge(load, index)
@@ -141,16 +138,14 @@ def test_a_killed_server_restarts_on_the_last_good_index(index, pool, tmp_path):
     before = store.health()
     with Server(index, tmp_path / "serve.log") as server:
         fixed = answer(server, FIXED_QUERY)
-        load = Load(server.port, pool, CLIENTS, seed=3)
-        load.start()
-        time.sleep(2)
-        killed = time.monotonic()
-        server.kill()
-        server.start()
-        load.outages.append((killed, time.monotonic()))
-        assert answer(server, FIXED_QUERY) == fixed
-        time.sleep(2)
-        load.stop()
+        with Load(server.port, pool, CLIENTS, seed=3) as load:
+            time.sleep(2)
+            killed = time.monotonic()
+            server.kill()
+            server.start()
+            load.outages.append((killed, time.monotonic()))
+            assert answer(server, FIXED_QUERY) == fixed
+            time.sleep(2)
     after = store.health()
     assert (after["status"], after["generation"], after["documents"]) == ("ok", before["generation"],
                                                                           before["documents"])
@@ -161,9 +156,7 @@ def test_a_killed_server_restarts_on_the_last_good_index(index, pool, tmp_path):
 
 def test_a_server_killed_while_a_reindex_runs_restarts_on_a_whole_generation(index, pool, sources, tmp_path):
     old = IndexStore(index).current_generation()
-    with Server(index, tmp_path / "serve.log") as server:
-        load = Load(server.port, pool, CLIENTS, seed=4)
-        load.start()
+    with Server(index, tmp_path / "serve.log") as server, Load(server.port, pool, CLIENTS, seed=4) as load:
         reindex = start_reindex(sources["new"], index)
         deadline = time.monotonic() + REINDEX_TIMEOUT
         while not any(p.name.startswith(BUILDING_PREFIX) for p in index.iterdir()):
@@ -182,7 +175,6 @@ def test_a_server_killed_while_a_reindex_runs_restarts_on_a_whole_generation(ind
         generation, switched = answer(server, FIXED_QUERY)  # the restarted server picks up the new one
         assert generation == new != old and switched == expected_digest(index, new, FIXED_QUERY)
         time.sleep(1)
-        load.stop()
     verdict = judge(load, index)
     assert_no_errors(verdict)
     assert set(verdict.by_generation) == {old, new}
