@@ -21,7 +21,7 @@ generation after a newer one.
 
 --during-reindex  a full `dimos-search reindex` of a different but overlapping source set
                   runs during the load and switches generations (the load goes on until
-                  the reindex is done and a few seconds more).
+                  the reindex is done and 15 s more).
 --kill-server     the server is SIGKILLed halfway and restarted on the same index; failures
                   while it is down are counted apart, and it must answer as before.
 
@@ -78,6 +78,9 @@ QUERY_SHAPES = {"word": 25, "two": 20, "three": 10, "phrase": 10, "prefix": 8, "
 INVALID_PARAMS = [{"page": "0"}, {"per_page": "1000"}, {"from": "2024-13-45"}, {"sort": "random"},
                   {"from": "2024-05-01", "to": "2023-01-01"}]
 SAMPLED_DOCUMENTS = 400
+# The load goes on this long after a reindex, so that the new generation's first answers
+# (which build its caches) and its steady state are measured too.
+AFTER_REINDEX_SECONDS = 15.0
 
 
 # --- the server and the reindex, as subprocesses ---------------------------------------
@@ -360,12 +363,15 @@ class Load:
 class Verdict:
     """What the clients got, judged against what each generation must answer."""
 
+    pool: Sequence[Entry]
+    started: float  # time.monotonic() when the load started
     requests: int = 0
     seconds: float = 0.0
-    latencies: dict[str, list[float]] = field(default_factory=dict)  # kind -> seconds, answered requests
+    answered: list[Outcome] = field(default_factory=list)  # the correct answers
     errors: Counter[str] = field(default_factory=Counter)
     outage_failures: int = 0  # failed while the server was down on purpose
     by_generation: Counter[str] = field(default_factory=Counter)
+    first_seen: dict[str, float] = field(default_factory=dict)  # generation -> its first answer, s into the load
     switches: Counter[tuple[str, str]] = field(default_factory=Counter)  # (from, to) -> clients that saw it
     checked: int = 0  # answers compared with their generation's own answer
     distinguishing: int = 0  # pool entries whose expected answer differs between the generations seen
@@ -374,9 +380,13 @@ class Verdict:
     def error_count(self) -> int:
         return sum(self.errors.values())
 
-    def percentile(self, q: int, kind: str | None = None) -> float:
-        """The q-th percentile latency in milliseconds, of one kind or all."""
-        values = self.latencies.get(kind, []) if kind else [v for vs in self.latencies.values() for v in vs]
+    def latencies(self, kind: str | None = None, generation: str | None = None) -> list[float]:
+        return [o.seconds for o in self.answered
+                if kind in (None, self.pool[o.entry].kind) and generation in (None, o.generation)]
+
+    def percentile(self, q: int, kind: str | None = None, generation: str | None = None) -> float:
+        """The q-th percentile latency in milliseconds of the correct answers (of one kind, or generation)."""
+        values = self.latencies(kind, generation)
         if len(values) < 2:
             return values[0] * 1000 if values else float("nan")
         return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
@@ -384,7 +394,7 @@ class Verdict:
 
 def judge(load: Load, index: Path) -> Verdict:
     """Check every outcome: status, generation, and the answer against its generation's own."""
-    verdict = Verdict(requests=len(load.outcomes), seconds=load.stopped - load.started)
+    verdict = Verdict(load.pool, load.started, requests=len(load.outcomes), seconds=load.stopped - load.started)
     engines: dict[str, SearchEngine | None] = {}
     references: dict[tuple[str | None, int], tuple[int, str | None]] = {}
 
@@ -420,6 +430,7 @@ def judge(load: Load, index: Path) -> Verdict:
             problem = f"status {outcome.status} without {GENERATION_HEADER}"
         else:
             verdict.by_generation[outcome.generation] += 1
+            verdict.first_seen.setdefault(outcome.generation, outcome.started + outcome.seconds - load.started)
             expected_answer = reference(outcome.generation, outcome.entry)
             previous = last_seen.get(outcome.client)
             if expected_answer is None:
@@ -438,7 +449,7 @@ def judge(load: Load, index: Path) -> Verdict:
         if problem:
             verdict.errors[problem] += 1
         else:
-            verdict.latencies.setdefault(entry.kind, []).append(outcome.seconds)
+            verdict.answered.append(outcome)
     generations = [g for g in verdict.by_generation if engine_for(g) is not None]
     if len(generations) > 1:
         verdict.distinguishing = sum(
@@ -450,24 +461,30 @@ def judge(load: Load, index: Path) -> Verdict:
 # --- the command line ----------------------------------------------------------------------
 
 def report(verdict: Verdict) -> str:
-    kinds = sorted(verdict.latencies, key=lambda k: list(KINDS).index(k))
-    answered = sum(len(v) for v in verdict.latencies.values())
+    def percentiles(kind: str | None = None, generation: str | None = None) -> str:
+        return "  ".join(f"p{q} {verdict.percentile(q, kind, generation):7.1f}" for q in (50, 95, 99))
+
+    answered = len(verdict.answered)
+    kinds = [k for k in KINDS if verdict.latencies(k)]
     lines = [
         f"requests: {verdict.requests:,} in {verdict.seconds:.1f} s = {verdict.requests / verdict.seconds:.1f}/s "
         f"({answered:,} answered correctly: {answered / verdict.seconds:.1f}/s)",
-        f"latency ms: p50 {verdict.percentile(50):.1f}  p95 {verdict.percentile(95):.1f}  "
-        f"p99 {verdict.percentile(99):.1f}",
-        *(f"  {kind:<9} {len(verdict.latencies[kind]):>7,} requests  p50 {verdict.percentile(50, kind):7.1f}  "
-          f"p95 {verdict.percentile(95, kind):7.1f}  p99 {verdict.percentile(99, kind):7.1f}" for kind in kinds),
+        f"latency ms: {percentiles()}  max {max(verdict.latencies(), default=0) * 1000:.0f}",
+        *(f"  {kind:<9} {len(verdict.latencies(kind)):>7,} requests  {percentiles(kind)}" for kind in kinds),
         f"errors: {verdict.error_count}" + (
             " (" + ", ".join(f"{kind} {n}" for kind, n in verdict.errors.most_common()) + ")" if verdict.errors else ""),
         f"answers compared with their generation's own: {verdict.checked:,}",
-        "answers by generation: " + ", ".join(f"{g} {n:,}" for g, n in sorted(verdict.by_generation.items())),
+        "answers by generation:",
+        *(f"  {g} {n:>7,} answers, the first at {verdict.first_seen[g]:6.1f} s  {percentiles(generation=g)}"
+          for g, n in sorted(verdict.by_generation.items())),
     ]
     if verdict.switches:
         lines.append("switches seen: " + ", ".join(f"{a} -> {b} by {n} clients" for (a, b), n in verdict.switches.items()))
     if verdict.distinguishing:
         lines.append(f"pool requests whose answer differs between the generations: {verdict.distinguishing}")
+    slowest = sorted(verdict.answered, key=lambda o: -o.seconds)[:3]
+    lines += [f"slow: {o.seconds * 1000:.0f} ms from {o.started - verdict.started:.1f} s, {o.generation or ''} "
+              f"{unquote(verdict.pool[o.entry].path)}" for o in slowest]
     return "\n".join(lines)
 
 
@@ -564,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"load on: status {reindex_status}, {time.monotonic() - started:.1f} s")
                 print("\n".join(line for line in (out + err).splitlines()
                                 if line.startswith(("Full", "Elapsed", "Index", "Error"))))
-                deadline = max(deadline, time.monotonic() + args.reindex_after)
+                deadline = max(deadline, time.monotonic() + AFTER_REINDEX_SECONDS)
             time.sleep(max(0.0, deadline - time.monotonic()))
             load.stop()
         verdict = judge(load, index)

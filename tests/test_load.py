@@ -110,7 +110,7 @@ def test_eight_clients_get_only_correct_answers(built, pool, figure, tmp_path):
         load.run(LOAD_SECONDS)
     verdict = judge(load, built)
     assert_no_errors(verdict)
-    assert set(verdict.latencies) == {"search", "page", "document", "invalid"}
+    assert all(verdict.latencies(kind) for kind in ("search", "page", "document", "invalid"))
     figure(f"load ({CLIENTS} clients, {verdict.seconds:.0f} s, {IndexStore(built).health()['documents']} real "
            f"documents): {verdict.requests / verdict.seconds:.0f} requests/s, p50 {verdict.percentile(50):.0f} ms, "
            f"p95 {verdict.percentile(95):.0f} ms, p99 {verdict.percentile(99):.0f} ms, {verdict.error_count} errors")
