@@ -25,11 +25,12 @@ SETTINGS = Settings.from_env()
 EXIT_LOCKED = 75
 # waitress for a public service (its defaults in brackets); benchmarks/load.py measures them.
 WAITRESS = {
-    # [4] Searches are CPU-bound under the GIL: more threads add no throughput, but with 4 a few
-    # slow searches (seconds on 10,000 documents) make every cheap request (health checks,
-    # documents, invalid input) wait in line behind them. With 8 clients on 10,000 documents,
-    # invalid requests took 1,100 ms (p50) with 4 threads and 24 ms with 8.
-    "threads": 8,
+    # [4] Searches are CPU-bound under the GIL, so more threads add no throughput. Measured with
+    # benchmarks/load.py (8 clients, 10,000 documents, 60 s each): 8 threads answered as many
+    # requests (8.2/s against 8.4/s) and cheap requests sooner (invalid input p50 40 ms against
+    # 450 ms) but searches later (p95 3.1 s against 1.9 s), 8 slow searches sharing the GIL instead
+    # of 4. Searches are what people wait for, so waitress's default stays.
+    "threads": 4,
     # Idle keep-alive connections are closed after this long [120 s], so clients that open
     # connections and go quiet hold the connection slots for less time.
     "channel_timeout": 30,
