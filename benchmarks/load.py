@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import http.client
+import itertools
 import json
 import os
 import random
@@ -229,7 +230,7 @@ def _search_params(stored: dict[str, Any], shape: str, rng: random.Random) -> di
         params["q"] = " ".join(written(w) for w in rng.sample(spans, min(count, len(spans))))
     elif shape == "phrase":  # two words next to each other in the text
         every = list(words(text))
-        pairs = [(a, b) for a, b in zip(every, every[1:]) if text[a.end:b.start] == " " and (a.term or b.term)]
+        pairs = [(a, b) for a, b in itertools.pairwise(every) if text[a.end:b.start] == " " and (a.term or b.term)]
         params["q"] = '"{} {}"'.format(*map(written, rng.choice(pairs))) if pairs else written(rng.choice(spans))
     elif shape == "prefix":
         word = rng.choice(spans).folded
@@ -467,8 +468,8 @@ def report(verdict: Verdict) -> str:
     answered = len(verdict.answered)
     kinds = [k for k in KINDS if verdict.latencies(k)]
     lines = [
-        f"requests: {verdict.requests:,} in {verdict.seconds:.1f} s = {verdict.requests / verdict.seconds:.1f}/s "
-        f"({answered:,} answered correctly: {answered / verdict.seconds:.1f}/s)",
+        (f"requests: {verdict.requests:,} in {verdict.seconds:.1f} s = {verdict.requests / verdict.seconds:.1f}/s "
+         f"({answered:,} answered correctly: {answered / verdict.seconds:.1f}/s)"),
         f"latency ms: {percentiles()}  max {max(verdict.latencies(), default=0) * 1000:.0f}",
         *(f"  {kind:<9} {len(verdict.latencies(kind)):>7,} requests  {percentiles(kind)}" for kind in kinds),
         f"errors: {verdict.error_count}" + (
