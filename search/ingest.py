@@ -307,6 +307,21 @@ def _items(path: Path, report: IngestReport) -> Iterator[tuple[str, Any, str]]:
             yield "record", record, f"{source}#{index}" if len(records) > 1 else source
 
 
+def _jsonl_encoding(sample: bytes) -> str:
+    """UTF-8 when most lines are (a stray 8-bit line is then skipped alone), else the Greek code page."""
+    lines = [line for line in sample.split(b"\n") if line.strip()]
+    utf8 = 0
+    for line in lines:
+        try:
+            line.decode("utf-8-sig")
+            utf8 += 1
+        except UnicodeDecodeError:
+            pass
+    if lines and utf8 * 2 >= len(lines):
+        return "utf-8"
+    return decode(sample)[1]
+
+
 def _jsonl_items(path: Path, report: IngestReport) -> Iterator[tuple[str, Any, str]]:
     """One record a line, streamed: a large export is never held whole in memory,
     its encoding is told from its first MiB, and a bad line is skipped alone."""
@@ -316,7 +331,7 @@ def _jsonl_items(path: Path, report: IngestReport) -> Iterator[tuple[str, Any, s
             sample = stream.read(ENCODING_SAMPLE_BYTES)
             if stream.read(1):
                 sample = sample[: sample.rfind(b"\n") + 1] or sample  # whole lines only
-            _, encoding = decode(sample)
+            encoding = _jsonl_encoding(sample)
             stream.seek(0)
             for number, raw in enumerate(stream, 1):
                 if not raw.strip():
