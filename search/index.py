@@ -21,8 +21,12 @@ TITLE_BOOST = 3.0
 # Facet fields hold whole values ("Δήμος Πυλαίας-Χορτιάτη"), separated by this
 # character, which never occurs in a name.
 FACET_SEPARATOR = "\x1f"
-# Memory for the writer's posting pool (per process when procs > 1).
+# Every writer: memory for the posting pool (per process when procs > 1), and
+# segments left as separate files.  A compound segment file is opened by
+# copying each of its parts into memory, for every searcher; separate files
+# are read in place, so a request opens its searcher in microseconds.
 WRITER_LIMIT_MB = 256
+WRITER_OPTIONS = {"limitmb": WRITER_LIMIT_MB, "compound": False}
 # A reindex this small is done before writer processes would have started.
 PARALLEL_AFTER = 2000
 PARALLEL_PROCS = 2
@@ -128,14 +132,14 @@ def write_documents(directory: Path, documents: Iterable[Document], procs: int |
     ix = create_index(directory)
     pending = iter(documents)
     count = 0
-    with ix.writer(limitmb=WRITER_LIMIT_MB) as writer:
+    with ix.writer(**WRITER_OPTIONS) as writer:
         for document in pending if procs == 1 else itertools.islice(pending, PARALLEL_AFTER):
             writer.add_document(**to_record(document))
             count += 1
     following = next(pending, None)
     if following is None:
         return count
-    with ix.writer(procs=procs, multisegment=True, limitmb=WRITER_LIMIT_MB) as writer:
+    with ix.writer(procs=procs, multisegment=True, **WRITER_OPTIONS) as writer:
         for document in itertools.chain([following], pending):
             writer.add_document(**to_record(document))
             count += 1

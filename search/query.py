@@ -189,6 +189,18 @@ def parse_query(text: str) -> list[Clause]:
     return clauses
 
 
+class Union(wq.Or):
+    """Whoosh's Or, always merged lazily.
+
+    On a segment of at most 5,000 documents Whoosh's Or otherwise loads every
+    posting of every alternative into arrays the size of the segment, which
+    cost a query several times its work on the multi-segment indexes a large
+    reindex writes.
+    """
+
+    matcher_type = wq.Or.DEFAULT_MATCHER
+
+
 # Query word (folded) -> the index words it stands for: Greeklish readings of a
 # Latin word, corrections of a misspelled Greek one (search.greeklish.expand).
 Expansions = Mapping[str, Expansion]
@@ -197,7 +209,7 @@ Expansions = Mapping[str, Expansion]
 def _form_query(folded: str, term: str | None, boost: float = 1.0) -> wq.Query:
     if term is None:
         return wq.Term("exact", folded, boost=boost)
-    return wq.Or([
+    return Union([
         wq.Term("title", term, boost=boost),
         wq.Term("body", term, boost=boost),
         wq.Term("exact", folded, boost=boost * EXACT_FORM_BOOST),
@@ -217,7 +229,7 @@ def _word_query(word: Word, expansions: Expansions | None = None) -> wq.Query:
             continue  # the typed word's own stem already matches these, at full weight
         if term not in stems or weight > stems[term][1]:
             stems[term] = (folded, weight)
-    return wq.Or([own, *(_form_query(folded, term, weight) for term, (folded, weight) in stems.items())])
+    return Union([own, *(_form_query(folded, term, weight) for term, (folded, weight) in stems.items())])
 
 
 def _clause_query(clause: Clause, expansions: Expansions | None = None) -> wq.Query:
@@ -233,7 +245,7 @@ def _clause_query(clause: Clause, expansions: Expansions | None = None) -> wq.Qu
         own = parts[0] if len(parts) == 1 else wq.And(parts)
     if not clause.alternatives:
         return own
-    return wq.Or([own, *(_clause_query(alt, expansions) for alt in clause.alternatives)])
+    return Union([own, *(_clause_query(alt, expansions) for alt in clause.alternatives)])
 
 
 def build_query(clauses: Sequence[Clause], expansions: Expansions | None = None) -> wq.Query:
@@ -241,7 +253,7 @@ def build_query(clauses: Sequence[Clause], expansions: Expansions | None = None)
     negative = [_clause_query(c, expansions) for c in clauses if c.negated]
     matched: wq.Query = wq.And(positive) if positive else wq.Every()
     if negative:
-        matched = wq.AndNot(matched, wq.Or(negative))
+        matched = wq.AndNot(matched, Union(negative))
     return matched
 
 
@@ -325,14 +337,7 @@ def _date_filter(request: SearchRequest) -> wq.Query | None:
 
 def _any_of(fieldname: str, values: Iterable[str]) -> wq.Query | None:
     terms = [wq.Term(fieldname, v) for v in values]
-    return wq.Or(terms) if terms else None
-
-
-def _all_of(queries: Iterable[wq.Query | None]) -> wq.Query | None:
-    present = [q for q in queries if q is not None]
-    if not present:
-        return None
-    return present[0] if len(present) == 1 else wq.And(present)
+    return Union(terms) if terms else None
 
 
 def _selected_year(request: SearchRequest) -> str | None:
@@ -377,11 +382,17 @@ class SearchEngine:
         with self.ix.searcher() as searcher:
             expansions = self.expansions(searcher, clauses)
             matched = build_query(clauses, expansions)
-            hits, total = self._ranked(searcher, matched, _all_of(filters.values()), request)
+            # The query runs once for the set of documents it matches; totals and
+            # facet counts are set intersections with each filter's documents.
+            matched_docs = set(searcher.docs_for_query(matched))
+            filter_docs = {name: set(searcher.docs_for_query(f)) for name, f in filters.items() if f is not None}
+            allowed = matched_docs.intersection(*filter_docs.values())
+            hits = self._ranked(searcher, matched, allowed if filter_docs else None, request)
             matches = _highlighter(clauses, expansions)
             results = [self._result(hit, score, matches, request) for hit, score in hits]
-            facets = self._facets(searcher, matched, filters, request)
+            facets = self._facets(searcher, matched_docs, filter_docs, request)
             suggestion = self._suggest(searcher, request.q, expansions)
+        total = len(allowed)
         return {
             "query": request.as_dict(),
             "total": total,
@@ -428,8 +439,11 @@ class SearchEngine:
         clauses = parse_query(text)
         return build_query(clauses, self.expansions(searcher, clauses))
 
-    def _ranked(self, searcher: Searcher, matched: wq.Query, filter_query: wq.Query | None,
-                request: SearchRequest) -> tuple[list[tuple[dict, float | None]], int]:
+    def _ranked(self, searcher: Searcher, matched: wq.Query, allowed: set[int] | None,
+                request: SearchRequest) -> list[tuple[dict, float | None]]:
+        """The requested page: stored fields and scores, among the `allowed` documents."""
+        if allowed is not None and not allowed:
+            return []  # Whoosh would read an empty filter as no filter
         sort = request.effective_sort
         sortedby = None
         if sort != "relevance":
@@ -437,14 +451,12 @@ class SearchEngine:
             # Undated documents go last either way.
             sortedby = MultiFacet([FieldFacet("dated", reverse=True), FieldFacet("date", reverse=newest)])
         limit = request.page * request.per_page
-        results = searcher.search(matched, filter=filter_query, limit=limit, sortedby=sortedby)
-        total = len(results)
+        results = searcher.search(matched, filter=allowed, limit=limit, sortedby=sortedby)
         first = (request.page - 1) * request.per_page
-        page = [
+        return [
             (results[i].fields(), results[i].score if sort == "relevance" else None)
             for i in range(first, min(limit, results.scored_length()))
         ]
-        return page, total
 
     def _result(self, stored: dict, score: float | None, matches: Callable[[Word], bool],
                 request: SearchRequest) -> dict[str, Any]:
@@ -474,14 +486,13 @@ class SearchEngine:
                 self._facet_maps[fieldname] = by_doc
             return self._facet_maps[fieldname]
 
-    def _facets(self, searcher: Searcher, matched: wq.Query, filters: dict[str, wq.Query | None],
+    def _facets(self, searcher: Searcher, matched_docs: set[int], filter_docs: dict[str, set[int]],
                 request: SearchRequest) -> dict[str, list[dict[str, Any]]]:
         """Counts over the current query and every other facet's filter (Datasette-style)."""
         facets = {}
         for name, fieldname in (*FACET_FIELDS.items(), ("year", "year")):
             excluded = "date" if name == "year" else name
-            others = _all_of(f for key, f in filters.items() if key != excluded)
-            docs = searcher.docs_for_query(_all_of([matched, others]))
+            docs = matched_docs.intersection(*(d for key, d in filter_docs.items() if key != excluded))
             by_doc = self._facet_map(searcher, fieldname)
             # An undated document indexes an empty year: it is no facet value.
             counts = Counter(value for docnum in docs for value in by_doc.get(docnum, ()) if value)
