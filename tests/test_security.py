@@ -6,6 +6,7 @@ index; the browser checks drive Debian's chromium against the real server, as te
 from __future__ import annotations
 
 import html
+import http.client
 import json
 import os
 import re
@@ -297,6 +298,26 @@ def test_the_index_directory_and_the_code_are_never_served(client, hostile_store
 def hostile_server(hostile_store):
     with running_server(hostile_store.root) as base:
         yield base
+
+
+def test_the_real_server_serves_no_file_by_traversal(hostile_server, hostile_store):
+    """Raw requests, as no browser would normalise them, through waitress's own path decoding."""
+    host, port = hostile_server.removeprefix("http://").split(":")
+    to_index = os.path.relpath(hostile_store.root / POINTER, Path(create_app().static_folder))
+    for path in ["/static/../__init__.py", "/static/..%2F__init__.py", "/static/%2e%2e/templates/base.html",
+                 f"/static/{to_index}", f"/static/{quote(to_index, safe='')}", "/documents/../CURRENT",
+                 "/api/documents/..%2FCURRENT", "/api/documents/..%2F..%2Fetc%2Fpasswd"]:
+        connection = http.client.HTTPConnection(host, int(port), timeout=5)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            body = response.read().decode("utf-8", "replace")
+        finally:
+            connection.close()
+        assert response.status == 404, path
+        assert response.getheader("X-Content-Type-Options") == "nosniff"
+        assert_no_file_contents(body, hostile_store)
+        assert "create_app" not in body and "{% block" not in body
 
 
 ATTACK_SURFACE_JS = """() => ({
