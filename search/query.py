@@ -14,12 +14,13 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import chain, islice
 from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import query as wq
 from whoosh.index import Index
-from whoosh.searching import Searcher
+from whoosh.searching import Results, Searcher
 from whoosh.sorting import FieldFacet, MultiFacet
 
 from . import analysis
@@ -359,7 +360,7 @@ class SearchEngine:
     def __init__(self, ix: Index):
         self.ix = ix
         self._build_lock = threading.Lock()
-        self._facet_maps: dict[str, dict[int, list[str]]] = {}
+        self._facet_maps: dict[str, list[tuple[str, ...]]] = {}
         self._vocabulary: GreekVocabulary | None = None
 
     def document_count(self) -> int:
@@ -382,12 +383,19 @@ class SearchEngine:
         with self.ix.searcher() as searcher:
             expansions = self.expansions(searcher, clauses)
             matched = build_query(clauses, expansions)
-            # The query runs once for the set of documents it matches; totals and
-            # facet counts are set intersections with each filter's documents.
-            matched_docs = set(searcher.docs_for_query(matched))
+            # The query runs once, for its documents (and their scores when ranked
+            # by relevance); totals and facet counts are set intersections with
+            # each filter's documents.
             filter_docs = {name: set(searcher.docs_for_query(f)) for name, f in filters.items() if f is not None}
-            allowed = matched_docs.intersection(*filter_docs.values())
-            hits = self._ranked(searcher, matched, allowed if filter_docs else None, request)
+            if request.effective_sort == "relevance":
+                scored = searcher.search(matched, limit=None)
+                matched_docs = scored.docs()
+                allowed = matched_docs.intersection(*filter_docs.values())
+                hits = self._by_relevance(searcher, scored, allowed, request)
+            else:
+                matched_docs = set(searcher.docs_for_query(matched))
+                allowed = matched_docs.intersection(*filter_docs.values())
+                hits = self._by_date(searcher, matched, allowed if filter_docs else None, request)
             matches = _highlighter(clauses, expansions)
             results = [self._result(hit, score, matches, request) for hit, score in hits]
             facets = self._facets(searcher, matched_docs, filter_docs, request)
@@ -439,24 +447,26 @@ class SearchEngine:
         clauses = parse_query(text)
         return build_query(clauses, self.expansions(searcher, clauses))
 
-    def _ranked(self, searcher: Searcher, matched: wq.Query, allowed: set[int] | None,
-                request: SearchRequest) -> list[tuple[dict, float | None]]:
-        """The requested page: stored fields and scores, among the `allowed` documents."""
+    def _by_relevance(self, searcher: Searcher, scored: Results, allowed: set[int],
+                      request: SearchRequest) -> list[tuple[dict, float | None]]:
+        """The requested page of the scored documents that pass the filters."""
+        first = (request.page - 1) * request.per_page
+        page = islice(((docnum, score) for docnum, score in scored.items() if docnum in allowed),
+                      first, first + request.per_page)
+        return [(searcher.stored_fields(docnum), score) for docnum, score in page]
+
+    def _by_date(self, searcher: Searcher, matched: wq.Query, allowed: set[int] | None,
+                 request: SearchRequest) -> list[tuple[dict, float | None]]:
+        """The requested page, newest or oldest first, among the `allowed` documents."""
         if allowed is not None and not allowed:
             return []  # Whoosh would read an empty filter as no filter
-        sort = request.effective_sort
-        sortedby = None
-        if sort != "relevance":
-            newest = sort == "newest"
-            # Undated documents go last either way.
-            sortedby = MultiFacet([FieldFacet("dated", reverse=True), FieldFacet("date", reverse=newest)])
+        # Undated documents go last either way.
+        sortedby = MultiFacet([FieldFacet("dated", reverse=True),
+                               FieldFacet("date", reverse=request.effective_sort == "newest")])
         limit = request.page * request.per_page
         results = searcher.search(matched, filter=allowed, limit=limit, sortedby=sortedby)
         first = (request.page - 1) * request.per_page
-        return [
-            (results[i].fields(), results[i].score if sort == "relevance" else None)
-            for i in range(first, min(limit, results.scored_length()))
-        ]
+        return [(results[i].fields(), None) for i in range(first, min(limit, results.scored_length()))]
 
     def _result(self, stored: dict, score: float | None, matches: Callable[[Word], bool],
                 request: SearchRequest) -> dict[str, Any]:
@@ -473,17 +483,17 @@ class SearchEngine:
             "score": round(score, 3) if score is not None else None,
         }
 
-    def _facet_map(self, searcher: Searcher, fieldname: str) -> dict[int, list[str]]:
-        """docnum -> the field's values, built once."""
+    def _facet_map(self, searcher: Searcher, fieldname: str) -> list[tuple[str, ...]]:
+        """The field's values of every document, by docnum, built once."""
         with self._build_lock:
             if fieldname not in self._facet_maps:
-                by_doc: dict[int, list[str]] = {}
                 reader = searcher.reader()
+                by_doc: list[list[str]] = [[] for _ in range(reader.doc_count_all())]
                 for value in reader.lexicon(fieldname):
                     text = value.decode("utf-8") if isinstance(value, bytes) else value
                     for docnum in reader.postings(fieldname, text).all_ids():
-                        by_doc.setdefault(docnum, []).append(text)
-                self._facet_maps[fieldname] = by_doc
+                        by_doc[docnum].append(text)
+                self._facet_maps[fieldname] = [tuple(values) for values in by_doc]
             return self._facet_maps[fieldname]
 
     def _facets(self, searcher: Searcher, matched_docs: set[int], filter_docs: dict[str, set[int]],
@@ -494,8 +504,7 @@ class SearchEngine:
             excluded = "date" if name == "year" else name
             docs = matched_docs.intersection(*(d for key, d in filter_docs.items() if key != excluded))
             by_doc = self._facet_map(searcher, fieldname)
-            # An undated document indexes an empty year: it is no facet value.
-            counts = Counter(value for docnum in docs for value in by_doc.get(docnum, ()) if value)
+            counts = Counter(chain.from_iterable(map(by_doc.__getitem__, docs)))
             if name == "year":
                 selected = {_selected_year(request)} - {None}
                 ordered = sorted(counts.items(), key=lambda item: item[0], reverse=True)
