@@ -37,6 +37,7 @@ result pages and snippets), so index sizes compare like with like.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 import sqlite3
@@ -96,6 +97,31 @@ class Engine(Protocol):
     def search(self, query: BenchQuery, limit: int = 10) -> Answer: ...
 
     def close(self) -> None: ...
+
+
+def read_documents(path: Path) -> Iterator[BenchDocument]:
+    """A generated (or any Diavgeia-schema) JSONL file as BenchDocuments, streamed."""
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            municipality = record.get("municipality")
+            yield BenchDocument(
+                id=str(record["id"]),
+                title=record.get("title") or "",
+                body=record.get("body") or "",
+                date=record.get("date"),
+                municipality=(municipality,) if municipality else (),
+                officials=tuple(record.get("officials") or ()),
+            )
+
+
+def save_queries(queries: Iterable[BenchQuery], path: Path) -> None:
+    path.write_text(json.dumps([q.__dict__ for q in queries], ensure_ascii=False), encoding="utf-8")
+
+
+def load_queries(path: Path) -> list[BenchQuery]:
+    return [BenchQuery(q["text"], q["kind"], tuple(q["municipality"]), tuple(q["official"]), q["facets"])
+            for q in json.loads(path.read_text(encoding="utf-8"))]
 
 
 def facet_groups(query: BenchQuery) -> list[tuple[tuple[str, ...], dict[str, tuple[str, ...]]]]:

@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.corpus import law_articles  # noqa: E402
-from benchmarks.engines import BenchDocument  # noqa: E402
+from benchmarks.engines import read_documents  # noqa: E402,F401 (the loader of generated files)
 from search.ingest import IngestReport, load_documents  # noqa: E402
 from search.names import first_name, parse_person  # noqa: E402
 
@@ -294,22 +294,6 @@ def ensure_corpus(size: int, seed: int = DEFAULT_SEED, out: Path | None = None) 
     if not path.exists():
         write_corpus(size, seed, path)
     return path
-
-
-def read_documents(path: Path) -> Iterator[BenchDocument]:
-    """A generated (or any Diavgeia-schema) JSONL file as BenchDocuments, streamed."""
-    with open(path, encoding="utf-8") as lines:
-        for line in lines:
-            record = json.loads(line)
-            municipality = record.get("municipality")
-            yield BenchDocument(
-                id=str(record["id"]),
-                title=record.get("title") or "",
-                body=record.get("body") or "",
-                date=record.get("date"),
-                municipality=(municipality,) if municipality else (),
-                officials=tuple(record.get("officials") or ()),
-            )
 
 
 def main(argv: list[str] | None = None) -> int:

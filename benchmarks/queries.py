@@ -15,7 +15,6 @@ in one convention or mixed within the word.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import unicodedata
@@ -25,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.engines import BenchDocument, BenchQuery  # noqa: E402
-from benchmarks.generate import DEFAULT_SEED, read_documents  # noqa: E402
+from benchmarks.engines import BenchDocument, BenchQuery, read_documents  # noqa: E402
+from benchmarks.generate import DEFAULT_SEED  # noqa: E402
 from search.analysis import Word, is_greek, words  # noqa: E402
 from tools.make_greeklish_pairs import CONVENTIONS, mixed, transliterate  # noqa: E402
 
@@ -140,15 +139,6 @@ def _filter_values(document: BenchDocument, filters: int, rng: random.Random) ->
     if filters == 1:
         return (municipality, ()) if rng.random() < 0.5 or not official else ((), official)
     return (), ()
-
-
-def save(queries: Sequence[BenchQuery], path: Path) -> None:
-    path.write_text(json.dumps([q.__dict__ for q in queries], ensure_ascii=False, indent=0), encoding="utf-8")
-
-
-def load(path: Path) -> list[BenchQuery]:
-    return [BenchQuery(q["text"], q["kind"], tuple(q["municipality"]), tuple(q["official"]), q["facets"])
-            for q in json.loads(path.read_text(encoding="utf-8"))]
 
 
 def _describe(queries: Sequence[BenchQuery]) -> Iterator[str]:
