@@ -289,6 +289,7 @@ def report(run: SpeedRun) -> str:
     engines = list(run.runs)
     per_query = {name: _per_query(result) for name, result in run.runs.items()}
     everything = list(range(len(queries)))
+    by_kind = {kind: _select(queries, lambda q, k=kind: q.kind == k) for kind in query_mix.KINDS}
     out = [f"## Speed at {run.size:,} documents",
            f"Corpus: `{run.corpus.relative_to(ROOT) if run.corpus.is_relative_to(ROOT) else run.corpus}` "
            f"(generated, seed {run.seed}); {len(queries)} queries (benchmarks/queries.py, seed {run.seed}); "
@@ -334,8 +335,7 @@ def report(run: SpeedRun) -> str:
         out.append(f"### Query latency {title} by kind (ms)")
         rows = []
         for name in engines:
-            cells = [_ms(percentile([per_query[name][i] for i in _select(queries, lambda q, k=kind: q.kind == k)], share))
-                     for kind in query_mix.KINDS]
+            cells = [_ms(percentile([per_query[name][i] for i in by_kind[kind]], share)) for kind in query_mix.KINDS]
             rows.append([name, *cells])
         out.append(_table(["engine", *query_mix.KINDS], rows))
 
@@ -347,8 +347,7 @@ def report(run: SpeedRun) -> str:
                 continue
             cells = []
             for kind in query_mix.KINDS:
-                chosen = _select(queries, lambda q, k=kind: q.kind == k)
-                cells.append(_ratio(_stats(dimos, chosen)[0] / _stats(per_query[name], chosen)[0]))
+                cells.append(_ratio(_stats(dimos, by_kind[kind])[0] / _stats(per_query[name], by_kind[kind])[0]))
             rows.append([name, *cells])
         out.append(_table(["peer", *query_mix.KINDS], rows))
 
@@ -364,7 +363,7 @@ def report(run: SpeedRun) -> str:
     out.append(_table(["queries", *engines], rows))
 
     out.append("### Mean matches by kind")
-    rows = [[name, *(f"{statistics.mean(run.runs[name]['totals'][i] for i in _select(queries, lambda q, k=kind: q.kind == k)):.0f}"
+    rows = [[name, *(f"{statistics.mean(run.runs[name]['totals'][i] for i in by_kind[kind]):.0f}"
                      for kind in query_mix.KINDS)] for name in engines]
     out.append(_table(["engine", *query_mix.KINDS], rows))
     out.append("Native analyses find fewer documents (SQLite's unicode61 keeps Greek accents, so unaccented queries "
