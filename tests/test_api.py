@@ -169,7 +169,7 @@ def test_query_syntax_is_never_an_error(client, q):
 @pytest.mark.parametrize("query_string", [
     "q=%ff%fe", "municipality=%00", "official=", "municipality=&municipality=", "from=&to=", "sort=",
     "page=%20%202%20", "per_page=٣", "from=２０２１-01-01", "unknown=1", "q=a&q=b", "page=99999999999999999999",
-    "page=100000&per_page=100", "from=0001-01-01&to=9999-12-31", "municipality=" + "Δ" * 10000,
+    "page=100000&per_page=100", "from=0001-01-01&to=9999-12-31", "municipality=" + "Δ" * 1000,
 ])
 def test_odd_parameters_never_cause_a_server_error(client, query_string):
     assert client.get(f"/api/search?{query_string}").status_code in (200, 400)
