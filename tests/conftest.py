@@ -1,4 +1,4 @@
-"""Shared fixtures: the real data beside the project, indexes of the seeds and of real documents, and figures printed after the run."""
+"""Shared fixtures: the real data beside the project, indexes of the seeds and of real documents, and figures."""
 from __future__ import annotations
 
 import datetime as dt
@@ -84,7 +84,7 @@ def water_cut() -> Document:
 
 @pytest.fixture(scope="session")
 def real_store(tmp_path_factory) -> IndexStore:
-    """Real documents, shared read-only by the whole run: the seeds, a water cut, the Diavgeia decisions, law articles."""
+    """~4,000 real documents, shared read-only by the whole run: seeds, a water cut, decisions, law articles."""
     documents = seed_documents() + [water_cut()] + decision_documents() + law_articles(LAW_ARTICLES)
     store = IndexStore(tmp_path_factory.mktemp("real-index"))
     store.build(documents)

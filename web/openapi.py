@@ -136,7 +136,7 @@ OPENAPI: dict[str, Any] = {
                     "query": _ref("Query"),
                     "total": {"type": "integer", "minimum": 0, "description": "Matching documents in all."},
                     "pages": {"type": "integer", "minimum": 0,
-                              "description": f"Pages that can be asked for: all of them, up to result {MAX_RESULT_WINDOW}."},
+                              "description": f"Pages that can be asked for (none past result {MAX_RESULT_WINDOW})."},
                     "results": {"type": "array", "items": _ref("Result")},
                     "facets": {
                         "type": "object",
