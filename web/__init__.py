@@ -20,7 +20,7 @@ from .links import greek_date
 # A browser showing "index being prepared" tries again by itself after this many seconds.
 RETRY_AFTER_SECONDS = 30
 # A search URL is a few hundred bytes (500 Greek characters of q are 3,000 percent-encoded);
-# 8 KiB is the request-line limit most servers and proxies apply by default.
+# 8 KiB is the request-line limit of Apache and nginx by default.
 MAX_QUERY_STRING_BYTES = 8 * 1024
 # Every route is GET: no request needs a body.
 MAX_BODY_BYTES = 1024
