@@ -82,11 +82,14 @@ def spec(client):
 
 
 def assert_documented(spec: dict, path: str, response) -> None:
-    """The status is one the document lists for this route, and the body matches its schema."""
+    """The status is one the document lists for this route, and the body matches its schema, if it has one."""
     responses = spec["paths"][path]["get"]["responses"]
     assert str(response.status_code) in responses, (response.status_code, response.get_data(as_text=True)[:300])
+    documented = responses[str(response.status_code)]
+    if "content" not in documented:
+        return  # a redirect
     assert response.content_type == "application/json; charset=utf-8"
-    schema = responses[str(response.status_code)]["content"]["application/json"]["schema"]
+    schema = documented["content"]["application/json"]["schema"]
     Draft202012Validator({**schema, "components": spec["components"]}).validate(response.get_json())
 
 

@@ -100,6 +100,8 @@ OPENAPI: dict[str, Any] = {
                                 "description": "The `id` of a search result."}],
                 "responses": {
                     "200": _json("Document", "The document with all its fields."),
+                    "308": {"description": "The path had doubled slashes: the same path with single ones "
+                                           "is in the Location header."},
                     "404": _json("Error", "No document has this id."),
                     **OVERSIZED,
                     "503": UNAVAILABLE,
