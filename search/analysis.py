@@ -59,17 +59,20 @@ _stemmer_lock = threading.Lock()
 def fold_text(text: str) -> str:
     """Case- and accent-fold text, keeping Greek letters Greek.
 
-    casefold turns final ς into σ and writes an iota subscript as ι, as upper
-    case does (ῷ, ΩΙ); NFKD then splits every accent (tonos, dialytika,
-    polytonic marks) off its letter and maps compatibility forms (ϲ, ϐ, µ) to
-    plain letters.  Latin-only text also goes through Unidecode, which folds
-    letters NFKD cannot split (ø, ł, æ).  Uncached, for whole documents.
+    NFKD splits every accent (tonos, dialytika, polytonic marks) off its
+    letter and maps compatibility forms (ϲ, ϐ, µ, ᴬ) to plain letters; casefold
+    then turns final ς into σ and writes an iota subscript as ι, as upper case
+    does (ῷ, ΩΙ).  Decomposing both before and after casefold makes the result
+    a fixed point: lunate ϲ folds to σ, not to a final ς that would never match.
+    Latin-only text also goes through Unidecode, which folds letters NFKD
+    cannot split (ø, ł, æ); a letter it has no reading for stays itself, so no
+    word folds to nothing.  Uncached, for whole documents.
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     folded = "".join(c for c in decomposed if not unicodedata.combining(c))
     if folded.isascii() or _GREEK_RE.search(folded):
         return folded
-    return unidecode(folded).lower()
+    return "".join(unidecode(c) or c for c in folded).lower()
 
 
 # Words and lines repeat across documents: each distinct one is folded once.
@@ -151,6 +154,8 @@ def words(text: str) -> Iterator[Word]:
     """Split text into words with character spans, for highlighting and query parsing."""
     for match in _WORD_RE.finditer(text):
         folded = fold(match.group())
+        if not folded:
+            continue  # only marks that fold away (halfwidth ﾞ); the analyzers index no term for it
         term = None if folded in GREEK_STOPWORDS else stem(folded)
         yield Word(match.start(), match.end(), folded, term)
 

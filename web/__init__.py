@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, abort, current_app, render_template, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from search.config import Settings
@@ -19,6 +19,11 @@ from .links import greek_date
 
 # A browser showing "index being prepared" tries again by itself after this many seconds.
 RETRY_AFTER_SECONDS = 30
+# A search URL is a few hundred bytes (500 Greek characters of q are 3,000 percent-encoded);
+# 8 KiB is the request-line limit of Apache and nginx by default.
+MAX_QUERY_STRING_BYTES = 8 * 1024
+# Every route is GET: no request needs a body.
+MAX_BODY_BYTES = 1024
 
 # Sent with every response.  The pages need no script at all and only their own stylesheet,
 # so nothing a document or a query smuggles into a page can run, load or be framed.
@@ -52,6 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     _register_error_handlers(app)
     _add_security_headers(app)
+    _refuse_oversized_requests(app)
     return app
 
 
@@ -70,6 +76,22 @@ def _add_security_headers(app: Flask) -> None:
     def security_headers(response: Response) -> Response:
         response.headers.update(SECURITY_HEADERS)
         return response
+
+
+def _refuse_oversized_requests(app: Flask) -> None:
+    """A query string over MAX_QUERY_STRING_BYTES (414) or a body (413) is refused before anything parses it."""
+    if app.config["MAX_CONTENT_LENGTH"] is None:  # Flask's default: no limit
+        app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+
+    @app.before_request
+    def refuse_oversized() -> None:
+        size = len(request.query_string)
+        if size > MAX_QUERY_STRING_BYTES:
+            abort(414, f"The query string is {size:,} bytes; at most {MAX_QUERY_STRING_BYTES:,} are accepted. "
+                       "Shorten the search.")
+        body = request.content_length or 0
+        if body > app.config["MAX_CONTENT_LENGTH"]:
+            abort(413, f"The request has a body of {body:,} bytes; this service takes none (GET only).")
 
 
 def _register_error_handlers(app: Flask) -> None:
@@ -104,5 +126,7 @@ def _register_error_handlers(app: Flask) -> None:
 GREEK_STATUS = {
     404: "Η σελίδα που ζητήσατε δεν υπάρχει.",
     405: "Η μέθοδος αυτή δεν επιτρέπεται εδώ.",
+    413: "Το αίτημα έχει σώμα που δεν χρειάζεται: η υπηρεσία δέχεται μόνο αιτήματα GET χωρίς σώμα.",
+    414: f"Η διεύθυνση είναι πολύ μεγάλη (πάνω από {MAX_QUERY_STRING_BYTES // 1024} KiB)· συντομέψτε την αναζήτηση.",
     500: "Κάτι πήγε στραβά από τη δική μας πλευρά. Δοκιμάστε ξανά σε λίγο.",
 }
