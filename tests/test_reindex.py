@@ -151,11 +151,12 @@ def test_a_run_that_reads_no_documents_does_not_replace_a_live_index(store):
 
 # --- SIGKILL at several points ---------------------------------------------------------------
 
-@pytest.mark.parametrize("phase", ["parsing", "writing", "switch", "prune", "incremental"])
+@pytest.mark.parametrize("phase", ["parsing", "parallel", "writing", "switch", "prune", "incremental"])
 def test_sigkill_keeps_the_last_good_generation_and_the_next_reindex_succeeds(store, phase):
     build(store, 20)
     good = build(store, 25).generation  # two generations on disk, as in steady state
-    child = subprocess.Popen([sys.executable, "-m", "tests.reindex_child", phase, str(store.root), "30"],
+    count = "130" if phase == "parallel" else "30"
+    child = subprocess.Popen([sys.executable, "-m", "tests.reindex_child", phase, str(store.root), count],
                              cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
     try:
         line = child.stdout.readline().strip()
