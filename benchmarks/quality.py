@@ -40,7 +40,7 @@ TOP = 10
 MAX_HEADING_CHARS = 300
 # Query words: the k rarest qualifying title words, k drawn per item from this range.
 QUERY_WORDS = (2, 3, 4)
-MIN_WORD_LETTERS = 4
+MIN_WORD_LETTERS = 4  # shorter words are mostly abbreviations (παρ, περ, ν)
 # A rewritten word form must occur in at least this many documents to count as a real word.
 MIN_ATTESTED_DOCS = 2
 
@@ -150,13 +150,19 @@ class KnownItem:
 
     @property
     def source(self) -> str:
-        return "law articles" if self.doc_id.startswith("law:") else "decisions"
+        return source_of(self.doc_id)
+
+
+def source_of(doc_id: str) -> str:
+    """"law articles" (ids "law:<n>/<k>" from `law_articles`), else "decisions" (the seeds among them)."""
+    return "law articles" if doc_id.startswith("law:") else "decisions"
 
 
 def query_words(document: Document, vocabulary: Vocabulary, rng: random.Random) -> tuple[str, ...]:
     """The k rarest (by body document frequency) content words of the title that its body holds.
 
-    Content words: Greek letters only, at least four of them, not a stopword.
+    Content words: Greek letters only (not "Aξιολόγησης" with a Latin A, a
+    defect of some texts), at least four of them, not a stopword.
     The body must hold the word as written (up to case and accents): a known
     item is searched with words of its own text, and the forms then vary.
     """
@@ -164,7 +170,7 @@ def query_words(document: Document, vocabulary: Vocabulary, rng: random.Random) 
     candidates: dict[str, str] = {}
     for word in words(document.title):
         written = document.title[word.start:word.end]
-        if (word.term is not None and word.folded.isalpha() and is_greek(word.folded)
+        if (word.term is not None and all(is_greek(c) for c in word.folded)
                 and len(word.folded) >= MIN_WORD_LETTERS and word.folded in body_words):
             candidates.setdefault(word.folded, written)
     k = rng.choice(QUERY_WORDS)
@@ -388,7 +394,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help="known items, a seeded sample (0: all)")
+    parser.add_argument("--limit", type=int, default=DEFAULT_LIMIT,
+                        help="known items: the decisions, then law articles to fill, each a seeded sample (0: all)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--engines", nargs="+", default=list(ENGINES), choices=ENGINE_NAMES)
     parser.add_argument("--details", type=Path, help="also write every query and its ranks to this TSV file")
@@ -405,12 +412,12 @@ def main(argv: list[str] | None = None) -> int:
     queries = make_queries(sample, inflect, args.seed)
     query_words = [w for item in sample for w in item.words]
     inflected = [(w, inflect(w)) for w in query_words if inflect(w) != w]
-    split = [pair for pair in inflected if terms(pair[0]) != terms(pair[1])]
+    split = sorted({pair for pair in inflected if terms(pair[0]) != terms(pair[1])})
     examples = random.Random(args.seed).sample(split, min(len(split), 8))
+    indexed = [bench_document(d) for d in documents]
     with tempfile.TemporaryDirectory() as tmp:
-        runs = [run_engine(name, [bench_document(d) for d in documents], queries, Path(tmp) / str(i))
-                for i, name in enumerate(args.engines)]
-    laws = sum(d.id.startswith("law:") for d in documents)
+        runs = [run_engine(name, indexed, queries, Path(tmp) / str(i)) for i, name in enumerate(args.engines)]
+    laws = sum(source_of(d.id) == "law articles" for d in documents)
     header = [
         f"{len(documents)} documents indexed by body only ({len(documents) - laws} seeds and Diavgeia decisions "
         f"with a body, {laws} law articles); {sum(bool(d.title) for d in documents)} have a title, "
@@ -423,7 +430,7 @@ def main(argv: list[str] | None = None) -> int:
         "(any of them counts as the hit).",
         f"Other inflection: {len(inflected)} of {len(query_words)} query words "
         f"({len(inflected) / len(query_words):.0%}) have an attested other form; dimos-search's analyzer "
-        f"gives {len(split)} of these pairs different terms (e.g. "
+        f"gives {len(split)} distinct pairs of them different terms (e.g. "
         + ", ".join(f"{a}/{b}" for a, b in examples) + ").",
         f"Wall time {time.perf_counter() - started:.0f} s.",
     ]
