@@ -386,8 +386,8 @@ def write_details(path: Path, queries: Sequence[Query], runs: Sequence[Run]) -> 
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as out:
         out.write("\t".join(["doc_id", "form", "query", *(r.engine for r in runs)]) + "\n")
-        for i, query in enumerate(queries):
-            out.write("\t".join([query.item.doc_id, query.form, query.text, *(str(r.ranks[i]) for r in runs)]) + "\n")
+        out.writelines("\t".join([query.item.doc_id, query.form, query.text, *(str(r.ranks[i]) for r in runs)]) + "\n"
+                       for i, query in enumerate(queries))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -419,19 +419,18 @@ def main(argv: list[str] | None = None) -> int:
         runs = [run_engine(name, indexed, queries, Path(tmp) / str(i)) for i, name in enumerate(args.engines)]
     laws = sum(source_of(d.id) == "law articles" for d in documents)
     header = [
-        f"{len(documents)} documents indexed by body only ({len(documents) - laws} seeds and Diavgeia decisions "
-        f"with a body, {laws} law articles); {sum(bool(d.title) for d in documents)} have a title, "
-        f"{len(items)} of them at least two query words: the known items.",
-        f"Measured: {len(sample)} known items, "
-        + ", ".join(f"{sum(i.source == s for i in sample)} of the {sum(i.source == s for i in items)} {s}"
-                    for s in SOURCES)
-        + f" (seed {args.seed}); "
-        f"{sum(len(i.targets) > 1 for i in sample)} share their body with another document "
-        "(any of them counts as the hit).",
-        f"Other inflection: {len(inflected)} of {len(query_words)} query words "
-        f"({len(inflected) / len(query_words):.0%}) have an attested other form; dimos-search's analyzer "
-        f"gives {len(split)} distinct pairs of them different terms (e.g. "
-        + ", ".join(f"{a}/{b}" for a, b in examples) + ").",
+        (f"{len(documents)} documents indexed by body only ({len(documents) - laws} seeds and Diavgeia decisions "
+         f"with a body, {laws} law articles); {sum(bool(d.title) for d in documents)} have a title, "
+         f"{len(items)} of them at least two query words: the known items."),
+        (f"Measured: {len(sample)} known items, "
+         + ", ".join(f"{sum(i.source == s for i in sample)} of the {sum(i.source == s for i in items)} {s}"
+                     for s in SOURCES)
+         + f" (seed {args.seed}); {sum(len(i.targets) > 1 for i in sample)} share their body with another "
+         "document (any of them counts as the hit)."),
+        (f"Other inflection: {len(inflected)} of {len(query_words)} query words "
+         f"({len(inflected) / len(query_words):.0%}) have an attested other form; dimos-search's analyzer "
+         f"gives {len(split)} distinct pairs of them different terms (e.g. "
+         + ", ".join(f"{a}/{b}" for a, b in examples) + ")."),
         f"Wall time {time.perf_counter() - started:.0f} s.",
     ]
     report = render(header, queries, runs)
