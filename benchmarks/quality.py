@@ -274,7 +274,10 @@ def form_queries(item: KnownItem, inflect: Inflector, seed: int) -> tuple[dict[s
 
 # --- measuring -----------------------------------------------------------------------
 
-ENGINES = ("dimos-search", "sqlite-fts5 native", "tantivy native", "whoosh StemmingAnalyzer native")
+# The peers with their native Greek handling, and with dimos-search's terms: the
+# second set tells dimos-search's analysis apart from its ranking (the exact-form bonus).
+ENGINES = ("dimos-search", "sqlite-fts5 native", "tantivy native", "whoosh StemmingAnalyzer native",
+           "sqlite-fts5 dimos-terms", "tantivy dimos-terms", "whoosh dimos-terms")
 
 
 @dataclass(frozen=True)
