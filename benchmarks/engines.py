@@ -12,13 +12,18 @@ Engines (`ENGINE_NAMES`):
 
 - ``dimos-search``: the product path, `search.store.IndexStore.build` and
   `search.query.SearchEngine.search` on a `parse_request` request, with its
-  Greeklish readings, spelling suggestions, snippets and year facet.
+  Greeklish readings, spelling suggestions, snippets and year facet.  Like the
+  product it opens a Whoosh searcher per request and always counts its facets,
+  whether or not the query asks for them.
 - ``sqlite-fts5 ...``: Python's sqlite3; a contentless FTS5 table, the documents
-  in a rowid table, a facet table per facet joined to the match, GROUP BY for counts.
+  in a rowid table, a facet table per facet joined to the match, GROUP BY for
+  counts; one connection for all queries.
 - ``tantivy ...``: PyPI tantivy; facet values in raw-tokenized fast fields,
-  filters as term-set queries, counts with a terms aggregation.
+  filters as term-set queries, counts with a terms aggregation; the writer with
+  its default threads (one per core) and a 256 MB heap; one searcher for all queries.
 - ``whoosh ...``: stock Whoosh; filters as `filter=`, counts with
-  `whoosh.sorting.FieldFacet(allow_overlap=True)` grouped by.
+  `whoosh.sorting.FieldFacet(allow_overlap=True)` grouped by; one searcher for
+  all queries.
 
 Each peer comes in two analyses.  ``native``: the engine's own tokenization
 (SQLite ``unicode61 remove_diacritics 2``, which folds Greek case but not Greek

@@ -9,9 +9,9 @@ For every engine of benchmarks/engines.py, on the same generated documents
   (each build runs in a child process whose peak RSS the kernel reports);
 - for dimos-search also the operator's full reindex, `dimos-search reindex
   CORPUS --index DIR` (ingestion, cleaning, extraction and the index; no gazetteer);
-- query latency in process (one warm-up pass over the mix, then `passes` timed
-  passes; each query's median, then percentiles over the queries), each engine
-  in its own child process;
+- query latency in process (a warm-up query of each kind and variant, then
+  `passes` timed passes over the mix; each query's median, then percentiles over
+  the queries), each engine in its own child process;
 - for dimos-search also over HTTP: `dimos-search serve` (waitress) on loopback,
   queried sequentially with http.client on one keep-alive connection.
 
@@ -166,7 +166,7 @@ class SpeedRun:
     passes: int
     http_passes: int
     builds: list[Build] = field(default_factory=list)
-    runs: dict[str, dict] = field(default_factory=dict)  # engine -> totals, warm-up and latencies
+    runs: dict[str, dict] = field(default_factory=dict)  # engine -> matches and latencies per query
     baseline_rss_bytes: int = 0  # a child that only imports the engines
     seconds: float = 0.0
 
@@ -289,12 +289,13 @@ def report(run: SpeedRun) -> str:
     engines = list(run.runs)
     per_query = {name: _per_query(result) for name, result in run.runs.items()}
     everything = list(range(len(queries)))
+    by_kind = {kind: _select(queries, lambda q, k=kind: q.kind == k) for kind in query_mix.KINDS}
     out = [f"## Speed at {run.size:,} documents",
            f"Corpus: `{run.corpus.relative_to(ROOT) if run.corpus.is_relative_to(ROOT) else run.corpus}` "
            f"(generated, seed {run.seed}); {len(queries)} queries (benchmarks/queries.py, seed {run.seed}); "
-           f"in process: one warm-up pass, then {run.passes} timed passes, each query's median; over HTTP: "
-           f"one warm-up pass, then {run.http_passes} timed passes. Speed section wall time: "
-           f"{run.seconds / 60:.1f} min."]
+           f"after one warm-up query of each kind and variant, {run.passes} timed passes in process and "
+           f"{run.http_passes} over HTTP, each query's median; percentiles over the queries. "
+           f"Speed section wall time: {run.seconds / 60:.1f} min."]
 
     out.append("### Full build (reindex)")
     peers = {b.engine: b for b in run.builds}
@@ -326,17 +327,15 @@ def report(run: SpeedRun) -> str:
             d50, d95, _ = _stats(dimos, everything)
             ratio50, ratio95 = _ratio(d50 / p50), _ratio(d95 / p95)
         matches = statistics.mean(run.runs[name]["totals"])
-        rows.append([name, _ms(p50), _ms(p95), _ms(p99), ratio50, ratio95, f"{matches:.0f}",
-                     _ms(percentile(run.runs[name]["warmup_ms"], 0.5))])
+        rows.append([name, _ms(p50), _ms(p95), _ms(p99), ratio50, ratio95, f"{matches:.0f}"])
     out.append(_table(["engine", "p50", "p95", "p99", "dimos-search p50 ÷ peer p50", "dimos-search p95 ÷ peer p95",
-                       "mean matches", "warm-up pass p50"], rows))
+                       "mean matches"], rows))
 
     for title, share in (("p50", 0.5), ("p95", 0.95)):
         out.append(f"### Query latency {title} by kind (ms)")
         rows = []
         for name in engines:
-            cells = [_ms(percentile([per_query[name][i] for i in _select(queries, lambda q, k=kind: q.kind == k)], share))
-                     for kind in query_mix.KINDS]
+            cells = [_ms(percentile([per_query[name][i] for i in by_kind[kind]], share)) for kind in query_mix.KINDS]
             rows.append([name, *cells])
         out.append(_table(["engine", *query_mix.KINDS], rows))
 
@@ -348,8 +347,7 @@ def report(run: SpeedRun) -> str:
                 continue
             cells = []
             for kind in query_mix.KINDS:
-                chosen = _select(queries, lambda q, k=kind: q.kind == k)
-                cells.append(_ratio(_stats(dimos, chosen)[0] / _stats(per_query[name], chosen)[0]))
+                cells.append(_ratio(_stats(dimos, by_kind[kind])[0] / _stats(per_query[name], by_kind[kind])[0]))
             rows.append([name, *cells])
         out.append(_table(["peer", *query_mix.KINDS], rows))
 
@@ -365,7 +363,7 @@ def report(run: SpeedRun) -> str:
     out.append(_table(["queries", *engines], rows))
 
     out.append("### Mean matches by kind")
-    rows = [[name, *(f"{statistics.mean(run.runs[name]['totals'][i] for i in _select(queries, lambda q, k=kind: q.kind == k)):.0f}"
+    rows = [[name, *(f"{statistics.mean(run.runs[name]['totals'][i] for i in by_kind[kind]):.0f}"
                      for kind in query_mix.KINDS)] for name in engines]
     out.append(_table(["engine", *query_mix.KINDS], rows))
     out.append("Native analyses find fewer documents (SQLite's unicode61 keeps Greek accents, so unaccented queries "

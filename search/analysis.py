@@ -56,21 +56,24 @@ _stemmer = Stemmer.Stemmer("greek")
 _stemmer_lock = threading.Lock()
 
 
-@lru_cache(maxsize=200_000)
-def fold(text: str) -> str:
+def fold_text(text: str) -> str:
     """Case- and accent-fold text, keeping Greek letters Greek.
 
     casefold turns final ς into σ and writes an iota subscript as ι, as upper
     case does (ῷ, ΩΙ); NFKD then splits every accent (tonos, dialytika,
     polytonic marks) off its letter and maps compatibility forms (ϲ, ϐ, µ) to
     plain letters.  Latin-only text also goes through Unidecode, which folds
-    letters NFKD cannot split (ø, ł, æ).
+    letters NFKD cannot split (ø, ł, æ).  Uncached, for whole documents.
     """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     folded = "".join(c for c in decomposed if not unicodedata.combining(c))
     if folded.isascii() or _GREEK_RE.search(folded):
         return folded
     return unidecode(folded).lower()
+
+
+# Words and lines repeat across documents: each distinct one is folded once.
+fold = lru_cache(maxsize=200_000)(fold_text)
 
 
 def is_greek(word: str) -> bool:

@@ -14,12 +14,13 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import chain, islice
 from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import query as wq
 from whoosh.index import Index
-from whoosh.searching import Searcher
+from whoosh.searching import Results, Searcher
 from whoosh.sorting import FieldFacet, MultiFacet
 
 from . import analysis
@@ -189,6 +190,18 @@ def parse_query(text: str) -> list[Clause]:
     return clauses
 
 
+class Union(wq.Or):
+    """Whoosh's Or, always merged lazily.
+
+    On a segment of at most 5,000 documents Whoosh's Or otherwise loads every
+    posting of every alternative into arrays the size of the segment, which
+    cost a query several times its work on the multi-segment indexes a large
+    reindex writes.
+    """
+
+    matcher_type = wq.Or.DEFAULT_MATCHER
+
+
 # Query word (folded) -> the index words it stands for: Greeklish readings of a
 # Latin word, corrections of a misspelled Greek one (search.greeklish.expand).
 Expansions = Mapping[str, Expansion]
@@ -197,7 +210,7 @@ Expansions = Mapping[str, Expansion]
 def _form_query(folded: str, term: str | None, boost: float = 1.0) -> wq.Query:
     if term is None:
         return wq.Term("exact", folded, boost=boost)
-    return wq.Or([
+    return Union([
         wq.Term("title", term, boost=boost),
         wq.Term("body", term, boost=boost),
         wq.Term("exact", folded, boost=boost * EXACT_FORM_BOOST),
@@ -217,7 +230,7 @@ def _word_query(word: Word, expansions: Expansions | None = None) -> wq.Query:
             continue  # the typed word's own stem already matches these, at full weight
         if term not in stems or weight > stems[term][1]:
             stems[term] = (folded, weight)
-    return wq.Or([own, *(_form_query(folded, term, weight) for term, (folded, weight) in stems.items())])
+    return Union([own, *(_form_query(folded, term, weight) for term, (folded, weight) in stems.items())])
 
 
 def _clause_query(clause: Clause, expansions: Expansions | None = None) -> wq.Query:
@@ -233,7 +246,7 @@ def _clause_query(clause: Clause, expansions: Expansions | None = None) -> wq.Qu
         own = parts[0] if len(parts) == 1 else wq.And(parts)
     if not clause.alternatives:
         return own
-    return wq.Or([own, *(_clause_query(alt, expansions) for alt in clause.alternatives)])
+    return Union([own, *(_clause_query(alt, expansions) for alt in clause.alternatives)])
 
 
 def build_query(clauses: Sequence[Clause], expansions: Expansions | None = None) -> wq.Query:
@@ -241,7 +254,7 @@ def build_query(clauses: Sequence[Clause], expansions: Expansions | None = None)
     negative = [_clause_query(c, expansions) for c in clauses if c.negated]
     matched: wq.Query = wq.And(positive) if positive else wq.Every()
     if negative:
-        matched = wq.AndNot(matched, wq.Or(negative))
+        matched = wq.AndNot(matched, Union(negative))
     return matched
 
 
@@ -325,14 +338,7 @@ def _date_filter(request: SearchRequest) -> wq.Query | None:
 
 def _any_of(fieldname: str, values: Iterable[str]) -> wq.Query | None:
     terms = [wq.Term(fieldname, v) for v in values]
-    return wq.Or(terms) if terms else None
-
-
-def _all_of(queries: Iterable[wq.Query | None]) -> wq.Query | None:
-    present = [q for q in queries if q is not None]
-    if not present:
-        return None
-    return present[0] if len(present) == 1 else wq.And(present)
+    return Union(terms) if terms else None
 
 
 def _selected_year(request: SearchRequest) -> str | None:
@@ -354,7 +360,7 @@ class SearchEngine:
     def __init__(self, ix: Index):
         self.ix = ix
         self._build_lock = threading.Lock()
-        self._facet_maps: dict[str, dict[int, list[str]]] = {}
+        self._facet_maps: dict[str, list[tuple[str, ...]]] = {}
         self._vocabulary: GreekVocabulary | None = None
 
     def document_count(self) -> int:
@@ -377,11 +383,24 @@ class SearchEngine:
         with self.ix.searcher() as searcher:
             expansions = self.expansions(searcher, clauses)
             matched = build_query(clauses, expansions)
-            hits, total = self._ranked(searcher, matched, _all_of(filters.values()), request)
+            # The query runs once, for its documents (and their scores when ranked
+            # by relevance); totals and facet counts are set intersections with
+            # each filter's documents.
+            filter_docs = {name: set(searcher.docs_for_query(f)) for name, f in filters.items() if f is not None}
+            if request.effective_sort == "relevance":
+                scored = searcher.search(matched, limit=None)
+                matched_docs = scored.docs()
+                allowed = matched_docs.intersection(*filter_docs.values())
+                hits = self._by_relevance(searcher, scored, allowed, request)
+            else:
+                matched_docs = set(searcher.docs_for_query(matched))
+                allowed = matched_docs.intersection(*filter_docs.values())
+                hits = self._by_date(searcher, matched, allowed if filter_docs else None, request)
             matches = _highlighter(clauses, expansions)
             results = [self._result(hit, score, matches, request) for hit, score in hits]
-            facets = self._facets(searcher, matched, filters, request)
+            facets = self._facets(searcher, matched_docs, filter_docs, request)
             suggestion = self._suggest(searcher, request.q, expansions)
+        total = len(allowed)
         return {
             "query": request.as_dict(),
             "total": total,
@@ -428,23 +447,26 @@ class SearchEngine:
         clauses = parse_query(text)
         return build_query(clauses, self.expansions(searcher, clauses))
 
-    def _ranked(self, searcher: Searcher, matched: wq.Query, filter_query: wq.Query | None,
-                request: SearchRequest) -> tuple[list[tuple[dict, float | None]], int]:
-        sort = request.effective_sort
-        sortedby = None
-        if sort != "relevance":
-            newest = sort == "newest"
-            # Undated documents go last either way.
-            sortedby = MultiFacet([FieldFacet("dated", reverse=True), FieldFacet("date", reverse=newest)])
-        limit = request.page * request.per_page
-        results = searcher.search(matched, filter=filter_query, limit=limit, sortedby=sortedby)
-        total = len(results)
+    def _by_relevance(self, searcher: Searcher, scored: Results, allowed: set[int],
+                      request: SearchRequest) -> list[tuple[dict, float | None]]:
+        """The requested page of the scored documents that pass the filters."""
         first = (request.page - 1) * request.per_page
-        page = [
-            (results[i].fields(), results[i].score if sort == "relevance" else None)
-            for i in range(first, min(limit, results.scored_length()))
-        ]
-        return page, total
+        page = islice(((docnum, score) for docnum, score in scored.items() if docnum in allowed),
+                      first, first + request.per_page)
+        return [(searcher.stored_fields(docnum), score) for docnum, score in page]
+
+    def _by_date(self, searcher: Searcher, matched: wq.Query, allowed: set[int] | None,
+                 request: SearchRequest) -> list[tuple[dict, float | None]]:
+        """The requested page, newest or oldest first, among the `allowed` documents."""
+        if allowed is not None and not allowed:
+            return []  # Whoosh would read an empty filter as no filter
+        # Undated documents go last either way.
+        sortedby = MultiFacet([FieldFacet("dated", reverse=True),
+                               FieldFacet("date", reverse=request.effective_sort == "newest")])
+        limit = request.page * request.per_page
+        results = searcher.search(matched, filter=allowed, limit=limit, sortedby=sortedby)
+        first = (request.page - 1) * request.per_page
+        return [(results[i].fields(), None) for i in range(first, min(limit, results.scored_length()))]
 
     def _result(self, stored: dict, score: float | None, matches: Callable[[Word], bool],
                 request: SearchRequest) -> dict[str, Any]:
@@ -461,30 +483,28 @@ class SearchEngine:
             "score": round(score, 3) if score is not None else None,
         }
 
-    def _facet_map(self, searcher: Searcher, fieldname: str) -> dict[int, list[str]]:
-        """docnum -> the field's values, built once."""
+    def _facet_map(self, searcher: Searcher, fieldname: str) -> list[tuple[str, ...]]:
+        """The field's values of every document, by docnum, built once."""
         with self._build_lock:
             if fieldname not in self._facet_maps:
-                by_doc: dict[int, list[str]] = {}
                 reader = searcher.reader()
+                by_doc: list[list[str]] = [[] for _ in range(reader.doc_count_all())]
                 for value in reader.lexicon(fieldname):
                     text = value.decode("utf-8") if isinstance(value, bytes) else value
                     for docnum in reader.postings(fieldname, text).all_ids():
-                        by_doc.setdefault(docnum, []).append(text)
-                self._facet_maps[fieldname] = by_doc
+                        by_doc[docnum].append(text)
+                self._facet_maps[fieldname] = [tuple(values) for values in by_doc]
             return self._facet_maps[fieldname]
 
-    def _facets(self, searcher: Searcher, matched: wq.Query, filters: dict[str, wq.Query | None],
+    def _facets(self, searcher: Searcher, matched_docs: set[int], filter_docs: dict[str, set[int]],
                 request: SearchRequest) -> dict[str, list[dict[str, Any]]]:
         """Counts over the current query and every other facet's filter (Datasette-style)."""
         facets = {}
         for name, fieldname in (*FACET_FIELDS.items(), ("year", "year")):
             excluded = "date" if name == "year" else name
-            others = _all_of(f for key, f in filters.items() if key != excluded)
-            docs = searcher.docs_for_query(_all_of([matched, others]))
+            docs = matched_docs.intersection(*(d for key, d in filter_docs.items() if key != excluded))
             by_doc = self._facet_map(searcher, fieldname)
-            # An undated document indexes an empty year: it is no facet value.
-            counts = Counter(value for docnum in docs for value in by_doc.get(docnum, ()) if value)
+            counts = Counter(chain.from_iterable(map(by_doc.__getitem__, docs)))
             if name == "year":
                 selected = {_selected_year(request)} - {None}
                 ordered = sorted(counts.items(), key=lambda item: item[0], reverse=True)

@@ -146,21 +146,26 @@ class IndexStore:
         """The live generation's name and its engine, read together (CURRENT once)."""
         generation = self.current_generation()
         if generation is None:
-            raise IndexUnavailable(f"no index has been built in {self.root} yet")
+            raise IndexUnavailable("no index has been built yet")
         with self._engine_lock:
             if generation != self._engine_generation:
                 path = self.root / generation
                 if not path.is_dir():
-                    raise IndexUnavailable(f"index generation {generation} named by {self.root / POINTER} is missing")
+                    raise IndexUnavailable(f"index generation {generation} named by {POINTER} is missing")
                 try:
                     self._engine = SearchEngine(open_index(path))
                 except Exception as error:  # Whoosh raises many kinds on damaged files
-                    raise IndexUnavailable(f"index generation {generation} cannot be opened: {error}") from error
+                    raise IndexUnavailable(f"index generation {generation} cannot be opened "
+                                           f"({type(error).__name__})") from error
                 self._engine_generation = generation
             return generation, self._engine
 
     def health(self) -> dict[str, Any]:
-        """The state `GET /health` reports; never raises."""
+        """The state `GET /health` reports; never raises.
+
+        Its message goes to anyone on the web: it names the generation and the kind of
+        damage, never a path on the server.
+        """
         generation = self.current_generation()
         try:
             generation, engine = self._live()
@@ -171,7 +176,7 @@ class IndexStore:
                                        f"its {BUILD_INFO} says {info.documents}: it is damaged")
         except Exception as error:  # a health check reports a damaged index, whatever Whoosh raised
             message = str(error) if isinstance(error, IndexUnavailable) else \
-                f"index generation {generation} is damaged: {type(error).__name__}: {error}"
+                f"index generation {generation} is damaged ({type(error).__name__})"
             return {"status": "error", "documents": 0, "generation": generation, "built_at": None,
                     "message": f"{message}; run `dimos-search reindex` to (re)build it"}
         return {"status": "ok", "documents": documents, "generation": generation,

@@ -126,7 +126,7 @@ def test_health_reports_a_pointer_to_a_missing_generation(store):
 def test_a_corrupt_generation_is_an_error_state_and_reindex_repairs_it(store, damage):
     live = store.root / build(store, 8).generation
     if damage == "garbage segments":
-        for path in live.glob("*.seg"):
+        for path in [*live.glob("*.trm"), *live.glob("*.pst")]:
             path.write_bytes(b"\x00garbage" * 64)
     elif damage == "no table of contents":
         for path in live.glob("*.toc"):

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, current_app, render_template, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from search.config import Settings
 from search.store import IndexStore, IndexUnavailable
@@ -19,6 +19,17 @@ from .links import greek_date
 
 # A browser showing "index being prepared" tries again by itself after this many seconds.
 RETRY_AFTER_SECONDS = 30
+
+# Sent with every response.  The pages need no script at all and only their own stylesheet,
+# so nothing a document or a query smuggles into a page can run, load or be framed.
+# no-referrer: a search URL names what a citizen looked for; it never leaves the site.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self'; "
+                               "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -40,6 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     _register_error_handlers(app)
+    _add_security_headers(app)
     return app
 
 
@@ -51,8 +63,21 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/health"
 
 
+def _add_security_headers(app: Flask) -> None:
+    """Every answer (pages, JSON, static files, errors) carries SECURITY_HEADERS."""
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+
 def _register_error_handlers(app: Flask) -> None:
-    """API paths always answer JSON errors, pages answer Greek HTML; neither shows a traceback."""
+    """API paths always answer JSON errors, pages answer Greek HTML; neither shows a traceback.
+
+    An unexpected exception reaches `http_error` too: outside debug mode Flask logs it and
+    hands over a plain InternalServerError, never the exception itself.
+    """
     from .api import error_response
 
     @app.errorhandler(IndexUnavailable)
@@ -67,10 +92,13 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
+        message_el = GREEK_STATUS.get(code, GREEK_STATUS[500])
+        # A 405 names the methods the URL does answer.
+        headers = {"Allow": ", ".join(error.valid_methods or ())} if isinstance(error, MethodNotAllowed) else {}
         if _wants_json():
             return error_response(code, (error.name or "error").lower().replace(" ", "_"),
-                                  error.description or error.name, GREEK_STATUS.get(code, GREEK_STATUS[500]))
-        return render_template("error.html", status=code, message=GREEK_STATUS.get(code, GREEK_STATUS[500])), code
+                                  error.description or error.name, message_el), headers
+        return render_template("error.html", status=code, message=message_el), code, headers
 
 
 GREEK_STATUS = {
