@@ -91,17 +91,25 @@ def stem(word: str) -> str:
     and -ίου apart from -ιο (συμβουλίου -> συμβουλ, συμβούλιο -> συμβουλι).
     Feeding it the -ια/-ιο form of both, then dropping a trailing ι from the
     stem, joins each pair (and the plurals) without merging δήμος with
-    δημόσιος; docs/analysis.md has the measured figures.
+    δημόσιος.  Snowball also strips the -ικ- of some forms of an adjective and
+    not of others (κεντρικών -> κεντρ, κεντρικούς -> κεντρικ); putting it back
+    whenever the word goes on with ικ after the stem joins them, and keeps
+    πολιτικός apart from πολίτης.  docs/analysis.md has the measured figures.
     """
     if not is_greek(word) or len(word) < 4:
         return word
+    full = word
     if word.endswith(("ιασ", "ιου")):
         word = word[:-1]
     with _stemmer_lock:
         stemmed = _stemmer.stemWord(word)
     if len(stemmed) > 3 and stemmed.endswith("ι"):
         stemmed = stemmed[:-1]
-    return stemmed
+    if not stemmed.endswith("ικ") and full.startswith(stemmed + "ικ"):
+        stemmed += "ικ"
+    # Snowball reads some short words as all suffix (ίδιο -> "", βίας -> β): such
+    # a stem would join unrelated words, so the word stands for itself.
+    return stemmed if len(stemmed) >= 2 else full
 
 
 class FoldFilter(Filter):
