@@ -70,9 +70,31 @@ def fold_text(text: str) -> str:
     """
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     folded = "".join(c for c in decomposed if not unicodedata.combining(c))
-    if folded.isascii() or _GREEK_RE.search(folded):
+    if folded.isascii():
         return folded
+    if _GREEK_RE.search(folded):
+        return _LETTER_RUN_RE.sub(_one_script, folded) if _LATIN_RE.search(folded) else folded
     return "".join(unidecode(c) or c for c in folded).lower()
+
+
+# Letters that look alike in the two scripts (folded: lower case, no accents).
+# Scanned and typed texts mix them inside one word: "Pόδου" with a Latin P,
+# "Εmail" with a Greek Ε.
+_LOOKALIKES = ("abehikmnoptxyzuv", "αβεηικμνορτχυζυν")
+_LATIN_TO_GREEK = str.maketrans(*_LOOKALIKES)
+_GREEK_TO_LATIN = str.maketrans("αβεηικμνορτχυζ", "abehikmnoptxyz")
+_LATIN_RE = re.compile(r"[a-z]")
+_LETTER_RUN_RE = re.compile(r"[^\W\d_]+")
+
+
+def _one_script(match: re.Match) -> str:
+    """A word of both scripts, written in the script most of its letters are in."""
+    word = match.group()
+    latin = len(_LATIN_RE.findall(word))
+    greek = len(_GREEK_RE.findall(word))
+    if not latin or not greek:
+        return word
+    return word.translate(_LATIN_TO_GREEK if greek >= latin else _GREEK_TO_LATIN)
 
 
 # Words and lines repeat across documents: each distinct one is folded once.
