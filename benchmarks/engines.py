@@ -12,13 +12,18 @@ Engines (`ENGINE_NAMES`):
 
 - ``dimos-search``: the product path, `search.store.IndexStore.build` and
   `search.query.SearchEngine.search` on a `parse_request` request, with its
-  Greeklish readings, spelling suggestions, snippets and year facet.
+  Greeklish readings, spelling suggestions, snippets and year facet.  Like the
+  product it opens a Whoosh searcher per request and always counts its facets,
+  whether or not the query asks for them.
 - ``sqlite-fts5 ...``: Python's sqlite3; a contentless FTS5 table, the documents
-  in a rowid table, a facet table per facet joined to the match, GROUP BY for counts.
+  in a rowid table, a facet table per facet joined to the match, GROUP BY for
+  counts; one connection for all queries.
 - ``tantivy ...``: PyPI tantivy; facet values in raw-tokenized fast fields,
-  filters as term-set queries, counts with a terms aggregation.
+  filters as term-set queries, counts with a terms aggregation; the writer with
+  its default threads (one per core) and a 256 MB heap; one searcher for all queries.
 - ``whoosh ...``: stock Whoosh; filters as `filter=`, counts with
-  `whoosh.sorting.FieldFacet(allow_overlap=True)` grouped by.
+  `whoosh.sorting.FieldFacet(allow_overlap=True)` grouped by; one searcher for
+  all queries.
 
 Each peer comes in two analyses.  ``native``: the engine's own tokenization
 (SQLite ``unicode61 remove_diacritics 2``, which folds Greek case but not Greek
@@ -37,6 +42,7 @@ result pages and snippets), so index sizes compare like with like.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 import sqlite3
@@ -96,6 +102,31 @@ class Engine(Protocol):
     def search(self, query: BenchQuery, limit: int = 10) -> Answer: ...
 
     def close(self) -> None: ...
+
+
+def read_documents(path: Path) -> Iterator[BenchDocument]:
+    """A generated (or any Diavgeia-schema) JSONL file as BenchDocuments, streamed."""
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            municipality = record.get("municipality")
+            yield BenchDocument(
+                id=str(record["id"]),
+                title=record.get("title") or "",
+                body=record.get("body") or "",
+                date=record.get("date"),
+                municipality=(municipality,) if municipality else (),
+                officials=tuple(record.get("officials") or ()),
+            )
+
+
+def save_queries(queries: Iterable[BenchQuery], path: Path) -> None:
+    path.write_text(json.dumps([q.__dict__ for q in queries], ensure_ascii=False), encoding="utf-8")
+
+
+def load_queries(path: Path) -> list[BenchQuery]:
+    return [BenchQuery(q["text"], q["kind"], tuple(q["municipality"]), tuple(q["official"]), q["facets"])
+            for q in json.loads(path.read_text(encoding="utf-8"))]
 
 
 def facet_groups(query: BenchQuery) -> list[tuple[tuple[str, ...], dict[str, tuple[str, ...]]]]:

@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.corpus import law_articles  # noqa: E402
-from benchmarks.engines import BenchDocument  # noqa: E402
+from benchmarks.engines import read_documents  # noqa: E402,F401 (the loader of generated files)
 from search.ingest import IngestReport, load_documents  # noqa: E402
 from search.names import first_name, parse_person  # noqa: E402
 
@@ -67,6 +67,11 @@ MINISTRIES = (
 # Sentences worth reusing: a capital first letter, a full stop, mostly letters.
 _SENTENCE_END = re.compile(r"(?<=[.;!·])\s+")
 MIN_SENTENCE, MAX_SENTENCE = 40, 360
+# Sentences cut at an abbreviation: "της παρ.", "υποπερ.", "Τ.Κ.".
+_ABBREVIATION_END = re.compile(
+    r"(?:^|\s)(?:(?:[^\W\d_]{1,3}\.){2,}|(?:[^\W\d_]{1,4}|παρ|περ|υποπερ|αριθμ|στοιχ|τηλ)\.)$", re.IGNORECASE)
+# Math symbols that PDFs put for Greek letters (∆ for Δ, µ for μ): not real text.
+_PDF_GLYPHS = set("∆µ")
 
 
 @dataclass(frozen=True)
@@ -128,11 +133,14 @@ def _sentences(text: str) -> Iterator[str]:
     for sentence in _SENTENCE_END.split(" ".join(text.split())):
         letters = sum(c.isalpha() for c in sentence)
         upper = sum(c.isupper() for c in sentence)
-        if not (MIN_SENTENCE <= len(sentence) <= MAX_SENTENCE) or not sentence[0].isupper():
+        start = sentence.lstrip('«"(')[:2]  # a capitalised word, not a code ("Β’/") or a cut ("του άρθρου")
+        if not (MIN_SENTENCE <= len(sentence) <= MAX_SENTENCE) or not (start[:1].isupper() and start[1:].islower()):
+            continue
+        if _ABBREVIATION_END.search(sentence):  # "της παρ." ends an abbreviation, not a sentence
             continue
         if not sentence.endswith(".") or letters < 0.7 * len(sentence) or upper > 0.2 * letters:
             continue
-        if "@" in sentence or "http" in sentence or not re.search(r"[α-ω]", sentence):
+        if "@" in sentence or "http" in sentence or _PDF_GLYPHS.intersection(sentence) or not re.search(r"[α-ω]", sentence):
             continue
         yield sentence
 
@@ -150,7 +158,9 @@ class Material:
 
 def load_material(data: Path = DATA) -> Material:
     report = IngestReport()
-    cleaned = list(load_documents([data / "diavgeia-decisions.jsonl", ROOT / "seeds"], report))
+    # Texts typed in a legacy Greek font ("ΓΗΜΟ΢") are flagged by the ingestion: not sentence material.
+    cleaned = [d for d in load_documents([data / "diavgeia-decisions.jsonl", ROOT / "seeds"], report)
+               if "garbled" not in d.flags]
     municipal = dict.fromkeys(s for d in cleaned for s in _sentences(d.body))
     laws_path = data / "greek-laws-2023-2024.jsonl"
     law = {}
@@ -209,20 +219,21 @@ class Generator:
         place = rng.choices(self.material.places, self.weights)[0]
         mayor = place.mayor
         deputies = rng.sample(self.deputies[place.official_name], rng.randint(1, 2))
-        guest: tuple[Person, str] | None = None
+        guest: tuple[Person, str, str] | None = None  # the person, the role, the role after "με τον/την"
         if rng.random() < 0.5:
             if rng.random() < 0.5:
                 minister, ministry = rng.choice(self.deputy_ministers)
-                guest = (minister, f"υφυπουργός {ministry}")
+                guest = (minister, f"υφυπουργός {ministry}", f"υφυπουργό {ministry}")
             else:
-                guest = (self.governors[place.region], f"περιφερειάρχης {place.region}")
+                guest = (self.governors[place.region], f"περιφερειάρχης {place.region}",
+                         f"περιφερειάρχη {place.region}")
         heading = rng.choice(self.material.headings)
         title = rng.choice((
             heading,
             f"Δήμος {place.genitive}: {heading}",
             f"{rng.choice(DOC_TYPES)} του Δήμου {place.genitive} για: {heading}",
             f"Συνάντηση του δημάρχου {place.genitive} με {'τον' if guest and guest[0].male else 'την'} "
-            f"{guest[1]}" if guest else heading,
+            f"{guest[2]}" if guest else heading,
         ))
         deputy, portfolio = deputies[0]
         paragraphs = [rng.choice((
@@ -283,22 +294,6 @@ def ensure_corpus(size: int, seed: int = DEFAULT_SEED, out: Path | None = None) 
     if not path.exists():
         write_corpus(size, seed, path)
     return path
-
-
-def read_documents(path: Path) -> Iterator[BenchDocument]:
-    """A generated (or any Diavgeia-schema) JSONL file as BenchDocuments, streamed."""
-    with open(path, encoding="utf-8") as lines:
-        for line in lines:
-            record = json.loads(line)
-            municipality = record.get("municipality")
-            yield BenchDocument(
-                id=str(record["id"]),
-                title=record.get("title") or "",
-                body=record.get("body") or "",
-                date=record.get("date"),
-                municipality=(municipality,) if municipality else (),
-                officials=tuple(record.get("officials") or ()),
-            )
 
 
 def main(argv: list[str] | None = None) -> int:

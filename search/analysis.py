@@ -56,21 +56,49 @@ _stemmer = Stemmer.Stemmer("greek")
 _stemmer_lock = threading.Lock()
 
 
-@lru_cache(maxsize=200_000)
-def fold(text: str) -> str:
+def fold_text(text: str) -> str:
     """Case- and accent-fold text, keeping Greek letters Greek.
 
-    casefold turns final ς into σ and writes an iota subscript as ι, as upper
-    case does (ῷ, ΩΙ); NFKD then splits every accent (tonos, dialytika,
-    polytonic marks) off its letter and maps compatibility forms (ϲ, ϐ, µ) to
-    plain letters.  Latin-only text also goes through Unidecode, which folds
-    letters NFKD cannot split (ø, ł, æ).
+    NFKD splits every accent (tonos, dialytika, polytonic marks) off its
+    letter and maps compatibility forms (ϲ, ϐ, µ, ᴬ) to plain letters; casefold
+    then turns final ς into σ and writes an iota subscript as ι, as upper case
+    does (ῷ, ΩΙ).  Decomposing both before and after casefold makes the result
+    a fixed point: lunate ϲ folds to σ, not to a final ς that would never match.
+    Latin-only text also goes through Unidecode, which folds letters NFKD
+    cannot split (ø, ł, æ); a letter it has no reading for stays itself, so no
+    word folds to nothing.  Uncached, for whole documents.
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     folded = "".join(c for c in decomposed if not unicodedata.combining(c))
-    if folded.isascii() or _GREEK_RE.search(folded):
+    if folded.isascii():
         return folded
-    return unidecode(folded).lower()
+    if _GREEK_RE.search(folded):
+        return _LETTER_RUN_RE.sub(_one_script, folded) if _LATIN_RE.search(folded) else folded
+    return "".join(unidecode(c) or c for c in folded).lower()
+
+
+# Letters that look alike in the two scripts (folded: lower case, no accents).
+# Scanned and typed texts mix them inside one word: "Pόδου" with a Latin P,
+# "Εmail" with a Greek Ε.
+_LOOKALIKES = ("abehikmnoptxyzuv", "αβεηικμνορτχυζυν")
+_LATIN_TO_GREEK = str.maketrans(*_LOOKALIKES)
+_GREEK_TO_LATIN = str.maketrans("αβεηικμνορτχυζ", "abehikmnoptxyz")
+_LATIN_RE = re.compile(r"[a-z]")
+_LETTER_RUN_RE = re.compile(r"[^\W\d_]+")
+
+
+def _one_script(match: re.Match) -> str:
+    """A word of both scripts, written in the script most of its letters are in."""
+    word = match.group()
+    latin = len(_LATIN_RE.findall(word))
+    greek = len(_GREEK_RE.findall(word))
+    if not latin or not greek:
+        return word
+    return word.translate(_LATIN_TO_GREEK if greek >= latin else _GREEK_TO_LATIN)
+
+
+# Words and lines repeat across documents: each distinct one is folded once.
+fold = lru_cache(maxsize=200_000)(fold_text)
 
 
 def is_greek(word: str) -> bool:
@@ -85,17 +113,25 @@ def stem(word: str) -> str:
     and -ίου apart from -ιο (συμβουλίου -> συμβουλ, συμβούλιο -> συμβουλι).
     Feeding it the -ια/-ιο form of both, then dropping a trailing ι from the
     stem, joins each pair (and the plurals) without merging δήμος with
-    δημόσιος; docs/analysis.md has the measured figures.
+    δημόσιος.  Snowball also strips the -ικ- of some forms of an adjective and
+    not of others (κεντρικών -> κεντρ, κεντρικούς -> κεντρικ); putting it back
+    whenever the word goes on with ικ after the stem joins them, and keeps
+    πολιτικός apart from πολίτης.  docs/analysis.md has the measured figures.
     """
     if not is_greek(word) or len(word) < 4:
         return word
+    full = word
     if word.endswith(("ιασ", "ιου")):
         word = word[:-1]
     with _stemmer_lock:
         stemmed = _stemmer.stemWord(word)
     if len(stemmed) > 3 and stemmed.endswith("ι"):
         stemmed = stemmed[:-1]
-    return stemmed
+    if not stemmed.endswith("ικ") and full.startswith(stemmed + "ικ"):
+        stemmed += "ικ"
+    # Snowball reads some short words as all suffix (ίδιο -> "", βίας -> β): such
+    # a stem would join unrelated words, so the word stands for itself.
+    return stemmed if len(stemmed) >= 2 else full
 
 
 class FoldFilter(Filter):
@@ -148,6 +184,8 @@ def words(text: str) -> Iterator[Word]:
     """Split text into words with character spans, for highlighting and query parsing."""
     for match in _WORD_RE.finditer(text):
         folded = fold(match.group())
+        if not folded:
+            continue  # only marks that fold away (halfwidth ﾞ); the analyzers index no term for it
         term = None if folded in GREEK_STOPWORDS else stem(folded)
         yield Word(match.start(), match.end(), folded, term)
 

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .analysis import GREEK_STOPWORDS, fold
 from .documents import Official
@@ -91,8 +92,9 @@ def choose_title(lines: list[str]) -> tuple[str, list[str]]:
 # ---------------------------------------------------------------- tokens
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A word, number or punctuation mark (a tuple: a document makes thousands)."""
+
     text: str
     folded: str
     word: bool

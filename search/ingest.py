@@ -38,7 +38,7 @@ from typing import Any
 
 import trafilatura
 
-from .analysis import GREEK_STOPWORDS, fold
+from .analysis import GREEK_STOPWORDS, fold, fold_text
 from .cleaning import (
     drop_repeated_lines,
     drop_signature_blocks,
@@ -67,6 +67,8 @@ TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSON_SUFFIXES = {".json"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+# A JSON Lines export's encoding is decided on this much of its start.
+ENCODING_SAMPLE_BYTES = 1 << 20
 RECORD_FIELDS = {"id", "title", "body", "date", "municipality", "officials", "doc_type", "url", "meta"}
 
 
@@ -282,6 +284,9 @@ def _items(path: Path, report: IngestReport) -> Iterator[tuple[str, Any, str]]:
         report.read += 1
         report.skip(source, "unsupported format")
         return
+    if suffix in JSONL_SUFFIXES:
+        yield from _jsonl_items(path, report)
+        return
     try:
         text, encoding = decode(path.read_bytes())
     except (Skip, OSError) as error:
@@ -300,17 +305,48 @@ def _items(path: Path, report: IngestReport) -> Iterator[tuple[str, Any, str]]:
         records = data if isinstance(data, list) else [data]
         for index, record in enumerate(records, 1):
             yield "record", record, f"{source}#{index}" if len(records) > 1 else source
-    else:
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                report.read += 1
-                report.skip(f"{source}:{number}", "invalid json")
-                continue
-            yield "record", record, f"{source}:{number}"
+
+
+def _jsonl_encoding(sample: bytes) -> str:
+    """UTF-8 when most lines are (a stray 8-bit line is then skipped alone), else the Greek code page."""
+    lines = [line for line in sample.split(b"\n") if line.strip()]
+    utf8 = 0
+    for line in lines:
+        try:
+            line.decode("utf-8-sig")
+            utf8 += 1
+        except UnicodeDecodeError:
+            pass
+    if lines and utf8 * 2 >= len(lines):
+        return "utf-8"
+    return decode(sample)[1]
+
+
+def _jsonl_items(path: Path, report: IngestReport) -> Iterator[tuple[str, Any, str]]:
+    """One record a line, streamed: a large export is never held whole in memory,
+    its encoding is told from its first MiB, and a bad line is skipped alone."""
+    source = str(path)
+    try:
+        with open(path, "rb") as stream:
+            sample = stream.read(ENCODING_SAMPLE_BYTES)
+            if stream.read(1):
+                sample = sample[: sample.rfind(b"\n") + 1] or sample  # whole lines only
+            encoding = _jsonl_encoding(sample)
+            stream.seek(0)
+            for number, raw in enumerate(stream, 1):
+                if not raw.strip():
+                    continue
+                try:
+                    record = json.loads(raw.decode("utf-8-sig" if encoding == "utf-8" else encoding))
+                except (UnicodeDecodeError, json.JSONDecodeError) as error:
+                    report.read += 1
+                    reason = "undecodable" if isinstance(error, UnicodeDecodeError) else "invalid json"
+                    report.skip(f"{source}:{number}", reason)
+                    continue
+                yield "record", record, f"{source}:{number}"
+    except (Skip, OSError) as error:
+        report.read += 1
+        report.skip(source, str(error) if isinstance(error, Skip) else "unreadable")
 
 
 def load_documents(
@@ -343,7 +379,7 @@ def load_documents(
                 continue
             if kind != "record":
                 doc.meta.setdefault("encoding", payload[1])
-            fingerprint = hashlib.sha1(" ".join(fold(f"{doc.title}\n{doc.body}").split()).encode()).hexdigest()
+            fingerprint = hashlib.sha1(" ".join(fold_text(f"{doc.title}\n{doc.body}").split()).encode()).hexdigest()
             if fingerprint in seen:
                 report.duplicates += 1
                 report.details.append((source, f"duplicate of {seen[fingerprint]}"))

@@ -7,6 +7,7 @@ whatever does not parse as an operator is searched as plain words.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import html
 import math
 import re
@@ -14,12 +15,15 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import chain, islice
 from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import query as wq
 from whoosh.index import Index
-from whoosh.searching import Searcher
+from whoosh.matching import ListMatcher, Matcher, NullMatcher
+from whoosh.query.compound import PreloadedOr
+from whoosh.searching import Results, Searcher
 from whoosh.sorting import FieldFacet, MultiFacet
 
 from . import analysis
@@ -31,6 +35,19 @@ from .index import from_stored
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
+# Limits on what one request may ask (docs/api.md).  A query is a few words: 500
+# characters hold a pasted title or sentence ten times over, and bound the work a
+# single request can cause.
+MAX_QUERY_CHARS = 500
+# Words of a query that are searched (as Google does, 32); the rest are ignored.
+# Each is a Whoosh clause, and thousands of them exhaust the recursion limit.
+MAX_QUERY_WORDS = 32
+# A prefix* stands for at most this many of its commonest completions in the index
+# (Elasticsearch's max_expansions is 50): "αρ*" has hundreds, and ORing them all
+# took seconds on 7,658 real documents.
+MAX_PREFIX_TERMS = 50
+# No result past the 10,000th is served (Elasticsearch's max_result_window): page x per_page <= 10,000.
+MAX_RESULT_WINDOW = 10_000
 FACET_SIZE = 30
 SNIPPET_CHARS = 240
 # A word typed in its exact (folded) form earns a little more than its stem alone.
@@ -79,6 +96,15 @@ class SearchRequest:
         }
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _valid_text(value: str) -> str:
+    """The value with each lone surrogate (not Unicode text: e.g. a command-line byte that was
+    not UTF-8) as U+FFFD, so that every answer can be written as UTF-8."""
+    return _SURROGATE.sub("\ufffd", value)
+
+
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
@@ -112,10 +138,20 @@ def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
 
     def first(name: str) -> str | None:
         values = [v for v in params.get(name, ()) if v.strip()]
-        return values[0] if values else None
+        return _valid_text(values[0]) if values else None
 
     def many(name: str) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(v.strip() for v in params.get(name, ()) if v.strip()))
+        return tuple(dict.fromkeys(_valid_text(v.strip()) for v in params.get(name, ()) if v.strip()))
+
+    q = first("q") or ""
+    if len(q) > MAX_QUERY_CHARS:
+        raise InvalidRequest(
+            "q",
+            f"'q' is {len(q)} characters long; at most {MAX_QUERY_CHARS} are accepted. "
+            "Keep the words that matter.",
+            f"Το 'q' έχει {len(q)} χαρακτήρες· επιτρέπονται έως {MAX_QUERY_CHARS}. "
+            "Κρατήστε τις λέξεις που έχουν σημασία.",
+        )
 
     sort = first("sort")
     if sort is not None and sort not in SORTS:
@@ -132,15 +168,28 @@ def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
             f"'from' ({date_from}) is after 'to' ({date_to}).",
             f"Το 'from' ({date_from}) είναι μετά το 'to' ({date_to}).",
         )
+    page = _parse_int("page", v, 1, MAX_RESULT_WINDOW) if (v := first("page")) else 1
+    per_page = _parse_int("per_page", v, 1, MAX_PER_PAGE) if (v := first("per_page")) else DEFAULT_PER_PAGE
+    if page * per_page > MAX_RESULT_WINDOW:
+        deepest = MAX_RESULT_WINDOW // per_page
+        window_el = f"{MAX_RESULT_WINDOW:,}".replace(",", ".")
+        raise InvalidRequest(
+            "page",
+            f"Page {page} of {per_page} results reaches past result {MAX_RESULT_WINDOW:,}, the deepest served; "
+            f"ask for page {deepest} at most, or narrow the search with more words or filters.",
+            f"Η σελίδα {page} των {per_page} αποτελεσμάτων φτάνει πέρα από το αποτέλεσμα {window_el}, "
+            f"το βαθύτερο που δίνεται· ζητήστε έως τη σελίδα {deepest} "
+            "ή περιορίστε την αναζήτηση με περισσότερες λέξεις ή φίλτρα.",
+        )
     return SearchRequest(
-        q=first("q") or "",
+        q=q,
         municipality=many("municipality"),
         official=many("official"),
         date_from=date_from,
         date_to=date_to,
         sort=sort,
-        page=_parse_int("page", v, 1, 100_000) if (v := first("page")) else 1,
-        per_page=_parse_int("per_page", v, 1, MAX_PER_PAGE) if (v := first("per_page")) else DEFAULT_PER_PAGE,
+        page=page,
+        per_page=per_page,
     )
 
 
@@ -161,12 +210,19 @@ _TOKEN_RE = re.compile(r'(?P<neg>-?)"(?P<phrase>[^"]*)"|(?P<chunk>[^\s"]+)|"')
 
 
 def parse_query(text: str) -> list[Clause]:
-    """Split a typed query into clauses.  Never raises: stray syntax becomes words."""
+    """Split a typed query into clauses.  Never raises: stray syntax becomes words.
+
+    Only the first MAX_QUERY_WORDS words are read, so any text parses in time
+    proportional to that, not to its length.
+    """
     clauses: list[Clause] = []
     join_next = False
+    budget = MAX_QUERY_WORDS
     for match in _TOKEN_RE.finditer(text):
+        if budget <= 0:
+            break
         if match.group("phrase") is not None:
-            words = list(analysis.words(match.group("phrase")))
+            words = list(islice(analysis.words(match.group("phrase")), budget))
             clause = Clause(words, phrase=len(words) > 1, negated=bool(match.group("neg")))
         elif match.group("chunk") is not None:
             chunk = match.group("chunk")
@@ -174,11 +230,15 @@ def parse_query(text: str) -> list[Clause]:
                 join_next = bool(clauses)
                 continue
             negated = chunk.startswith("-") and len(chunk) > 1
-            words = list(analysis.words(chunk))
-            prefix = chunk.endswith("*") and bool(words) and len(words[-1].folded) >= MIN_PREFIX_CHARS
+            words = list(islice(analysis.words(chunk), budget + 1))
+            # A chunk cut short by the budget does not end in its prefix word.
+            prefix = (chunk.endswith("*") and 0 < len(words) <= budget
+                      and len(words[-1].folded) >= MIN_PREFIX_CHARS)
+            words = words[:budget]
             clause = Clause(words, prefix=prefix, negated=negated)
         else:
             continue
+        budget -= len(clause.words)
         if not clause.words or not (clause.phrase or clause.prefix or any(w.term for w in clause.words)):
             continue
         if join_next and not clause.negated and not clauses[-1].negated:
@@ -194,10 +254,61 @@ def parse_query(text: str) -> list[Clause]:
 Expansions = Mapping[str, Expansion]
 
 
+class Union(wq.Or):
+    """Whoosh's Or, adding up its parts' scores in arrays whatever the size of the index.
+
+    Whoosh does so up to 5,000 documents only, and above that builds a binary tree
+    of union matchers, several times slower in Python: 32 common words ORed took
+    4.1 s instead of 1.7 s on 7,658 real documents.  Where a caller needs each
+    document's current sub-match, Whoosh's own choice stands.
+    """
+
+    def _matcher(self, subs, searcher, context):
+        if context is None or context.needs_current or self.scale:
+            return super()._matcher(subs, searcher, context)
+        return PreloadedOr(subs, boost=self.boost).matcher(searcher, context)
+
+
+class CommonPrefix(wq.Prefix):
+    """prefix*: documents with any of its MAX_PREFIX_TERMS commonest completions, at one score.
+
+    A longer prefix ("αντιδημ*") rarely has more than a few dozen completions;
+    the rare ones a two-letter prefix drops would not change its answer much.
+    The documents are gathered once into a sorted list, as Lucene's
+    constant-score rewrite does: Whoosh's own tree of union matchers took 2 to
+    12 s for "αρ*" on 7,658 real documents.
+    """
+
+    # (reader, its sorted documents): a search asks to count, to size and to rank.
+    _found: tuple[Any, list[int]] | None = None
+
+    def _btexts(self, ixreader):
+        completions = ixreader.iter_prefix(self.fieldname, self.text)
+        return [text for text, _ in heapq.nlargest(MAX_PREFIX_TERMS, completions,
+                                                   key=lambda item: item[1].doc_frequency())]
+
+    def _docs(self, reader) -> list[int]:
+        if self._found is None or self._found[0] is not reader:
+            docs: set[int] = set()
+            for text in self._btexts(reader):
+                docs.update(reader.postings(self.fieldname, text).all_ids())
+            self._found = (reader, sorted(docs))
+        return self._found[1]
+
+    def estimate_size(self, ixreader) -> int:
+        return len(self._docs(ixreader))
+
+    estimate_min_size = estimate_size
+
+    def matcher(self, searcher: Searcher, context=None) -> Matcher:
+        docs = self._docs(searcher.reader())
+        return ListMatcher(docs, all_weights=self.boost) if docs else NullMatcher()
+
+
 def _form_query(folded: str, term: str | None, boost: float = 1.0) -> wq.Query:
     if term is None:
         return wq.Term("exact", folded, boost=boost)
-    return wq.Or([
+    return Union([
         wq.Term("title", term, boost=boost),
         wq.Term("body", term, boost=boost),
         wq.Term("exact", folded, boost=boost * EXACT_FORM_BOOST),
@@ -217,7 +328,7 @@ def _word_query(word: Word, expansions: Expansions | None = None) -> wq.Query:
             continue  # the typed word's own stem already matches these, at full weight
         if term not in stems or weight > stems[term][1]:
             stems[term] = (folded, weight)
-    return wq.Or([own, *(_form_query(folded, term, weight) for term, (folded, weight) in stems.items())])
+    return Union([own, *(_form_query(folded, term, weight) for term, (folded, weight) in stems.items())])
 
 
 def _clause_query(clause: Clause, expansions: Expansions | None = None) -> wq.Query:
@@ -227,13 +338,13 @@ def _clause_query(clause: Clause, expansions: Expansions | None = None) -> wq.Qu
         parts = [_word_query(w, expansions) for w in clause.words[:-1] if w.term]
         last = clause.words[-1]
         if clause.prefix:
-            parts.append(wq.Prefix("exact", last.folded))
+            parts.append(CommonPrefix("exact", last.folded))
         elif last.term or len(clause.words) == 1:
             parts.append(_word_query(last, expansions))
         own = parts[0] if len(parts) == 1 else wq.And(parts)
     if not clause.alternatives:
         return own
-    return wq.Or([own, *(_clause_query(alt, expansions) for alt in clause.alternatives)])
+    return Union([own, *(_clause_query(alt, expansions) for alt in clause.alternatives)])
 
 
 def build_query(clauses: Sequence[Clause], expansions: Expansions | None = None) -> wq.Query:
@@ -241,7 +352,7 @@ def build_query(clauses: Sequence[Clause], expansions: Expansions | None = None)
     negative = [_clause_query(c, expansions) for c in clauses if c.negated]
     matched: wq.Query = wq.And(positive) if positive else wq.Every()
     if negative:
-        matched = wq.AndNot(matched, wq.Or(negative))
+        matched = wq.AndNot(matched, Union(negative))
     return matched
 
 
@@ -325,14 +436,7 @@ def _date_filter(request: SearchRequest) -> wq.Query | None:
 
 def _any_of(fieldname: str, values: Iterable[str]) -> wq.Query | None:
     terms = [wq.Term(fieldname, v) for v in values]
-    return wq.Or(terms) if terms else None
-
-
-def _all_of(queries: Iterable[wq.Query | None]) -> wq.Query | None:
-    present = [q for q in queries if q is not None]
-    if not present:
-        return None
-    return present[0] if len(present) == 1 else wq.And(present)
+    return Union(terms) if terms else None
 
 
 def _selected_year(request: SearchRequest) -> str | None:
@@ -354,7 +458,7 @@ class SearchEngine:
     def __init__(self, ix: Index):
         self.ix = ix
         self._build_lock = threading.Lock()
-        self._facet_maps: dict[str, dict[int, list[str]]] = {}
+        self._facet_maps: dict[str, list[tuple[str, ...]]] = {}
         self._vocabulary: GreekVocabulary | None = None
 
     def document_count(self) -> int:
@@ -377,15 +481,29 @@ class SearchEngine:
         with self.ix.searcher() as searcher:
             expansions = self.expansions(searcher, clauses)
             matched = build_query(clauses, expansions)
-            hits, total = self._ranked(searcher, matched, _all_of(filters.values()), request)
+            # The query runs once, for its documents (and their scores when ranked
+            # by relevance); totals and facet counts are set intersections with
+            # each filter's documents.
+            filter_docs = {name: set(searcher.docs_for_query(f)) for name, f in filters.items() if f is not None}
+            if request.effective_sort == "relevance":
+                scored = searcher.search(matched, limit=None)
+                matched_docs = scored.docs()
+                allowed = matched_docs.intersection(*filter_docs.values())
+                hits = self._by_relevance(searcher, scored, allowed, request)
+            else:
+                matched_docs = set(searcher.docs_for_query(matched))
+                allowed = matched_docs.intersection(*filter_docs.values())
+                hits = self._by_date(searcher, allowed, request)
             matches = _highlighter(clauses, expansions)
             results = [self._result(hit, score, matches, request) for hit, score in hits]
-            facets = self._facets(searcher, matched, filters, request)
+            facets = self._facets(searcher, matched_docs, filter_docs, request)
             suggestion = self._suggest(searcher, request.q, expansions)
+        total = len(allowed)
         return {
             "query": request.as_dict(),
             "total": total,
-            "pages": math.ceil(total / request.per_page),
+            # Pages that can be asked for: none past the result window.
+            "pages": min(math.ceil(total / request.per_page), MAX_RESULT_WINDOW // request.per_page),
             "results": results,
             "facets": facets,
             "suggestion": suggestion,
@@ -428,23 +546,26 @@ class SearchEngine:
         clauses = parse_query(text)
         return build_query(clauses, self.expansions(searcher, clauses))
 
-    def _ranked(self, searcher: Searcher, matched: wq.Query, filter_query: wq.Query | None,
-                request: SearchRequest) -> tuple[list[tuple[dict, float | None]], int]:
-        sort = request.effective_sort
-        sortedby = None
-        if sort != "relevance":
-            newest = sort == "newest"
-            # Undated documents go last either way.
-            sortedby = MultiFacet([FieldFacet("dated", reverse=True), FieldFacet("date", reverse=newest)])
-        limit = request.page * request.per_page
-        results = searcher.search(matched, filter=filter_query, limit=limit, sortedby=sortedby)
-        total = len(results)
+    def _by_relevance(self, searcher: Searcher, scored: Results, allowed: set[int],
+                      request: SearchRequest) -> list[tuple[dict, float | None]]:
+        """The requested page of the scored documents that pass the filters."""
         first = (request.page - 1) * request.per_page
-        page = [
-            (results[i].fields(), results[i].score if sort == "relevance" else None)
-            for i in range(first, min(limit, results.scored_length()))
-        ]
-        return page, total
+        page = islice(((docnum, score) for docnum, score in scored.items() if docnum in allowed),
+                      first, first + request.per_page)
+        return [(searcher.stored_fields(docnum), score) for docnum, score in page]
+
+    def _by_date(self, searcher: Searcher, allowed: set[int],
+                 request: SearchRequest) -> list[tuple[dict, float | None]]:
+        """The requested page, newest or oldest first, among the `allowed` documents."""
+        first = (request.page - 1) * request.per_page
+        if first >= len(allowed):
+            return []  # a page past the last one (and Whoosh reads an empty filter as none)
+        # Undated documents go last either way.  Dates need no scores: the query is not run again.
+        sortedby = MultiFacet([FieldFacet("dated", reverse=True),
+                               FieldFacet("date", reverse=request.effective_sort == "newest")])
+        limit = request.page * request.per_page
+        results = searcher.search(wq.Every(), filter=allowed, limit=limit, sortedby=sortedby)
+        return [(results[i].fields(), None) for i in range(first, min(limit, results.scored_length()))]
 
     def _result(self, stored: dict, score: float | None, matches: Callable[[Word], bool],
                 request: SearchRequest) -> dict[str, Any]:
@@ -461,30 +582,28 @@ class SearchEngine:
             "score": round(score, 3) if score is not None else None,
         }
 
-    def _facet_map(self, searcher: Searcher, fieldname: str) -> dict[int, list[str]]:
-        """docnum -> the field's values, built once."""
+    def _facet_map(self, searcher: Searcher, fieldname: str) -> list[tuple[str, ...]]:
+        """The field's values of every document, by docnum, built once."""
         with self._build_lock:
             if fieldname not in self._facet_maps:
-                by_doc: dict[int, list[str]] = {}
                 reader = searcher.reader()
+                by_doc: list[list[str]] = [[] for _ in range(reader.doc_count_all())]
                 for value in reader.lexicon(fieldname):
                     text = value.decode("utf-8") if isinstance(value, bytes) else value
                     for docnum in reader.postings(fieldname, text).all_ids():
-                        by_doc.setdefault(docnum, []).append(text)
-                self._facet_maps[fieldname] = by_doc
+                        by_doc[docnum].append(text)
+                self._facet_maps[fieldname] = [tuple(values) for values in by_doc]
             return self._facet_maps[fieldname]
 
-    def _facets(self, searcher: Searcher, matched: wq.Query, filters: dict[str, wq.Query | None],
+    def _facets(self, searcher: Searcher, matched_docs: set[int], filter_docs: dict[str, set[int]],
                 request: SearchRequest) -> dict[str, list[dict[str, Any]]]:
         """Counts over the current query and every other facet's filter (Datasette-style)."""
         facets = {}
         for name, fieldname in (*FACET_FIELDS.items(), ("year", "year")):
             excluded = "date" if name == "year" else name
-            others = _all_of(f for key, f in filters.items() if key != excluded)
-            docs = searcher.docs_for_query(_all_of([matched, others]))
+            docs = matched_docs.intersection(*(d for key, d in filter_docs.items() if key != excluded))
             by_doc = self._facet_map(searcher, fieldname)
-            # An undated document indexes an empty year: it is no facet value.
-            counts = Counter(value for docnum in docs for value in by_doc.get(docnum, ()) if value)
+            counts = Counter(chain.from_iterable(map(by_doc.__getitem__, docs)))
             if name == "year":
                 selected = {_selected_year(request)} - {None}
                 ordered = sorted(counts.items(), key=lambda item: item[0], reverse=True)

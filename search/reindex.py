@@ -17,7 +17,7 @@ from typing import Protocol, TextIO
 from whoosh.index import Index
 
 from .documents import Document
-from .index import WRITER_LIMIT_MB, open_index, to_record
+from .index import WRITER_OPTIONS, open_index, to_record
 from .store import IndexStore, LockHolder, directory_size
 
 # How often progress is written: a terminal bar is redrawn, a log gets a line.
@@ -196,7 +196,7 @@ def _incremental(store: IndexStore, base: str, sources: Mapping[str, Iterable[Do
     before = _fingerprints(ix)
     origins: dict[str, list[str]] = {}
     seen: set[str] = set()
-    writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+    writer = ix.writer(**WRITER_OPTIONS)
     try:
         for document in _tracked(sources, origins, seen, result, progress):
             known = before.get(document.id)

@@ -14,6 +14,7 @@ that was live before is kept for rollback; older ones are removed.
 """
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import errno
 import fcntl
@@ -21,7 +22,9 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Collection, Iterable, Iterator, Mapping
@@ -43,6 +46,27 @@ GENERATION_PREFIX = "gen-"
 BUILDING_PREFIX = ".building-"
 REMOVING_PREFIX = ".removing-"
 LOCK_POLL_SECONDS = 0.1
+
+
+# Reindex locks this process holds.  A forked child (Whoosh's writer processes
+# in a large reindex) inherits the flock; were the reindex killed, the orphaned
+# children would keep its directory locked while they waited for work forever.
+_HELD_LOCKS: set[int] = set()
+_PR_SET_PDEATHSIG = 1
+
+
+def _release_inherited_locks() -> None:
+    """In a forked child: drop the parent's lock and die with the parent (Linux)."""
+    if not _HELD_LOCKS:
+        return
+    for fd in _HELD_LOCKS:
+        os.close(fd)  # the parent's descriptor keeps the lock
+    _HELD_LOCKS.clear()
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+os.register_at_fork(after_in_child=_release_inherited_locks)
 
 
 class IndexUnavailable(RuntimeError):
@@ -146,21 +170,26 @@ class IndexStore:
         """The live generation's name and its engine, read together (CURRENT once)."""
         generation = self.current_generation()
         if generation is None:
-            raise IndexUnavailable(f"no index has been built in {self.root} yet")
+            raise IndexUnavailable("no index has been built yet")
         with self._engine_lock:
             if generation != self._engine_generation:
                 path = self.root / generation
                 if not path.is_dir():
-                    raise IndexUnavailable(f"index generation {generation} named by {self.root / POINTER} is missing")
+                    raise IndexUnavailable(f"index generation {generation} named by {POINTER} is missing")
                 try:
                     self._engine = SearchEngine(open_index(path))
                 except Exception as error:  # Whoosh raises many kinds on damaged files
-                    raise IndexUnavailable(f"index generation {generation} cannot be opened: {error}") from error
+                    raise IndexUnavailable(f"index generation {generation} cannot be opened "
+                                           f"({type(error).__name__})") from error
                 self._engine_generation = generation
             return generation, self._engine
 
     def health(self) -> dict[str, Any]:
-        """The state `GET /health` reports; never raises."""
+        """The state `GET /health` reports; never raises.
+
+        Its message goes to anyone on the web: it names the generation and the kind of
+        damage, never a path on the server.
+        """
         generation = self.current_generation()
         try:
             generation, engine = self.live()
@@ -171,7 +200,7 @@ class IndexStore:
                                        f"its {BUILD_INFO} says {info.documents}: it is damaged")
         except Exception as error:  # a health check reports a damaged index, whatever Whoosh raised
             message = str(error) if isinstance(error, IndexUnavailable) else \
-                f"index generation {generation} is damaged: {type(error).__name__}: {error}"
+                f"index generation {generation} is damaged ({type(error).__name__})"
             return {"status": "error", "documents": 0, "generation": generation, "built_at": None,
                     "message": f"{message}; run `dimos-search reindex` to (re)build it"}
         return {"status": "ok", "documents": documents, "generation": generation,
@@ -220,6 +249,7 @@ class IndexStore:
             os.pwrite(fd, json.dumps(holder).encode("utf-8"), 0)
             os.fsync(fd)
             self._lock_fd = fd
+            _HELD_LOCKS.add(fd)
             self._remove_leftovers()
             try:
                 yield self
@@ -228,6 +258,7 @@ class IndexStore:
                 # waiting run and a new one always flock the same inode.
                 os.ftruncate(fd, 0)
                 self._lock_fd = None
+                _HELD_LOCKS.discard(fd)
         finally:
             os.close(fd)
 

@@ -1,6 +1,9 @@
-"""Shared fixtures: the real data beside the project, an index of the seeds, and figures printed after the run."""
+"""Shared fixtures: the real data beside the project, indexes of the seeds and of real documents, and figures."""
 from __future__ import annotations
 
+import datetime as dt
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,9 @@ from search.store import IndexStore
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SEEDS = PROJECT_ROOT / "seeds"
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+
+WATER = "water-cut"
+LAW_ARTICLES = 2500  # with the 1,453 decisions: ~4,000 documents, built once (2 cores: ~1 minute)
 
 _FIGURES: list[str] = []
 
@@ -34,6 +40,54 @@ def seed_store(tmp_path_factory) -> IndexStore:
     """An index of the two seeds, shared read-only by the whole run."""
     store = IndexStore(tmp_path_factory.mktemp("seed-index"))
     store.build(seed_documents())
+    return store
+
+
+def decision_documents() -> list[Document]:
+    documents = []
+    with open(shared_data("diavgeia-decisions.jsonl"), encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            documents.append(Document(
+                id=f"d:{record['id']}", title=record["title"] or "", body=record["body"] or "",
+                date=dt.date.fromisoformat(record["date"]) if record["date"] else None,
+                municipalities=[record["municipality"]] if record["municipality"] else [],
+            ))
+    return documents
+
+
+_ARTICLE_RE = re.compile(r"\n\s*(?=Άρθρο\s+\d+\s*\n)")
+
+
+def law_articles(limit: int) -> list[Document]:
+    """Laws split into articles ("Άρθρο N"), as the data README suggests."""
+    documents: list[Document] = []
+    with open(shared_data("greek-laws-2023-2024.jsonl"), encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            for n, article in enumerate(_ARTICLE_RE.split(record["body"] or "")):
+                heading = article.strip().split("\n", 1)[0][:120]
+                documents.append(Document(
+                    id=f"l:{record['id']}:{n}", title=f"{record['title']} — {heading}", body=article,
+                    date=dt.date.fromisoformat(record["date"]) if record["date"] else None, doc_type="ΝΟΜΟΣ",
+                ))
+                if len(documents) >= limit:
+                    return documents
+    return documents
+
+
+def water_cut() -> Document:
+    return Document(id=WATER, title="Διακοπή νερού στο Νέο Κόσμο",
+                    body="Προγραμματισμένη διακοπή υδροδότησης λόγω εργασιών του Δήμου.",
+                    municipalities=["Δήμος Αθηναίων"], date=dt.date(2024, 3, 5))
+
+
+@pytest.fixture(scope="session")
+def real_store(tmp_path_factory) -> IndexStore:
+    """~4,000 real documents, shared read-only by the whole run: seeds, a water cut, decisions, law articles."""
+    documents = seed_documents() + [water_cut()] + decision_documents() + law_articles(LAW_ARTICLES)
+    store = IndexStore(tmp_path_factory.mktemp("real-index"))
+    store.build(documents)
     return store
 
 

@@ -5,6 +5,7 @@ It builds COUNT constructed announcements and, on reaching PHASE, prints
 The stalls are patched in here, in the child only: production code has no hooks.
 
     parsing  while documents are still being read (the generator stalls)
+    parallel the same, with Whoosh's writer processes already started (COUNT > 110)
     writing  segment files written, the generation's table of contents not yet
     switch   CURRENT.tmp written, not yet renamed over CURRENT
     prune    CURRENT switched, older generations not yet removed
@@ -58,10 +59,10 @@ def _announce(phase: str) -> None:
     time.sleep(STALL_SECONDS)
 
 
-def _stalling(documents: list[Document]) -> Iterator[Document]:
+def _stalling(documents: list[Document], phase: str, at: int) -> Iterator[Document]:
     for i, document in enumerate(documents):
-        if i == len(documents) // 2:
-            _announce("parsing")
+        if i == at:
+            _announce(phase)
         yield document
 
 
@@ -75,7 +76,11 @@ def main() -> None:
 
     documents = announcements(count, tag=" (νέα έκδοση)")
     if phase == "parsing":
-        documents = _stalling(documents)
+        documents = _stalling(documents, phase, len(documents) // 2)
+    elif phase == "parallel":
+        from search import index as index_module
+        index_module.PARALLEL_AFTER = 10  # then Whoosh's writer processes start with their first batch of 100
+        documents = _stalling(documents, phase, len(documents) - 10)
     elif phase in ("writing", "incremental"):
         commit_toc = SegmentWriter._commit_toc
         SegmentWriter._commit_toc = lambda self, segments: (_announce(phase), commit_toc(self, segments))

@@ -1,6 +1,7 @@
 """The Greek analyzer, on real words: Snowball's own Greek test vocabulary."""
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
@@ -53,6 +54,22 @@ def test_inflection_split_is_repaired(vocabulary, figure, singular, genitive, sn
     assert len(split) <= 0.10 * len(pairs)
 
 
+def test_adjectives_in_ik_keep_one_stem(vocabulary, figure):
+    """Snowball strips -ικ- from some forms of an adjective only (κεντρικών -> κεντρ, κεντρικούς -> κεντρικ)."""
+    snowball = Stemmer.Stemmer("greek")
+    families: dict[str, set[str]] = {}
+    for word in {fold(w) for w in vocabulary}:
+        if match := re.fullmatch(r"(.+ικ)(οσ|ου|ο|α|ων|η|ησ|εσ|οι|ουσ|ε)", word):
+            families.setdefault(match.group(1), set()).add(word)
+    families = {base: forms for base, forms in families.items() if len(forms) > 1}
+    split = [forms for forms in families.values() if len({tuple(terms(w)) for w in forms}) > 1]
+    snowball_split = sum(1 for forms in families.values() if len({snowball.stemWord(w) for w in forms}) > 1)
+    figure(f"-ικ- adjective families with more than one term: {len(split)} of {len(families)}; "
+           f"Snowball alone: {snowball_split}")
+    assert len(families) > 1000
+    assert len(split) <= 0.01 * len(families)
+
+
 def test_no_over_stemming(vocabulary, figure):
     snowball = Stemmer.Stemmer("greek")
     plain = {snowball.stemWord(fold(w)) for w in vocabulary}
@@ -72,13 +89,21 @@ def test_no_over_stemming(vocabulary, figure):
     ["υπηρεσία", "υπηρεσίας"],
     ["Αντιπεριφερειάρχη", "αντιπεριφερειάρχης"],
     ["ἄνθρωπος", "άνθρωπος", "ΑΝΘΡΩΠΟΣ"],
+    ["κεντρικούς", "Κεντρικών", "ΚΕΝΤΡΙΚΟ", "κεντρική"],
+    ["Κώδικας", "Κώδικα"],
+    # Look-alike letters of the other script inside a word, as the Diavgeia texts have them.
+    ["Ρόδου", "Pόδου"],
+    ["γενική", "ΓΕΝIKH"],
+    ["κλινικών", "Kλινικών"],
+    ["email", "Εmail"],
 ])
 def test_forms_of_one_word_match(forms):
     assert len({tuple(terms(form)) for form in forms}) == 1
     assert terms(forms[0])
 
 
-@pytest.mark.parametrize("one, other", [("δήμος", "δημόσιος"), ("δήμος", "δήμαρχος")])
+@pytest.mark.parametrize("one, other", [("δήμος", "δημόσιος"), ("δήμος", "δήμαρχος"), ("πολιτικός", "πολίτης"),
+                                        ("ίδιο", "ήσαν"), ("λίστα", "λέων")])
 def test_different_words_stay_apart(one, other):
     assert terms(one) != terms(other)
 

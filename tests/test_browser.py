@@ -12,6 +12,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,13 +36,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def server(seed_store):
-    """The real server, as the README runs it, answering on its own port."""
+@contextmanager
+def running_server(index_dir: Path) -> Iterator[str]:
+    """`dimos-search serve` over `index_dir`, as the README runs it, on its own port; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--index", str(seed_store.root)],
+         "--index", str(index_dir)],
         cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     base = f"http://127.0.0.1:{port}"
@@ -55,9 +57,17 @@ def server(seed_store):
                 process.kill()
                 pytest.fail(f"the server did not start:\n{process.communicate()[0]}")
             time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def server(seed_store):
+    with running_server(seed_store.root) as base:
+        yield base
 
 
 def test_search_facet_and_document_in_a_browser(server):

@@ -6,75 +6,20 @@ the seeds, the Diavgeia decisions and the first law articles of ../shared/data.
 """
 from __future__ import annotations
 
-import datetime as dt
-import json
-import re
 import time
 
 import pytest
 
 from search.analysis import fold
-from search.documents import Document
 from search.query import SearchEngine, parse_request
-from search.store import IndexStore
-from tests.conftest import PROJECT_ROOT, seed_documents, shared_data
+from tests.conftest import PROJECT_ROOT, WATER
 from web import create_app
 
 PYLAIA, CHANIA = "000_1fe309cce7ba6396", "002_a41b864c727e27df"
-WATER = "water-cut"
-
 PAIRS = PROJECT_ROOT / "tests" / "data" / "greeklish_pairs.tsv"
-LAW_ARTICLES = 2500  # with the 1,453 decisions: ~4,000 documents, built once (2 cores: ~1 minute)
 RECALL_TARGET = 0.95
 PRECISION_TARGET = 0.90
 TOP = 10
-
-
-def decision_documents() -> list[Document]:
-    documents = []
-    with open(shared_data("diavgeia-decisions.jsonl"), encoding="utf-8") as lines:
-        for line in lines:
-            record = json.loads(line)
-            documents.append(Document(
-                id=f"d:{record['id']}", title=record["title"] or "", body=record["body"] or "",
-                date=dt.date.fromisoformat(record["date"]) if record["date"] else None,
-                municipalities=[record["municipality"]] if record["municipality"] else [],
-            ))
-    return documents
-
-
-_ARTICLE_RE = re.compile(r"\n\s*(?=Άρθρο\s+\d+\s*\n)")
-
-
-def law_articles(limit: int) -> list[Document]:
-    """Laws split into articles ("Άρθρο N"), as the data README suggests."""
-    documents: list[Document] = []
-    with open(shared_data("greek-laws-2023-2024.jsonl"), encoding="utf-8") as lines:
-        for line in lines:
-            record = json.loads(line)
-            for n, article in enumerate(_ARTICLE_RE.split(record["body"] or "")):
-                heading = article.strip().split("\n", 1)[0][:120]
-                documents.append(Document(
-                    id=f"l:{record['id']}:{n}", title=f"{record['title']} — {heading}", body=article,
-                    date=dt.date.fromisoformat(record["date"]) if record["date"] else None, doc_type="ΝΟΜΟΣ",
-                ))
-                if len(documents) >= limit:
-                    return documents
-    return documents
-
-
-def water_cut() -> Document:
-    return Document(id=WATER, title="Διακοπή νερού στο Νέο Κόσμο",
-                    body="Προγραμματισμένη διακοπή υδροδότησης λόγω εργασιών του Δήμου.",
-                    municipalities=["Δήμος Αθηναίων"], date=dt.date(2024, 3, 5))
-
-
-@pytest.fixture(scope="session")
-def real_store(tmp_path_factory) -> IndexStore:
-    documents = seed_documents() + [water_cut()] + decision_documents() + law_articles(LAW_ARTICLES)
-    store = IndexStore(tmp_path_factory.mktemp("greeklish-index"))
-    store.build(documents)
-    return store
 
 
 @pytest.fixture(scope="session")

@@ -179,6 +179,23 @@ def test_decode_tells_the_greek_code_pages_apart():
         decode(b"  \n ")
 
 
+def test_jsonl_bad_line_is_skipped_alone_and_8bit_exports_stream(tmp_path: Path):
+    """A large export is read line by line: one line of broken bytes costs that record only."""
+    records = [{"id": f"r{i}", "title": f"Απόφαση {i} του Δημοτικού Συμβουλίου",
+                "body": f"Ο δήμαρχος Χανίων εγκρίνει την πρόταση αριθμός {i} για τα έργα ύδρευσης."} for i in range(3)]
+    lines = [json.dumps(r, ensure_ascii=False).encode("utf-8") for r in records]
+    lines.insert(1, json.dumps({"id": "broken", "title": "Δήμος", "body": "ύδρευση"}, ensure_ascii=False)
+                 .encode("utf-8").replace("ύδρευση".encode("utf-8"), "ύδρευση".encode("cp1253")))
+    (tmp_path / "utf8.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    (tmp_path / "greek8.jsonl").write_bytes(
+        b"\n".join(json.dumps({**r, "id": f"cp-{r['id']}", "title": r["title"].replace("Απόφαση", "Πρόσκληση")}, ensure_ascii=False).encode("cp1253") for r in records))
+    docs, report = _load(tmp_path)
+    assert [d.id for d in docs] == ["cp-r0", "cp-r1", "cp-r2", "r0", "r1", "r2"]
+    assert docs[0].title == "Πρόσκληση 0 του Δημοτικού Συμβουλίου"
+    assert dict(report.skipped) == {"undecodable": 1}
+    assert report.details[-1][0].endswith("utf8.jsonl:2")
+
+
 def test_file_ids_are_stems_and_walk_is_sorted(tmp_path: Path):
     for name in ("b.txt", "a.txt"):
         (tmp_path / name).write_text(f"Ανακοίνωση {name} του Δήμου Χανίων για τα έργα", encoding="utf-8")

@@ -126,7 +126,7 @@ def test_health_reports_a_pointer_to_a_missing_generation(store):
 def test_a_corrupt_generation_is_an_error_state_and_reindex_repairs_it(store, damage):
     live = store.root / build(store, 8).generation
     if damage == "garbage segments":
-        for path in live.glob("*.seg"):
+        for path in [*live.glob("*.trm"), *live.glob("*.pst")]:
             path.write_bytes(b"\x00garbage" * 64)
     elif damage == "no table of contents":
         for path in live.glob("*.toc"):
@@ -151,11 +151,12 @@ def test_a_run_that_reads_no_documents_does_not_replace_a_live_index(store):
 
 # --- SIGKILL at several points ---------------------------------------------------------------
 
-@pytest.mark.parametrize("phase", ["parsing", "writing", "switch", "prune", "incremental"])
+@pytest.mark.parametrize("phase", ["parsing", "parallel", "writing", "switch", "prune", "incremental"])
 def test_sigkill_keeps_the_last_good_generation_and_the_next_reindex_succeeds(store, phase):
     build(store, 20)
     good = build(store, 25).generation  # two generations on disk, as in steady state
-    child = subprocess.Popen([sys.executable, "-m", "tests.reindex_child", phase, str(store.root), "30"],
+    count = "130" if phase == "parallel" else "30"
+    child = subprocess.Popen([sys.executable, "-m", "tests.reindex_child", phase, str(store.root), count],
                              cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
     try:
         line = child.stdout.readline().strip()

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, g, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, abort, current_app, g, render_template, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from search.config import Settings
 from search.query import SearchEngine
@@ -23,6 +23,22 @@ RETRY_AFTER_SECONDS = 30
 # Names the index generation that answered: during a reindex an operator (or the load test)
 # can tell which index a result came from.
 GENERATION_HEADER = "X-Index-Generation"
+# A search URL is a few hundred bytes (500 Greek characters of q are 3,000 percent-encoded);
+# 8 KiB is the request-line limit of Apache and nginx by default.
+MAX_QUERY_STRING_BYTES = 8 * 1024
+# Every route is GET: no request needs a body.
+MAX_BODY_BYTES = 1024
+
+# Sent with every response.  The pages need no script at all and only their own stylesheet,
+# so nothing a document or a query smuggles into a page can run, load or be framed.
+# no-referrer: a search URL names what a citizen looked for; it never leaves the site.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self'; "
+                               "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -44,6 +60,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     _register_error_handlers(app)
+    _add_security_headers(app)
+    _refuse_oversized_requests(app)
     app.after_request(_name_generation)
     return app
 
@@ -68,8 +86,37 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/health"
 
 
+def _add_security_headers(app: Flask) -> None:
+    """Every answer (pages, JSON, static files, errors) carries SECURITY_HEADERS."""
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+
+def _refuse_oversized_requests(app: Flask) -> None:
+    """A query string over MAX_QUERY_STRING_BYTES (414) or a body (413) is refused before anything parses it."""
+    if app.config["MAX_CONTENT_LENGTH"] is None:  # Flask's default: no limit
+        app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+
+    @app.before_request
+    def refuse_oversized() -> None:
+        size = len(request.query_string)
+        if size > MAX_QUERY_STRING_BYTES:
+            abort(414, f"The query string is {size:,} bytes; at most {MAX_QUERY_STRING_BYTES:,} are accepted. "
+                       "Shorten the search.")
+        body = request.content_length or 0
+        if body > app.config["MAX_CONTENT_LENGTH"]:
+            abort(413, f"The request has a body of {body:,} bytes; this service takes none (GET only).")
+
+
 def _register_error_handlers(app: Flask) -> None:
-    """API paths always answer JSON errors, pages answer Greek HTML; neither shows a traceback."""
+    """API paths always answer JSON errors, pages answer Greek HTML; neither shows a traceback.
+
+    An unexpected exception reaches `http_error` too: outside debug mode Flask logs it and
+    hands over a plain InternalServerError, never the exception itself.
+    """
     from .api import error_response
 
     @app.errorhandler(IndexUnavailable)
@@ -84,14 +131,19 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
+        message_el = GREEK_STATUS.get(code, GREEK_STATUS[500])
+        # A 405 names the methods the URL does answer.
+        headers = {"Allow": ", ".join(error.valid_methods or ())} if isinstance(error, MethodNotAllowed) else {}
         if _wants_json():
             return error_response(code, (error.name or "error").lower().replace(" ", "_"),
-                                  error.description or error.name, GREEK_STATUS.get(code, GREEK_STATUS[500]))
-        return render_template("error.html", status=code, message=GREEK_STATUS.get(code, GREEK_STATUS[500])), code
+                                  error.description or error.name, message_el), headers
+        return render_template("error.html", status=code, message=message_el), code, headers
 
 
 GREEK_STATUS = {
     404: "Η σελίδα που ζητήσατε δεν υπάρχει.",
     405: "Η μέθοδος αυτή δεν επιτρέπεται εδώ.",
+    413: "Το αίτημα έχει σώμα που δεν χρειάζεται: η υπηρεσία δέχεται μόνο αιτήματα GET χωρίς σώμα.",
+    414: f"Η διεύθυνση είναι πολύ μεγάλη (πάνω από {MAX_QUERY_STRING_BYTES // 1024} KiB)· συντομέψτε την αναζήτηση.",
     500: "Κάτι πήγε στραβά από τη δική μας πλευρά. Δοκιμάστε ξανά σε λίγο.",
 }

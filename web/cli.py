@@ -35,9 +35,11 @@ WAITRESS = {
     # connections and go quiet hold the connection slots for less time.
     "channel_timeout": 30,
     "connection_limit": 100,  # [100] open connections; more wait in the listen backlog
-    # The request line and headers [256 KB]: a long Greek query URL-encoded is a few KB.
+    # The request line and headers [256 KB]. The app refuses a query string over 8 KiB itself
+    # (414); this bounds what it never sees, such as headers.
     "max_request_header_size": 32 * 1024,
-    # No endpoint takes a body, and waitress buffers one (to disk) before the app sees it [1 GB].
+    # [1 GB] The app refuses a body over 1 KiB (413), but only after waitress has read all of it
+    # (into a temporary file when large); waitress refuses one declared over this at once.
     "max_request_body_size": 64 * 1024,
 }
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from search.query import DEFAULT_PER_PAGE, MAX_PER_PAGE, SORTS
+from search.query import DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_QUERY_WORDS, MAX_RESULT_WINDOW, SORTS
+
+from . import MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$", "examples": ["2021-01-10"]}
@@ -30,6 +32,11 @@ def _parameter(name: str, description: str, schema: dict[str, Any], repeatable: 
 
 UNAVAILABLE = _json("Error", "No index has been built yet (or it is being replaced after damage); "
                              "a Retry-After header says when to try again.")
+# Refused before any parameter is read, on every route.
+OVERSIZED = {
+    "413": _json("Error", f"The request has a body over {MAX_BODY_BYTES} bytes; every route is GET and takes none."),
+    "414": _json("Error", f"The query string is over {MAX_QUERY_STRING_BYTES} bytes."),
+}
 
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -41,7 +48,10 @@ OPENAPI: dict[str, Any] = {
             "parameters and shows the same results and facets; every page links its JSON twin. "
             "Greek is returned as UTF-8 text, never as \\u escapes. Query syntax is never an error: "
             "words (all must match, any accent or case or inflection), \"exact phrases\", -excluded, "
-            "OR between alternatives, prefix*."
+            "OR between alternatives, prefix*. "
+            f"Limits: a query string of at most {MAX_QUERY_STRING_BYTES} bytes (414 above), no request body "
+            f"(413), q of at most {MAX_QUERY_CHARS} characters of which the first {MAX_QUERY_WORDS} words are "
+            f"searched, and no result past the {MAX_RESULT_WINDOW}th (page x per_page <= {MAX_RESULT_WINDOW})."
         ),
     },
     "paths": {
@@ -50,8 +60,9 @@ OPENAPI: dict[str, Any] = {
                 "operationId": "search",
                 "summary": "Ranked, highlighted results with facet counts",
                 "parameters": [
-                    _parameter("q", "What to look for; empty or absent: every document, newest first.",
-                               {"type": "string"}),
+                    _parameter("q", "What to look for; empty or absent: every document, newest first. "
+                               f"At most {MAX_QUERY_CHARS} characters; words past the {MAX_QUERY_WORDS}th are ignored.",
+                               {"type": "string", "maxLength": MAX_QUERY_CHARS}),
                     _parameter("municipality", "Only documents about any of these municipalities "
                                "(exact facet values, e.g. \"Δήμος Χανίων\"). OR within the facet, AND "
                                "with the other facets.", {"type": "string"}, repeatable=True),
@@ -63,7 +74,9 @@ OPENAPI: dict[str, Any] = {
                     _parameter("sort", "`relevance` is the default when q is given, otherwise `newest`. "
                                "Undated documents come last when sorting by date.",
                                {"type": "string", "enum": list(SORTS)}),
-                    _parameter("page", "Result page, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+                    _parameter("page", f"Result page, from 1; page x per_page at most {MAX_RESULT_WINDOW} "
+                               "(no result past that is served). A page past the last one has no results.",
+                               {"type": "integer", "minimum": 1, "maximum": MAX_RESULT_WINDOW, "default": 1}),
                     _parameter("per_page", f"Results per page, 1 to {MAX_PER_PAGE}.",
                                {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
                                 "default": DEFAULT_PER_PAGE}),
@@ -71,7 +84,10 @@ OPENAPI: dict[str, Any] = {
                 "responses": {
                     "200": _json("SearchAnswer", "One page of results, the facets and a spelling suggestion."),
                     "400": _json("Error", "A parameter is invalid: page 0, per_page over the maximum, "
-                                          "a date that is not a date, an unknown sort, from after to."),
+                                          "a date that is not a date, an unknown sort, from after to, "
+                                          f"q over {MAX_QUERY_CHARS} characters, page x per_page over "
+                                          f"{MAX_RESULT_WINDOW}."),
+                    **OVERSIZED,
                     "503": UNAVAILABLE,
                 },
             },
@@ -84,7 +100,10 @@ OPENAPI: dict[str, Any] = {
                                 "description": "The `id` of a search result."}],
                 "responses": {
                     "200": _json("Document", "The document with all its fields."),
+                    "308": {"description": "The path had doubled slashes: the same path with single ones "
+                                           "is in the Location header."},
                     "404": _json("Error", "No document has this id."),
+                    **OVERSIZED,
                     "503": UNAVAILABLE,
                 },
             },
@@ -94,7 +113,8 @@ OPENAPI: dict[str, Any] = {
                 "operationId": "openapi",
                 "summary": "This document",
                 "responses": {"200": {"description": "The OpenAPI 3.1 description of this API.",
-                                      "content": {"application/json": {"schema": {"type": "object"}}}}},
+                                      "content": {"application/json": {"schema": {"type": "object"}}}},
+                              **OVERSIZED},
             },
         },
         "/health": {
@@ -104,6 +124,7 @@ OPENAPI: dict[str, Any] = {
                 "responses": {
                     "200": _json("Health", "The index is live."),
                     "503": _json("Health", "No usable index: `status` is `error` and `message` says why."),
+                    **OVERSIZED,
                 },
             },
         },
@@ -116,7 +137,8 @@ OPENAPI: dict[str, Any] = {
                 "properties": {
                     "query": _ref("Query"),
                     "total": {"type": "integer", "minimum": 0, "description": "Matching documents in all."},
-                    "pages": {"type": "integer", "minimum": 0},
+                    "pages": {"type": "integer", "minimum": 0,
+                              "description": f"Pages that can be asked for (none past result {MAX_RESULT_WINDOW})."},
                     "results": {"type": "array", "items": _ref("Result")},
                     "facets": {
                         "type": "object",
@@ -139,13 +161,13 @@ OPENAPI: dict[str, Any] = {
                 "description": "The request as understood, after defaults.",
                 "required": ["q", "municipality", "official", "from", "to", "sort", "page", "per_page"],
                 "properties": {
-                    "q": {"type": "string"},
+                    "q": {"type": "string", "maxLength": MAX_QUERY_CHARS},
                     "municipality": {"type": "array", "items": {"type": "string"}},
                     "official": {"type": "array", "items": {"type": "string"}},
                     "from": NULLABLE_DATE,
                     "to": NULLABLE_DATE,
                     "sort": {"type": "string", "enum": list(SORTS)},
-                    "page": {"type": "integer", "minimum": 1},
+                    "page": {"type": "integer", "minimum": 1, "maximum": MAX_RESULT_WINDOW},
                     "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
                 },
                 "additionalProperties": False,
