@@ -26,10 +26,10 @@ EXIT_LOCKED = 75
 # waitress for a public service (its defaults in brackets); benchmarks/load.py measures them.
 WAITRESS = {
     # [4] Searches are CPU-bound under the GIL, so more threads add no throughput. Measured with
-    # benchmarks/load.py (8 clients, 10,000 documents, 60 s each): 8 threads answered as many
-    # requests (8.2/s against 8.4/s) and cheap requests sooner (invalid input p50 40 ms against
-    # 450 ms) but searches later (p95 3.1 s against 1.9 s), 8 slow searches sharing the GIL instead
-    # of 4. Searches are what people wait for, so waitress's default stays.
+    # benchmarks/load.py (8 clients, 10,000 documents, 60 s each): 8 threads answered no more
+    # requests (22.3/s against 25.5/s) and cheap ones sooner (invalid input p50 11 ms against
+    # 166 ms, documents 52 against 163 ms) but searches later (p95 0.98 s against 0.62 s), 8
+    # searches sharing the GIL instead of 4. Searches are what people wait for: the default stays.
     "threads": 4,
     # Idle keep-alive connections are closed after this long [120 s], so clients that open
     # connections and go quiet hold the connection slots for less time.
