@@ -8,7 +8,7 @@ from typing import Any
 
 from search.query import DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_QUERY_WORDS, MAX_RESULT_WINDOW, SORTS
 
-from . import MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
+from . import GENERATION_HEADER, MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$", "examples": ["2021-01-10"]}
@@ -21,6 +21,13 @@ def _ref(name: str) -> dict[str, str]:
 
 def _json(schema_name: str, description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": _ref(schema_name)}}}
+
+
+def _from_generation(response: dict[str, Any]) -> dict[str, Any]:
+    """An answer read from the index: it names the generation it came from."""
+    header = {"description": "The index generation that answered (e.g. gen-20261123T180816159335-ad70b8); "
+                             "it changes when a reindex switches the live index.", "schema": {"type": "string"}}
+    return {**response, "headers": {GENERATION_HEADER: header}}
 
 
 def _parameter(name: str, description: str, schema: dict[str, Any], repeatable: bool = False) -> dict[str, Any]:
@@ -82,7 +89,8 @@ OPENAPI: dict[str, Any] = {
                                 "default": DEFAULT_PER_PAGE}),
                 ],
                 "responses": {
-                    "200": _json("SearchAnswer", "One page of results, the facets and a spelling suggestion."),
+                    "200": _from_generation(_json("SearchAnswer", "One page of results, the facets and a spelling "
+                                                                  "suggestion.")),
                     "400": _json("Error", "A parameter is invalid: page 0, per_page over the maximum, "
                                           "a date that is not a date, an unknown sort, from after to, "
                                           f"q over {MAX_QUERY_CHARS} characters, page x per_page over "
@@ -99,7 +107,7 @@ OPENAPI: dict[str, Any] = {
                 "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
                                 "description": "The `id` of a search result."}],
                 "responses": {
-                    "200": _json("Document", "The document with all its fields."),
+                    "200": _from_generation(_json("Document", "The document with all its fields.")),
                     "308": {"description": "The path had doubled slashes: the same path with single ones "
                                            "is in the Location header."},
                     "404": _json("Error", "No document has this id."),
