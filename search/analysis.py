@@ -72,8 +72,12 @@ def fold_text(text: str) -> str:
     folded = "".join(c for c in decomposed if not unicodedata.combining(c))
     if folded.isascii():
         return folded
+    if _GREEK_RE.search(folded) and _LATIN_RE.search(folded):
+        folded = _LETTER_RUN_RE.sub(_one_script, folded)
     if _GREEK_RE.search(folded):
-        return _LETTER_RUN_RE.sub(_one_script, folded) if _LATIN_RE.search(folded) else folded
+        return folded
+    # Decided after the look-alike pass: "aaµ÷" becomes "aam÷", Latin only, and
+    # must fold as Latin text does (÷ -> /), or folding it again would change it.
     return "".join(unidecode(c) or c for c in folded).lower()
 
 
