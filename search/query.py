@@ -106,19 +106,27 @@ def _valid_text(value: str) -> str:
 
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The page's date fields are text inputs in the Greek order (ηη/μμ/εεεε, whatever the browser's
+# locale); a day and month of one or two digits, separated by / . or -, as Greeks write them.
+_GREEK_DATE = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})")
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 def _parse_date(name: str, value: str) -> dt.date:
+    """An ISO date (2021-01-10, the API's form) or a Greek one (10/01/2021, the page's form)."""
+    text = value.strip()
     try:
-        if not _ISO_DATE.fullmatch(value.strip()):
-            raise ValueError(value)
-        return dt.date.fromisoformat(value.strip())
+        if _ISO_DATE.fullmatch(text):
+            return dt.date.fromisoformat(text)
+        if greek := _GREEK_DATE.fullmatch(text):
+            day, month, year = (int(part) for part in greek.groups())
+            return dt.date(year, month, day)
+        raise ValueError(value)
     except ValueError:
         raise InvalidRequest(
             name,
-            f"'{name}' must be a date as YYYY-MM-DD, e.g. 2021-01-10; got '{value}'.",
-            f"Το '{name}' πρέπει να είναι ημερομηνία της μορφής ΕΕΕΕ-ΜΜ-ΗΗ, π.χ. 2021-01-10· δόθηκε '{value}'.",
+            f"'{name}' must be a date as DD/MM/YYYY or YYYY-MM-DD, e.g. 10/01/2021 or 2021-01-10; got '{value}'.",
+            f"Το '{name}' πρέπει να είναι ημερομηνία της μορφής ΗΗ/ΜΜ/ΕΕΕΕ, π.χ. 10/01/2021· δόθηκε '{value}'.",
         ) from None
 
 

@@ -1,8 +1,8 @@
 """A real browser on the real server: search, narrow by a facet, open a document.
 
 Drives Debian's chromium (headless) through Playwright; the server is `dimos-search serve`
-(waitress) on a free loopback port over an index of the seeds.  Leaves a screenshot of
-the results page in test-artifacts/results.png.
+(waitress) on a free loopback port over an index of the seeds.  Leaves screenshots of
+the results page in test-artifacts/: results.png (the walk), phone.png (390 px) and desktop.png (1280 px).
 """
 from __future__ import annotations
 
@@ -23,7 +23,11 @@ from tests.conftest import PROJECT_ROOT
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOT = PROJECT_ROOT / "test-artifacts" / "results.png"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+SCREENSHOT = ARTIFACTS / "results.png"
+# An iPhone 12-15's viewport in CSS pixels: the "first screen" a citizen sees on a phone.
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
 STARTUP_SECONDS = 15
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
@@ -115,5 +119,73 @@ def test_search_facet_and_document_in_a_browser(server):
             expect(page.get_by_text("Ο κ. Ζαριφόπουλος μάλιστα, έκρινε θετικά")).to_be_visible()
             page.get_by_role("link", name="← Πίσω στην αναζήτηση").click()
             expect(results).to_have_count(1)
+        finally:
+            browser.close()
+
+
+def box(page, selector: str) -> dict[str, float]:
+    found = page.locator(selector).first.bounding_box()
+    assert found is not None, f"{selector} is not rendered"
+    return found
+
+
+def test_the_phone_shows_the_filters_on_the_first_screen(server):
+    """390 px: a compact form, the «Φίλτρα» disclosure above the first result, nothing wider than the screen."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            # An English browser: the dates must still read ηη/μμ/εεεε.
+            page = browser.new_page(viewport=PHONE, locale="en-US", java_script_enabled=False)
+            page.set_default_timeout(5000)
+            page.goto(f"{server}/?q=διακυβερνηση")
+            summary = page.locator("summary", has_text="Φίλτρα")
+            first_result = box(page, ".result")
+            assert box(page, "summary#facets-heading")["y"] + box(page, "summary#facets-heading")["height"] \
+                <= first_result["y"], "the filters' disclosure must come before the first result"
+            assert box(page, "summary#facets-heading")["y"] < PHONE["height"], "the filters are off the first screen"
+            assert first_result["y"] < PHONE["height"], "the first result is off the first screen"
+            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "the page scrolls sideways"
+            for element in page.locator(".result").all():
+                assert element.bounding_box()["width"] <= PHONE["width"]
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "phone.png"), full_page=False)
+
+            facet_link = page.get_by_role("link", name=re.compile("^Δήμος Χανίων"))
+            expect(facet_link).to_be_hidden()
+            summary.click()  # a <details>: opens without JavaScript
+            expect(facet_link).to_be_visible()
+            facet_link.click()
+            expect(page.locator("#results-heading")).to_have_text(re.compile("^1 ανακοίνωση για «διακυβερνηση»"))
+
+            page.locator("summary", has_text="Ταξινόμηση").click()
+            page.get_by_role("textbox", name="Από").fill("01/01/2024")
+            page.get_by_role("textbox", name="Έως").fill("31/12/2024")
+            page.get_by_role("button", name="Εφαρμογή").click()
+            assert "from=2024-01-01" in page.url and "to=2024-12-31" in page.url
+            expect(page.get_by_role("textbox", name="Από")).to_have_value("01/01/2024")
+            expect(page.locator("#results-heading")).to_have_text(re.compile("^1 ανακοίνωση"))
+        finally:
+            browser.close()
+
+
+def test_the_desktop_shows_the_filters_beside_the_results(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport=DESKTOP, locale="el-GR")
+            page.set_default_timeout(5000)
+            page.goto(f"{server}/?q=διακυβερνηση")
+            results, filters = box(page, ".results"), box(page, ".facets")
+            assert filters["x"] >= results["x"] + results["width"], "the filters are a column to the right"
+            assert filters["y"] < DESKTOP["height"] and results["y"] < DESKTOP["height"]
+            # Open on a wide screen without a click: the facet values are there at once.
+            expect(page.get_by_role("link", name=re.compile("^Δήμος Χανίων"))).to_be_visible()
+            expect(page.get_by_role("link", name="Ειδοποιήσεις (Atom)")).to_be_visible()
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "desktop.png"), full_page=False)
         finally:
             browser.close()

@@ -118,13 +118,13 @@ def test_the_year_facet_sets_and_clears_the_date_range(client):
     assert params(year_url) == {"from": ["2021-01-01"], "to": ["2021-12-31"]}
     page = get(client, year_url)
     assert "1 ανακοίνωση" in page.html and "από 1 Ιανουαρίου 2021 έως 31 Δεκεμβρίου 2021" in page.html
-    assert page.all("input", name="from")[0]["value"] == "2021-01-01"
+    assert page.all("input", name="from")[0]["value"] == "01/01/2021"
     assert params(page.link("2021 1")) == {}
 
 
 def test_date_range_and_sort_are_kept(client):
     page = get(client, "/?q=διακυβερνηση&from=2020-01-01&sort=oldest")
-    assert page.all("input", name="from")[0]["value"] == "2020-01-01"
+    assert page.all("input", name="from")[0]["value"] == "01/01/2020"
     assert page.all("option", value="oldest")[0].get("selected") == ""
     assert page.html.index("Πυλαίας-Χορτιάτη</a>") < page.html.index("Διγαλάκη</a>")
 
@@ -134,7 +134,11 @@ def test_a_submitted_form_lands_on_the_short_url_with_automatic_sort(client):
     assert response.status_code == 302 and params(response.location) == {"q": ["διακυβερνηση"]}
     page = get(client, response.location)
     assert page.all("option", value="")[0].get("selected") == ""
-    assert [o["value"] for o in page.all("option")] == ["", *SORTS]
+    sort_menu = page.html.split('id="sort"')[1].split("</select>")[0]
+    # The default is named for what it does (relevance; newest first without words), not «Αυτόματη».
+    assert re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)<', sort_menu) == [
+        ("", "Συνάφεια"), ("newest", "Νεότερα πρώτα"), ("oldest", "Παλαιότερα πρώτα")]
+    assert "χωρίς λέξεις, τα νεότερα πρώτα" in page.html
     assert client.get("/?q=%20").location == "/"
 
 
@@ -248,3 +252,39 @@ def test_untrusted_text_is_escaped_and_only_the_engines_mark_survives(hostile_cl
         # The document's own "<mark>" is text; the engine's <mark> wraps the matched word.
         assert "&lt;mark&gt;<mark>ψεύτικο</mark>&lt;/mark&gt;" in html and marks == 1
     assert html.count("</mark>") == marks
+
+
+def test_dates_are_typed_and_shown_in_the_greek_order(client):
+    """ηη/μμ/εεεε whatever the browser's locale: a text field, parsed by the server, shown back the same way."""
+    form = get(client, "/")
+    date_field = form.all("input", name="from")[0]
+    assert date_field["type"] == "text" and date_field["placeholder"] == "ηη/μμ/εεεε"
+    assert re.fullmatch(date_field["pattern"], "10/01/2021", re.ASCII)
+    submitted = client.get("/?q=διακυβερνηση&sort=&from=10/01/2021&to=31/12/2021&per_page=20")
+    assert submitted.status_code == 302
+    assert params(submitted.location) == {"q": ["διακυβερνηση"], "from": ["2021-01-10"], "to": ["2021-12-31"]}
+    page = get(client, submitted.location)
+    assert "1 ανακοίνωση για «διακυβερνηση»" in page.html
+    assert page.all("input", name="from")[0]["value"] == "10/01/2021"
+    assert page.all("input", name="to")[0]["value"] == "31/12/2021"
+    wrong_order = get(client, "/?from=01/31/2021", status=400)
+    assert "ΗΗ/ΜΜ/ΕΕΕΕ" in unescape(wrong_order.html)
+
+
+def test_the_per_page_choice(client):
+    page = get(client, "/?per_page=1")
+    options = re.findall(r'<option value="(\d+)"( selected)?>', page.html.split('id="per_page"')[1].split("</select>")[0])
+    assert [value for value, _ in options] == ["10", "20", "50", "100"]
+    assert "σελίδα 1 από 2" in page.html
+    chosen = get(client, "/?per_page=50")
+    assert ("50", " selected") in re.findall(r'<option value="(\d+)"( selected)?>', chosen.html)
+
+
+def test_the_title_says_what_was_searched_and_no_empty_filters(client):
+    page = get(client, f"/?q=διακυβερνηση&municipality={CHANIA}")
+    title = re.search(r"<title>(.*?)</title>", page.html, re.S).group(1)
+    assert title.startswith(f"«διακυβερνηση» · {CHANIA} — 1 ανακοίνωση")
+    assert title.count("Αναζήτηση ανακοινώσεων δήμων") == 1
+    assert "<summary id=\"facets-heading\">Φίλτρα</summary>" in page.html
+    nothing = get(client, "/?q=ανύπαρκτηλέξηξυζ")
+    assert "Κανένα αποτέλεσμα" in nothing.html and "Φίλτρα" not in nothing.html

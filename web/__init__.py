@@ -55,10 +55,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.json.mimetype = "application/json; charset=utf-8"  # type: ignore[attr-defined]
     app.jinja_env.filters["greek_date"] = greek_date
 
-    from . import api, views
+    from . import api, export, feeds, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(export.bp)
     _register_error_handlers(app)
     _add_security_headers(app)
     _refuse_oversized_requests(app)

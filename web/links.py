@@ -116,6 +116,17 @@ class SearchLinks:
             numbers.append(number)
         return numbers
 
+    def feed(self) -> str:
+        """The Atom feed of this search: the same filters and words, newest first, no page."""
+        return with_query_string("feeds.search_feed", to_params(replace(self.search, sort=None, page=1,
+                                                                        per_page=DEFAULT_PER_PAGE)))
+
+    def export(self, file_format: str) -> str:
+        """Every result of this search (up to the result window) as a CSV or JSON file, in the page's order."""
+        return with_query_string("export.search_export",
+                                 to_params(replace(self.search, page=1, per_page=DEFAULT_PER_PAGE)),
+                                 file_format=file_format)
+
     def document(self, doc_id: str) -> str:
         """A document's page, carrying this search so its back link returns here."""
         return with_query_string("pages.document", to_params(self.search), doc_id=doc_id)

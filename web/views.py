@@ -11,12 +11,17 @@ from markupsafe import Markup, escape
 from search.query import DEFAULT_PER_PAGE, InvalidRequest, SearchRequest
 
 from . import search_engine
-from .links import SearchLinks, json_twin, parse_args
+from .links import SearchLinks, json_twin, parse_args, to_params
 
 bp = Blueprint("pages", __name__)
 
 FACET_LABELS = {"municipality": "Δήμος", "official": "Πρόσωπα", "year": "Έτος"}
-SORT_LABELS = {"relevance": "Συνάφεια", "newest": "Νεότερα πρώτα", "oldest": "Παλαιότερα πρώτα"}
+# "" (the default) is relevance when there are words and newest first without: one choice, «Συνάφεια»,
+# explained under the menu, rather than an unexplained «Αυτόματη» beside an explicit «Συνάφεια».
+SORT_LABELS = {"": "Συνάφεια", "newest": "Νεότερα πρώτα", "oldest": "Παλαιότερα πρώτα"}
+PER_PAGE_CHOICES = (10, 20, 50, 100)
+# The browser checks the Greek date fields (dd/mm/yyyy) before sending; the server parses them anyway.
+DATE_PATTERN = r"\s*[0-9]{1,2}[\/.\-][0-9]{1,2}[\/.\-][0-9]{4}\s*|\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*"
 
 _MARK_SPLIT = re.compile(r"(</?mark>)")
 
@@ -43,7 +48,7 @@ def is_web_address(url: str | None) -> bool:
 @bp.app_context_processor
 def page_helpers() -> dict[str, Any]:
     return {"json_twin": json_twin, "facet_labels": FACET_LABELS, "sort_labels": SORT_LABELS,
-            "default_per_page": DEFAULT_PER_PAGE}
+            "default_per_page": DEFAULT_PER_PAGE, "per_page_choices": PER_PAGE_CHOICES, "date_pattern": DATE_PATTERN}
 
 
 @bp.get("/")
@@ -55,8 +60,9 @@ def search() -> Any:
         return render_template("search.html", search=fallback, links=SearchLinks(fallback),
                                answer=None, error=error), 400
     links = SearchLinks(search_request)
-    if any(not value.strip() for _, value in request.args.items(multi=True)):
-        # The form sends its empty fields too; bookmarks get the short URL that means the same.
+    if sorted(to_params(search_request)) != sorted(request.args.items(multi=True)):
+        # The form sends its empty fields, default choices and Greek dates (10/01/2021) too;
+        # bookmarks get the short URL that means the same, dates in ISO.
         return redirect(links.url())
     answer = search_engine().search(search_request)
     return render_template("search.html", search=search_request, links=links, answer=answer, error=None)

@@ -1,0 +1,138 @@
+"""The Atom feed of a search: an alert a journalist adds to her feed reader.
+
+`GET /feeds/search.atom` takes the search page's parameters (words, municipality, official,
+from, to) and answers its newest FEED_ENTRIES results, newest first, whatever the sort
+asked for: a feed is read for what is new.  The feed is built from the same answer the
+API returns (`GET /api/search`), so a feed entry and a search result cannot disagree.
+
+A feed reader polls; the answer changes only when the live index generation does, so the
+generation is the validator: the ETag names the generation and the query, Last-Modified is
+when that generation went live (the mtime of CURRENT, so a rollback counts as a change too),
+and a matching If-None-Match or an If-Modified-Since not older than it gets 304 without a search.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, replace
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, request, url_for
+
+from search.query import InvalidRequest, SearchRequest
+from search.store import POINTER
+
+from . import index_store, search_engine
+from .api import error_response
+from .links import SearchLinks, parse_args
+
+bp = Blueprint("feeds", __name__)
+
+# How many of the newest results a feed carries: a reader polling every hour sees all that is
+# new on a busy topic (the 1,453 real decisions span 2 years: ~2 a day on average), and the
+# feed stays a few tens of KiB.
+FEED_ENTRIES = 50
+ATOM = "http://www.w3.org/2005/Atom"
+FEED_TYPE = "application/atom+xml; charset=utf-8"
+# Characters XML 1.0 cannot carry at all (a scanned document may hold form feeds and the like).
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_TAGS = re.compile(r"</?mark>")
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a cache compares: the ETag and the Last-Modified time of one answer."""
+
+    etag: str
+    last_modified: dt.datetime
+
+    def not_modified(self) -> bool:
+        """True when the request's If-None-Match or If-Modified-Since already has this answer."""
+        if request.if_none_match:
+            return request.if_none_match.contains(self.etag)
+        since = request.if_modified_since
+        return since is not None and self.last_modified.replace(microsecond=0) <= since
+
+    def apply(self, response: Response) -> Response:
+        response.set_etag(self.etag)
+        response.last_modified = self.last_modified
+        return response
+
+
+def validators(generation: str, variant: str) -> Validators:
+    """The validators of `variant` (a path and query) as answered by index `generation`."""
+    digest = hashlib.sha256(f"{generation}\n{variant}".encode("utf-8")).hexdigest()[:32]
+    pointer = index_store().root / POINTER
+    went_live = dt.datetime.fromtimestamp(pointer.stat().st_mtime, dt.timezone.utc)
+    return Validators(etag=digest, last_modified=went_live)
+
+
+def not_modified_response(tags: Validators) -> Response:
+    return tags.apply(current_app.response_class(status=304))
+
+
+@bp.get("/feeds/search.atom")
+def search_feed() -> Any:
+    try:
+        search_request = replace(parse_args(request.args), sort="newest", page=1, per_page=FEED_ENTRIES)
+    except InvalidRequest as error:
+        return error_response(400, "invalid_parameter", error.message, error.message_el, error.parameter)
+    engine = search_engine()
+    tags = validators(g.index_generation, request.full_path)
+    if tags.not_modified():
+        return not_modified_response(tags)
+    answer = engine.search(search_request)
+    body = atom_document(search_request, answer, tags.last_modified)
+    return tags.apply(Response(body, mimetype="application/atom+xml", content_type=FEED_TYPE))
+
+
+def feed_title(search: SearchRequest) -> str:
+    words = f"«{search.q}»" if search.q.strip() else "Όλες οι ανακοινώσεις"
+    labels = [label for label, _ in SearchLinks(search).active_filters()]
+    return " · ".join([words, *labels]) + " — dimos-search"
+
+
+def _text(parent: ET.Element, tag: str, text: str, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attributes)
+    element.text = _NOT_XML.sub("", text)
+    return element
+
+
+def _entry_updated(result: dict[str, Any], fallback: dt.datetime) -> str:
+    """A dated result is updated at midnight UTC of its date; an undated one when the index went live."""
+    if result["date"]:
+        return f"{result['date']}T00:00:00Z"
+    return fallback.isoformat(timespec="seconds")
+
+
+def atom_document(search: SearchRequest, answer: dict[str, Any], went_live: dt.datetime) -> bytes:
+    """An Atom 1.0 feed (RFC 4287) of `answer`'s results, as UTF-8 bytes."""
+    ET.register_namespace("", ATOM)
+    links = SearchLinks(search)
+    feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "el"})
+    page_url = request.host_url.rstrip("/") + links.url()
+    feed_url = request.url
+    _text(feed, f"{{{ATOM}}}id", feed_url)
+    _text(feed, f"{{{ATOM}}}title", feed_title(search))
+    _text(feed, f"{{{ATOM}}}subtitle", f"Οι {FEED_ENTRIES} νεότερες ανακοινώσεις δήμων αυτής της αναζήτησης")
+    newest = next((r for r in answer["results"] if r["date"]), None)
+    _text(feed, f"{{{ATOM}}}updated", _entry_updated(newest, went_live) if newest else
+          went_live.isoformat(timespec="seconds"))
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    _text(author, f"{{{ATOM}}}name", "dimos-search")
+    ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "self", "type": "application/atom+xml", "href": feed_url})
+    ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html", "href": page_url})
+    for result in answer["results"]:
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        document_url = url_for("pages.document", doc_id=result["id"], _external=True)
+        _text(entry, f"{{{ATOM}}}id", document_url)
+        _text(entry, f"{{{ATOM}}}title", result["title"] or result["id"])
+        _text(entry, f"{{{ATOM}}}updated", _entry_updated(result, went_live))
+        ET.SubElement(entry, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html", "href": document_url})
+        for municipality in result["municipality"]:
+            ET.SubElement(entry, f"{{{ATOM}}}category", {"term": municipality})
+        _text(entry, f"{{{ATOM}}}summary", html.unescape(_TAGS.sub("", result["snippet"])))
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
