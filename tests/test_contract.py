@@ -1,6 +1,8 @@
 """The published OpenAPI document is the contract: real answers must validate against it."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
@@ -27,8 +29,9 @@ def validator(spec: dict, path: str, status: int) -> Draft202012Validator:
 
 def test_the_document_describes_every_route(spec, seed_store):
     app = create_app({"INDEX_DIR": seed_store.root})
-    routes = {rule.rule.replace("<path:doc_id>", "{id}") for rule in app.url_map.iter_rules()
-              if rule.rule.startswith("/api/") or rule.rule == "/health"}
+    routes = {rule.rule.replace("<path:doc_id>", "{id}").replace("<file_format>", "{format}")
+              for rule in app.url_map.iter_rules()
+              if rule.rule.startswith(("/api/", "/feeds/", "/export/")) or rule.rule == "/health"}
     assert spec["openapi"].startswith("3.1") and routes == set(spec["paths"])
     Draft202012Validator.check_schema({"components": spec["components"]})
 
@@ -71,3 +74,11 @@ def test_the_contract_is_strict_enough_to_catch_a_change(client, spec):
     del answer["facets"]
     with pytest.raises(ValidationError):
         validator(spec, "/api/search", 200).validate(answer)
+
+
+def test_the_json_export_matches_its_declared_schema(spec, client):
+    content = spec["paths"]["/export/search.{format}"]["get"]["responses"]["200"]["content"]
+    schema = {**content["application/json"]["schema"], "components": spec["components"]}
+    response = client.get("/export/search.json?q=διακυβερνηση")
+    assert response.status_code == 200
+    Draft202012Validator(schema).validate(json.loads(response.data))

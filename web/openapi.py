@@ -266,3 +266,60 @@ OPENAPI: dict[str, Any] = {
         },
     },
 }
+
+# Alerts and export take the search's own parameters (web/feeds.py, web/export.py).
+_SEARCH_PARAMETERS = [p for p in OPENAPI["paths"]["/api/search"]["get"]["parameters"]
+                      if p["name"] not in ("page", "per_page")]
+_VALIDATORS = {
+    "ETag": {"description": "Names the index generation and the request; send it back as If-None-Match.",
+             "schema": {"type": "string"}},
+    "Last-Modified": {"description": "When the answering index generation went live (a reindex or a rollback); "
+                                     "send it back as If-Modified-Since.", "schema": {"type": "string"}},
+}
+_NOT_MODIFIED = {"description": "If-None-Match or If-Modified-Since already has this answer: the index "
+                                "generation has not changed since. No body.", "headers": _VALIDATORS}
+_INVALID = _json("Error", "A parameter is invalid, as for /api/search.")
+OPENAPI["paths"]["/feeds/search.atom"] = {
+    "get": {
+        "operationId": "searchFeed",
+        "summary": "An Atom feed of a search: its newest results, newest first, for a feed reader",
+        "description": "The search page links it (`<link rel=\"alternate\" type=\"application/atom+xml\">` and "
+                       "«Ειδοποιήσεις (Atom)»). The newest 50 results whatever `sort` says; one entry per "
+                       "document, its id and link the document page, updated its date (midnight UTC).",
+        "parameters": [p for p in _SEARCH_PARAMETERS if p["name"] != "sort"],
+        "responses": {
+            "200": {"description": "An Atom 1.0 feed (RFC 4287).", "headers": _VALIDATORS,
+                    "content": {"application/atom+xml": {"schema": {"type": "string"}}}},
+            "304": _NOT_MODIFIED,
+            "400": _INVALID,
+            **OVERSIZED,
+            "503": UNAVAILABLE,
+        },
+    },
+}
+OPENAPI["paths"]["/export/search.{format}"] = {
+    "get": {
+        "operationId": "searchExport",
+        "summary": "Every result of a search as a file, in its order, up to the result window",
+        "description": f"All results (at most {MAX_RESULT_WINDOW}), streamed. `csv`: UTF-8 with a byte-order "
+                       "mark (Excel reads the Greek), columns id, title, date, municipality (`; `-joined), "
+                       "officials (`name (role)`, `; `-joined), doc_type, url, page (the document's page), "
+                       "snippet (plain text). `json`: {\"query\", \"results\"} with the results of /api/search.",
+        "parameters": [{"name": "format", "in": "path", "required": True,
+                        "schema": {"type": "string", "enum": ["csv", "json"]}}, *_SEARCH_PARAMETERS],
+        "responses": {
+            "200": {"description": "The file, as an attachment (dimos-search.csv or dimos-search.json).",
+                    "headers": {**_VALIDATORS, "Content-Disposition": {"schema": {"type": "string"}}},
+                    "content": {"text/csv": {"schema": {"type": "string"}},
+                                "application/json": {"schema": {
+                                    "type": "object", "required": ["query", "results"],
+                                    "properties": {"query": _ref("Query"),
+                                                   "results": {"type": "array", "items": _ref("Result")}}}}}},
+            "304": _NOT_MODIFIED,
+            "400": _INVALID,
+            "404": _json("Error", "A format other than csv or json."),
+            **OVERSIZED,
+            "503": UNAVAILABLE,
+        },
+    },
+}
