@@ -90,7 +90,7 @@ class Progress:
         if self.terminal:
             self._show(time.monotonic(), "  writing the index…")
         else:
-            self._write(f"reindex: {self.count} documents read, writing the index\n")
+            self._write(f"reindex: {plural(self.count, 'document')} read, writing the index\n")
 
     def finish(self) -> None:
         self._show(time.monotonic())
@@ -110,7 +110,7 @@ class Progress:
             of = f"/~{total}" if total else ""
             self._write(f"\r{bar}{self.count}{of} documents  {rate:.0f} docs/s{status or eta}\x1b[K")
         else:
-            self._write(f"reindex: {self.count} documents, {rate:.0f} docs/s, {_clock(elapsed)} elapsed{eta}\n")
+            self._write(f"reindex: {plural(self.count, 'document')}, {rate:.0f} docs/s, {_clock(elapsed)} elapsed{eta}\n")
 
     def _write(self, text: str) -> None:
         self.stream.write(text)
@@ -240,6 +240,14 @@ def _size(size: float) -> str:
     return f"{size / 1024:.1f} GB"
 
 
+def plural(count: int, noun: str) -> str:
+    """'1 document', '2 documents': English nouns that take an s (all the CLI uses).
+
+    Digits without a thousands separator: scripts (benchmarks/speed.py) parse the summary.
+    """
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def summary(result: ReindexResult, report: IngestCounts | None = None) -> str:
     """The final report of a run: what was indexed, skipped and why, how long, how big."""
     skipped = Counter(report.skipped if report else {})
@@ -254,13 +262,13 @@ def summary(result: ReindexResult, report: IngestCounts | None = None) -> str:
         lines.append(f"Incremental reindex: added {result.added}, updated {result.updated}, "
                      f"removed {result.removed}, unchanged {result.unchanged}, skipped {sum(skipped.values())}.")
     else:
-        lines.append(f"Full reindex: indexed {result.documents} documents, skipped {sum(skipped.values())}.")
+        lines.append(f"Full reindex: indexed {plural(result.documents, 'document')}, skipped {sum(skipped.values())}.")
     if skipped:
         lines.append("Skipped by reason: " + ", ".join(f"{reason} {n}" for reason, n in skipped.most_common()) + ".")
     lines.append(f"Duplicates: {duplicates}.")
     rate = result.processed / result.elapsed if result.elapsed else 0.0
     lines.append(f"Elapsed: {result.elapsed:.1f} s ({rate:.0f} docs/s).")
     state = "now live" if result.switched else "unchanged, still live"
-    lines.append(f"Index: {result.documents} documents, {_size(result.index_bytes)}, "
+    lines.append(f"Index: {plural(result.documents, 'document')}, {_size(result.index_bytes)}, "
                  f"generation {result.generation} ({state}).")
     return "\n".join(lines)

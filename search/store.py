@@ -362,3 +362,40 @@ class IndexStore:
         doomed = self.root / f"{REMOVING_PREFIX}{name}"
         os.rename(self.root / name, doomed)
         shutil.rmtree(doomed, ignore_errors=True)
+
+    # --- rollback -----------------------------------------------------------------
+
+    def rollback(self, wait: float = 0) -> tuple[str, str]:
+        """Make the generation before the live one live again; (from, to) generation names.
+
+        Under the reindex lock, so it is refused (ReindexLocked) while a reindex runs and
+        no reindex can start halfway through.  The previous generation is checked before
+        the switch: it opens and holds the documents its BUILD.json names, else
+        VerificationFailed and the live generation stays.  The switch is the same atomic,
+        fsynced rename of CURRENT a reindex makes.  The generation rolled back from stays on
+        disk until the next reindex clears it (a generation newer than the live one is never
+        a rollback target), so a mistaken rollback can be undone by hand.
+        """
+        with self.locked(wait):
+            current = self.current_generation()
+            older = [name for name in self.generations() if current is not None and name < current]
+            if current is None or not older:
+                raise NoEarlierGeneration(f"{self.root} has no generation before "
+                                          f"{current or 'the live one'} to roll back to")
+            target = older[-1]
+            expected = self.build_info(target).documents
+            try:
+                with open_index(self.root / target).searcher() as searcher:
+                    found = searcher.doc_count()
+            except Exception as error:  # Whoosh raises many kinds on damaged files
+                raise VerificationFailed(f"generation {target} cannot be opened ({type(error).__name__}); "
+                                         f"{current} stays live") from error
+            if found != expected:
+                raise VerificationFailed(f"generation {target} holds {found} documents, its {BUILD_INFO} says "
+                                         f"{expected}; {current} stays live")
+            self._point_to(target)
+            return current, target
+
+
+class NoEarlierGeneration(RuntimeError):
+    """A rollback was asked for with no generation before the live one."""

@@ -3,11 +3,18 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 
 import pytest
 from click.testing import CliRunner
 
-from web.cli import main
+from search.store import IndexStore
+from tests.conftest import PROJECT_ROOT
+from web.cli import EXIT_LOCKED, main
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +38,7 @@ def test_reindex_defaults_to_the_seeds(index_dir):
 
 def test_accentless_surname_finds_pylaia(index_dir):
     output = run(index_dir, "καιτεζιδης")
-    assert output.startswith("1 results") and "Πυλαίας-Χορτιάτη" in output
+    assert output.startswith("1 result (") and "Πυλαίας-Χορτιάτη" in output
 
 
 def test_upper_case_role_finds_chania(index_dir):
@@ -78,3 +85,106 @@ def test_greeklish_finds_the_seeds(index_dir, typed, expected):
     answer = json.loads(run(index_dir, typed, "--json"))
     assert sorted(r["id"] for r in answer["results"]) == expected
     assert answer["suggestion"] and re.search("[α-ωά-ώ]", answer["suggestion"])
+
+
+def cli(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_version():
+    result = cli("--version")
+    assert result.exit_code == 0 and re.fullmatch(r"dimos-search \d+\.\d+\.\d+\n", result.output)
+
+
+def test_reindex_says_1_document_not_1_documents(tmp_path):
+    source = tmp_path / "one"
+    source.mkdir()
+    (source / "a.json").write_text(json.dumps({"id": "a", "title": "Διακοπή νερού στα Χανιά",
+                                               "body": "Διακοπή υδροδότησης την Πέμπτη."}), encoding="utf-8")
+    result = cli("reindex", str(source), "--index", str(tmp_path / "index"))
+    assert result.exit_code == 0, result.output
+    assert "indexed 1 document," in result.output and "Index: 1 document, " in result.output
+    assert "1 documents" not in result.output
+    search = cli("search", "νερό", "--index", str(tmp_path / "index"))
+    assert search.output.startswith("1 result (")
+
+
+def test_status_then_rollback_then_status(tmp_path):
+    index = str(tmp_path / "index")
+    assert cli("reindex", "--index", index).exit_code == 0  # the two seeds
+    only_first = tmp_path / "first"
+    only_first.mkdir()
+    seed = sorted((PROJECT_ROOT / "seeds").iterdir())[0]
+    (only_first / seed.name).write_bytes(seed.read_bytes())
+    assert cli("reindex", str(only_first), "--index", index).exit_code == 0  # a reindex that lost a source
+
+    status = cli("status", "--index", index)
+    assert status.exit_code == 0, status.output
+    live, previous = re.findall(r"(gen-\S+), built \S+, (\d+ documents?), [\d.]+ MB", status.output)
+    assert status.output.startswith(f"Index: {index}\nLive generation: {live[0]}")
+    assert live[1] == "1 document" and previous[1] == "2 documents"
+    assert "Last reindex, finished" in status.output and "Full reindex: indexed 1 document" in status.output
+
+    rollback = cli("rollback", "--index", index)
+    assert rollback.exit_code == 0, rollback.output
+    assert rollback.output == f"Rolled back: {previous[0]} is live again (was {live[0]}).\n"
+    answer = json.loads(run(tmp_path / "index", "", "--json"))
+    assert answer["total"] == 2  # the search sees the restored generation at once
+
+    after = cli("status", "--index", index)
+    assert f"Live generation: {previous[0]}" in after.output
+    assert "Previous generations: none" in after.output and f"Rolled back from: {live[0]}" in after.output
+    again = cli("rollback", "--index", index)
+    assert again.exit_code == 1 and "no generation before" in again.output
+
+
+def test_rollback_is_refused_while_a_reindex_runs(tmp_path):
+    index = tmp_path / "index"
+    assert cli("reindex", "--index", str(index)).exit_code == 0
+    assert cli("reindex", "--index", str(index)).exit_code == 0
+    before = (index / "CURRENT").read_text()
+    with IndexStore(index).locked():  # what a running reindex holds
+        result = cli("rollback", "--index", str(index))
+    assert result.exit_code == EXIT_LOCKED and "another reindex is running" in result.output
+    assert (index / "CURRENT").read_text() == before
+
+
+def test_status_without_an_index_says_how_to_build_it(tmp_path):
+    result = cli("status", "--index", str(tmp_path / "none"))
+    assert result.exit_code == 1 and "dimos-search reindex" in result.output
+
+
+def test_serve_writes_an_access_log_line_per_request(seed_store, tmp_path):
+    from tests.test_browser import free_port
+    log = tmp_path / "access.log"
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port),
+                                "--index", str(seed_store.root), "--access-log", str(log)],
+                               cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"{base}/health", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        body = urllib.request.urlopen(f"{base}/?q=%CE%B4%CE%B9%CE%B1%CE%BA%CF%85%CE%B2%CE%B5%CF%81%CE%BD%CE%B7%CF%83%CE%B7",
+                                      timeout=10).read()
+        try:
+            urllib.request.urlopen(f"{base}/nowhere", timeout=10)
+        except urllib.error.HTTPError as error:
+            assert error.code == 404
+        for _ in range(100):  # a line is written once its answer has been sent, a moment after the client has it
+            if log.exists() and len(log.read_text(encoding="utf-8").splitlines()) >= 3:
+                break
+            time.sleep(0.05)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    lines = log.read_text(encoding="utf-8").splitlines()
+    common = re.compile(r'127\.0\.0\.1 - - \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "(.*?)" (\d{3}) (\d+|-)')
+    parsed = [common.fullmatch(line).groups() for line in lines]
+    assert ("GET /?q=%CE%B4%CE%B9%CE%B1%CE%BA%CF%85%CE%B2%CE%B5%CF%81%CE%BD%CE%B7%CF%83%CE%B7 HTTP/1.1", "200",
+            str(len(body))) in parsed
+    assert ("GET /nowhere HTTP/1.1", "404") in [(request, status) for request, status, _ in parsed]

@@ -1,8 +1,16 @@
-"""`dimos-search`: the operators' command line (reindex, search, ...)."""
+"""`dimos-search`: the operators' command line (reindex, search, serve, status, rollback).
+
+Its messages are in English, all of them: operators read them beside the store's and the
+reindex's own messages (English), paste them into issues and grep logs for them, and the
+rest of the operators' documentation is English.  Greek stays in the data it prints
+(titles, municipalities) and in the web pages, which are for citizens.
+"""
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable
@@ -16,11 +24,16 @@ from search.gazetteer import Gazetteer
 from search.ingest import IngestReport, load_documents
 from search.query import InvalidRequest, parse_request
 from search.reindex import reindex as run_reindex
+from search.reindex import plural
 from search.reindex import summary as reindex_summary
-from search.store import IndexStore, IndexUnavailable, ReindexLocked, VerificationFailed
+from search.store import (IndexStore, IndexUnavailable, NoEarlierGeneration, ReindexLocked, VerificationFailed,
+                          directory_size)
 from web import create_app
+from web.access_log import AccessLog, access_logger
 
 SETTINGS = Settings.from_env()
+# The last reindex's summary, kept in the index directory for `status`.
+LAST_REINDEX = "LAST_REINDEX.json"
 # EX_TEMPFAIL: another reindex is running; cron may simply try again next time.
 EXIT_LOCKED = 75
 # waitress for a public service (its defaults in brackets); benchmarks/load.py measures them.
@@ -56,6 +69,7 @@ def _terminal_text(snippet_html: str) -> str:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dimos-search", prog_name="dimos-search", message="%(prog)s %(version)s")
 def main() -> None:
     """dimos-search: full-text search for Greek municipal announcements."""
 
@@ -102,7 +116,17 @@ def _reindex(index_dir: Path, sources: Iterable[Path], places: Gazetteer | None,
         result = run_reindex(IndexStore(index_dir), documents, incremental=incremental, wait=wait)
     except VerificationFailed as error:
         raise click.ClickException(str(error)) from None
-    click.echo(reindex_summary(result, report))
+    summary = reindex_summary(result, report)
+    _record_last_reindex(index_dir, summary)
+    click.echo(summary)
+
+
+def _record_last_reindex(index_dir: Path, summary: str) -> None:
+    """Keep the run's summary for `status`, replaced atomically (a reader never sees half of it)."""
+    record = {"finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "summary": summary}
+    temporary = index_dir / f"{LAST_REINDEX}.tmp"
+    temporary.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    os.replace(temporary, index_dir / LAST_REINDEX)
 
 
 @main.command("search")
@@ -138,11 +162,11 @@ def search_command(q: str, index_dir: Path, municipality: tuple[str, ...], offic
         json.dump(answer, sys.stdout, ensure_ascii=False, indent=2)
         click.echo()
         return
-    click.echo(f"{answer['total']} results ({answer['took_ms']} ms)")
+    click.echo(f"{plural(answer['total'], 'result')} ({answer['took_ms']} ms)")
     if answer["suggestion"]:
-        click.echo(f"Μήπως εννοείτε: {answer['suggestion']}")
+        click.echo(f"Did you mean: {answer['suggestion']}")
     for rank, result in enumerate(answer["results"], start=(request.page - 1) * request.per_page + 1):
-        click.echo(f"\n{rank}. {result['title']}  [{result['date'] or 'χωρίς ημερομηνία'}]  {result['id']}")
+        click.echo(f"\n{rank}. {result['title']}  [{result['date'] or 'undated'}]  {result['id']}")
         if result["municipality"]:
             click.echo("   " + ", ".join(result["municipality"]))
         click.echo("   " + _terminal_text(result["snippet"]))
@@ -157,7 +181,9 @@ def search_command(q: str, index_dir: Path, municipality: tuple[str, ...], offic
 @click.option("--threads", default=WAITRESS["threads"], show_default=True, type=click.IntRange(1, 64),
               help="Requests answered at once (searches beyond that wait in line).")
 @index_option
-def serve(host: str, port: int, threads: int, index_dir: Path) -> None:
+@click.option("--access-log", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
+              help="Append one line per request (Common Log Format) to FILE; default: standard error.")
+def serve(host: str, port: int, threads: int, index_dir: Path, access_log: str | None) -> None:
     """Serve the search page and the JSON API with waitress, a production WSGI server.
 
     With no index yet, it is first built from DIMOS_SOURCES (default: seeds/), as `reindex` would.
@@ -168,9 +194,65 @@ def serve(host: str, port: int, threads: int, index_dir: Path) -> None:
             _reindex(index_dir, SETTINGS.sources, Gazetteer.load(SETTINGS.gazetteer) if SETTINGS.gazetteer else None)
         except ReindexLocked:
             click.echo("Another reindex is building it: serving 'index being prepared' until it is live.")
-    app = create_app({"INDEX_DIR": index_dir})
+    app = AccessLog(create_app({"INDEX_DIR": index_dir}), access_logger(access_log))
     click.echo(f"Serving dimos-search on http://{host}:{port}/ (index: {index_dir})")
     waitress.serve(app, host=host, port=port, **{**WAITRESS, "threads": threads})
+
+
+@main.command()
+@index_option
+def status(index_dir: Path) -> None:
+    """Show the live generation, its documents and size, the last reindex and the previous generations."""
+    store = IndexStore(index_dir)
+    health = store.health()
+    live = store.current_generation()
+    if live is None:
+        raise click.ClickException(f"no index in {index_dir} yet; run `dimos-search reindex --index {index_dir}`")
+    click.echo(f"Index: {index_dir}")
+    click.echo(f"Live generation: {_generation_line(store, live)}")
+    if health["status"] != "ok":
+        click.echo(f"Health: error: {health['message']}")
+    older = [name for name in store.generations() if name < live]
+    newer = [name for name in store.generations() if name > live]
+    click.echo("Previous generations: " + ("none (nothing to roll back to)" if not older else ""))
+    for name in reversed(older):
+        click.echo(f"  {_generation_line(store, name)}")
+    for name in newer:
+        click.echo(f"Rolled back from: {_generation_line(store, name)} (removed by the next reindex)")
+    last = index_dir / LAST_REINDEX
+    if last.exists():
+        record = json.loads(last.read_text(encoding="utf-8"))
+        click.echo(f"Last reindex, finished {record['finished_at']}:")
+        for line in record["summary"].splitlines():
+            click.echo(f"  {line}")
+    else:
+        click.echo("Last reindex: no summary recorded")
+
+
+def _generation_line(store: IndexStore, name: str) -> str:
+    info = store.build_info(name)
+    return (f"{name}, built {info.built_at}, {plural(info.documents, 'document')}, "
+            f"{directory_size(store.root / name) / 1e6:.1f} MB")
+
+
+@main.command()
+@index_option
+@click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SECONDS",
+              help=f"Seconds to wait for a running reindex to finish; after that exit with status {EXIT_LOCKED}.")
+def rollback(index_dir: Path, wait: float) -> None:
+    """Make the previous generation live again (checked first; refused while a reindex runs).
+
+    The service switches at its next request.  The generation rolled back from is kept
+    until the next reindex, which removes it.
+    """
+    try:
+        previous, restored = IndexStore(index_dir).rollback(wait=wait)
+    except ReindexLocked as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_LOCKED)
+    except (NoEarlierGeneration, VerificationFailed) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Rolled back: {restored} is live again (was {previous}).")
 
 
 if __name__ == "__main__":
