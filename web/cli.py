@@ -194,7 +194,8 @@ def serve(host: str, port: int, threads: int, index_dir: Path, access_log: str |
             _reindex(index_dir, SETTINGS.sources, Gazetteer.load(SETTINGS.gazetteer) if SETTINGS.gazetteer else None)
         except ReindexLocked:
             click.echo("Another reindex is building it: serving 'index being prepared' until it is live.")
-    app = AccessLog(create_app({"INDEX_DIR": index_dir}), access_logger(access_log))
+    app = create_app({"INDEX_DIR": index_dir})
+    app.wsgi_app = AccessLog(app.wsgi_app, access_logger(access_log))  # type: ignore[method-assign]
     click.echo(f"Serving dimos-search on http://{host}:{port}/ (index: {index_dir})")
     waitress.serve(app, host=host, port=port, **{**WAITRESS, "threads": threads})
 
