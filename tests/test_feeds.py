@@ -110,3 +110,22 @@ def test_the_export_streams_past_one_page_of_real_decisions(decisions_client):
     assert len(rows) == api["total"]
     assert len({row["id"] for row in rows}) == len(rows)
     assert rows[0]["id"] == api["results"][0]["id"]
+
+
+def test_the_read_only_api_may_be_read_from_any_origin(client):
+    for url in ("/api/search?q=Χανίων", "/api/documents/002_a41b864c727e27df", "/health",
+                "/api/search?page=0", "/feeds/search.atom"):
+        response = client.get(url, headers={"Origin": "https://newsroom.example"})
+        assert response.headers["Access-Control-Allow-Origin"] == "*", url
+        assert "ETag" in response.headers["Access-Control-Expose-Headers"]
+    assert "Access-Control-Allow-Origin" not in client.get("/").headers  # the pages are not an API
+
+
+def test_api_search_answers_304_while_the_generation_is_the_same(client):
+    first = client.get("/api/search?q=διακυβερνηση")
+    assert first.headers["ETag"].startswith('W/"')  # weak: took_ms differs between equal answers
+    again = client.get("/api/search?q=διακυβερνηση", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == first.headers["ETag"]
+    other = client.get("/api/search?q=Χανίων", headers={"If-None-Match": first.headers["ETag"]})
+    assert other.status_code == 200 and other.get_json()["total"] == 1

@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 
 from search.documents import Document
 from search.query import InvalidRequest
 
 from . import index_store, search_engine
+from .caching import allow_any_origin, not_modified_response, validators
 from .links import parse_args
 from .openapi import OPENAPI
 
@@ -30,13 +31,23 @@ def document_json(document: Document) -> dict[str, Any]:
     return data
 
 
+@bp.after_request
+def cors(response: Response) -> Response:
+    """The API is public and read-only (GET only): any origin may read it."""
+    return allow_any_origin(response)
+
+
 @bp.get("/api/search")
 def search() -> Any:
     try:
         search_request = parse_args(request.args)
     except InvalidRequest as error:
         return error_response(400, "invalid_parameter", error.message, error.message_el, error.parameter)
-    return jsonify(search_engine().search(search_request))
+    engine = search_engine()
+    tags = validators(g.index_generation, request.full_path, weak=True)
+    if tags.not_modified():
+        return not_modified_response(tags)
+    return tags.apply(jsonify(engine.search(search_request)))
 
 
 @bp.get("/api/documents/<path:doc_id>")

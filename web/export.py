@@ -25,7 +25,7 @@ from search.query import MAX_PER_PAGE, MAX_RESULT_WINDOW, InvalidRequest, Search
 
 from . import search_engine
 from .api import error_response
-from .feeds import not_modified_response, validators
+from .caching import not_modified_response, validators
 from .links import parse_args
 
 bp = Blueprint("export", __name__)

@@ -5,31 +5,30 @@ from, to) and answers its newest FEED_ENTRIES results, newest first, whatever th
 asked for: a feed is read for what is new.  The feed is built from the same answer the
 API returns (`GET /api/search`), so a feed entry and a search result cannot disagree.
 
-A feed reader polls; the answer changes only when the live index generation does, so the
-generation is the validator: the ETag names the generation and the query, Last-Modified is
-when that generation went live (the mtime of CURRENT, so a rollback counts as a change too),
-and a matching If-None-Match or an If-Modified-Since not older than it gets 304 without a search.
+A feed reader polls: web/caching.py's validators, tied to the index generation, answer it
+304 until a reindex or a rollback changes the index.
 """
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import html
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, request, url_for
+from flask import Blueprint, Response, g, request, url_for
 
 from search.query import InvalidRequest, SearchRequest
-from search.store import POINTER
 
-from . import index_store, search_engine
+from . import search_engine
 from .api import error_response
+from .caching import allow_any_origin, not_modified_response, validators
 from .links import SearchLinks, parse_args
 
 bp = Blueprint("feeds", __name__)
+# A feed is public and read-only: a web-based feed reader on another origin may fetch it.
+bp.after_request(allow_any_origin)
 
 # How many of the newest results a feed carries: a reader polling every hour sees all that is
 # new on a busy topic (the 1,453 real decisions span 2 years: ~2 a day on average), and the
@@ -40,38 +39,6 @@ FEED_TYPE = "application/atom+xml; charset=utf-8"
 # Characters XML 1.0 cannot carry at all (a scanned document may hold form feeds and the like).
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TAGS = re.compile(r"</?mark>")
-
-
-@dataclass(frozen=True)
-class Validators:
-    """What a cache compares: the ETag and the Last-Modified time of one answer."""
-
-    etag: str
-    last_modified: dt.datetime
-
-    def not_modified(self) -> bool:
-        """True when the request's If-None-Match or If-Modified-Since already has this answer."""
-        if request.if_none_match:
-            return request.if_none_match.contains(self.etag)
-        since = request.if_modified_since
-        return since is not None and self.last_modified.replace(microsecond=0) <= since
-
-    def apply(self, response: Response) -> Response:
-        response.set_etag(self.etag)
-        response.last_modified = self.last_modified
-        return response
-
-
-def validators(generation: str, variant: str) -> Validators:
-    """The validators of `variant` (a path and query) as answered by index `generation`."""
-    digest = hashlib.sha256(f"{generation}\n{variant}".encode("utf-8")).hexdigest()[:32]
-    pointer = index_store().root / POINTER
-    went_live = dt.datetime.fromtimestamp(pointer.stat().st_mtime, dt.timezone.utc)
-    return Validators(etag=digest, last_modified=went_live)
-
-
-def not_modified_response(tags: Validators) -> Response:
-    return tags.apply(current_app.response_class(status=304))
 
 
 @bp.get("/feeds/search.atom")

@@ -279,6 +279,8 @@ _VALIDATORS = {
 _NOT_MODIFIED = {"description": "If-None-Match or If-Modified-Since already has this answer: the index "
                                 "generation has not changed since. No body.", "headers": _VALIDATORS}
 _INVALID = _json("Error", "A parameter is invalid, as for /api/search.")
+# /api/search is cached the same way; its ETag is weak (W/"…"): equal answers differ in took_ms.
+OPENAPI["paths"]["/api/search"]["get"]["responses"]["304"] = _NOT_MODIFIED
 OPENAPI["paths"]["/feeds/search.atom"] = {
     "get": {
         "operationId": "searchFeed",
