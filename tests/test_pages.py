@@ -10,7 +10,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from search.documents import Document, Official
-from search.query import SORTS
 from search.store import IndexStore
 from web import create_app
 
