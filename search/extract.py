@@ -108,7 +108,9 @@ class Token(NamedTuple):
         return self.word and len(self.text) > 1 and self.text.isupper()
 
 
-_TOKEN = re.compile(r"[^\W\d_]+(?:[-‐][^\W\d_]+)*|\d+|[^\w\s]")
+# Letters with any combining mark ("ΑΧΑΪ́ΑΣ", as str.upper writes "Αχαΐας"), hyphenated compounds.
+_LETTERS = r"(?:[^\W\d_][\u0300-\u036f]*)+"
+_TOKEN = re.compile(rf"{_LETTERS}(?:[-‐]{_LETTERS})*|\d+|[^\w\s]")
 
 
 def tokenize(text: str) -> list[Token]:
@@ -324,7 +326,7 @@ def is_person_value(display: str, gazetteer: Gazetteer | None = None) -> bool:
         return False
     if any(len(w.rstrip(".")) > 1 and not any(c.islower() for c in w[1:]) for w in words):
         return False  # "Ψ.Ν.Α.", "ΑΝΤΩΝΙΟΥ": an abbreviation or an unparsed capital
-    if not any(len(w.rstrip(".")) >= 3 and not w.endswith(".") for w in words):
+    if not any(len(w) >= 4 and not w.endswith(".") for w in words):
         return False  # "Γ. Γεν": no full word
     if fold(words[0]) in _NOT_NAMES or fold(words[-1]) in _NOT_NAMES:
         return False
@@ -455,14 +457,17 @@ class EntityReader:
         if k + 1 < len(tokens) and tokens[k].folded in {"του", "τησ", "των"} and tokens[k + 1].cap \
                 and tokens[k + 1].folded not in _ROLE_FORMS:
             k += 1
+        if role.lemma in _MUNICIPAL_ROLES and k == j:
+            # A municipality may be named after a person («δήμαρχος Παύλου Μελά»): the gazetteer first.
+            run, _ = _capitalized_run(tokens, k, set())
+            found = _place(run, self.gazetteer) if run else None
+            if found:
+                self.places.append(_Place(found[0], found[1], role.position))
+                self._drop_mentions(k, k + found[2])
+                return f"{role.lemma} {found[1].removeprefix('Δήμος ')}", k + found[2]
         run, end = _capitalized_run(tokens, k, set(self.by_start))
         if not run or any(t.folded in _ROLE_FORMS for t in run):
             return role.lemma, j
-        if role.lemma in _MUNICIPAL_ROLES and k == j:
-            found = _place(run, self.gazetteer)
-            if found:
-                self.places.append(_Place(found[0], found[1], role.position))
-                return f"{role.lemma} {found[1].removeprefix('Δήμος ')}", end
         if all(t.upper or not t.cap for t in run):
             return role.lemma, end  # an upper-case qualifier cannot be given its accents back
         return f"{role.lemma} {_join(run)}", end
