@@ -150,7 +150,7 @@ _ROLE_NOUNS = (
 _MODIFIED_NOUNS = ("γραμματέας", "σύμβουλος")
 _MODIFIERS = {
     form: lemma
-    for lemma in ("γενικός", "ειδικός", "δημοτικός", "περιφερειακός", "εντεταλμένος", "αναπληρωτής")
+    for lemma in ("γενικός", "ειδικός", "δημοτικός", "περιφερειακός", "εντεταλμένος", "αναπληρωτής", "υπηρεσιακός")
     for form in list(_forms(lemma)) + [fold(lemma)[:-2] + "η", fold(lemma)[:-2] + "ησ"]
 }
 _ROLE_FORMS: dict[str, tuple[str, bool, bool]] = {}  # form -> (lemma, plural, needs modifier)
@@ -172,7 +172,13 @@ _NOT_NAMES = (
     | {fold(w) for w in """Ελληνική Δημοκρατία Δημοκρατίας Υπουργείο Υπουργείου Περιφέρεια Περιφέρειας
        Περιφερειακής Ενότητας Δημοτικό Δημοτικού Δημοτική Δημοτικής Συμβούλιο Συμβουλίου Επιτροπή
        Επιτροπής Διεύθυνση Διεύθυνσης Τμήμα Τμήματος Γραφείο Γραφείου Αθήνα Θέμα Απόφαση Αποφασίζουμε
-       Σχετ Αριθμ Πρωτ Ταχ Οδός Οδού Νομός Νομού Κοινότητα Κοινότητας Ευρώ""".split()}
+       Σχετ Αριθμ Πρωτ Ταχ Οδός Οδού Νομός Νομού Κοινότητα Κοινότητας Ευρώ Ελληνικής Ελληνικό
+       Ελληνικού Σώματος Δίκαιης Αναπτυξιακής Αρμοδιότητες Εξωτερικού Εσωτερικού Άρθρο Άρθρου
+       Πρωτοβάθμιο Υπηρεσιακό Υπηρεσιακού Ολυμπιακής Ακτοφυλακής Θράκης Μακεδονίας Ηπείρου
+       Θεσσαλίας Πελοποννήσου Αιγαίου Κρήτης Αττικής Ελλάδας Ελλάδος Στερεάς Ιονίων Νήσων
+       Υγείας Οικονομικών Εσωτερικών Εξωτερικών Παιδείας Εργασίας Πολιτισμού Δικαιοσύνης Τουρισμού
+       Ανάπτυξης Επικρατείας Ναυτιλίας Άμυνας Υπόψη Νσης Νση Γενικής Γενική Ειδικής Πίνακας
+       Πίνακα Διανομής Διανομή Κοινοποίηση Κοινοποίησης""".split()}
 )
 
 
@@ -212,6 +218,60 @@ def _initial_at(tokens: list[Token], i: int) -> bool:
     )
 
 
+def _upper_run_end(tokens: list[Token], i: int) -> int:
+    """End of the run of upper-case name words from i ("ΚΩΝΣΤΑΝΤΙΝΟΣ ΣΤΥΛΙΑΝΗ ΧΑΤΖΗΔΑΚΗΣ ΜΕΝΔΩΝΗ")."""
+    while i < len(tokens) and tokens[i].upper and _name_word(tokens[i]):
+        i += 1
+    return i
+
+
+def _ordered_pair(a: Token, b: Token) -> tuple[Token, Token] | None:
+    """(first name, surname) of two upper-case words, whichever order they come in, or None.
+
+    The first name is the lexicon word in the nominative; a lexicon word in an
+    oblique case is a patronymic surname ("ΔΗΜΗΤΡΙΟΥ").  Two nominative first
+    names are two people's (a signature table flattened), not one person.
+    """
+    fa, fb = first_name(a.text), first_name(b.text)
+    a_first = fa is not None and fa.nominative_case
+    b_first = fb is not None and fb.nominative_case
+    if a_first == b_first:
+        return None
+    first, surname = (a, b) if a_first else (b, a)
+    if not _surname_like(surname.folded):
+        return None
+    return first, surname
+
+
+def _surname_like(folded: str) -> bool:
+    """A Greek surname ends in a vowel or -ς/-ν, and is not a genitive plural ("ΟΙΚΟΝΟΜΙΚΩΝ")."""
+    return folded[-1:] in "αεηιουωσν" and not folded.endswith("ων") and folded not in _NOT_NAMES
+
+
+def _pair_upper_run(tokens: list[Token], start: int, end: int) -> list[_Mention]:
+    """People in a run of upper-case name words, read in the alignment that makes most of them.
+
+    Decisions sign "ΠΑΝΑΓΟΠΟΥΛΟΣ ΓΕΩΡΓΙΟΣ", laws "ΚΩΝΣΤΑΝΤΙΝΟΣ ΤΣΙΑΡΑΣ"; a law's
+    signature table, flattened to one line, gives "ΜΑΥΡΟΥΔΗΣ ΒΟΡΙΔΗΣ ΣΤΥΛΙΑΝΟΣ
+    ΠΕΤΣΑΣ" (consecutive pairs) or "ΚΩΝΣΤΑΝΤΙΝΟΣ ΣΤΥΛΙΑΝΗ ΧΑΤΖΗΔΑΚΗΣ ΜΕΝΔΩΝΗ"
+    (first names row, then surnames row).
+    """
+    n = end - start
+    readings = [[(start + k, start + k + 1) for k in range(offset, n - 1, 2)] for offset in (0, 1)]
+    scored = [[pair for pair in reading if _ordered_pair(tokens[pair[0]], tokens[pair[1]])] for reading in readings]
+    halves = [(start + k, start + k + n // 2) for k in range(n // 2)]
+    if n % 2 == 0 and n >= 4 and all(_ordered_pair(tokens[a], tokens[b]) for a, b in halves):
+        scored.append(halves)  # only when every column pairs up
+    # Most people; on a tie, the reading that ends the run (a role's qualifier comes before the name).
+    best = max(scored, key=lambda pairs: (len(pairs), bool(pairs) and max(pairs[-1]) == end - 1))
+    found = []
+    for a, b in best:
+        first, surname = _ordered_pair(tokens[a], tokens[b])
+        found.append(_Mention(min(a, b), max(a, b) + 1 if b == a + 1 else a + 1, person(first.text, surname.text),
+                              surname.text))
+    return found
+
+
 def _mentions(tokens: list[Token]) -> list[_Mention]:
     """Person mentions: "Γρηγόρη Ζαριφόπουλο", "ΠΑΝΑΓΟΠΟΥΛΟΣ ΓΕΩΡΓΙΟΣ", "Γ. Ζαριφόπουλο", "κ. Καϊτεζίδης"."""
     found: list[_Mention] = []
@@ -233,12 +293,13 @@ def _mentions(tokens: list[Token]) -> list[_Mention]:
             found.append(_Mention(i, i + 3, name, tokens[i + 2].text, t.text))
             i += 3
             continue
-        if nxt is not None and _name_word(t):
-            # Upper-case signatures write the surname first: "ΠΑΝΑΓΟΠΟΥΛΟΣ ΓΕΩΡΓΙΟΣ".
-            if t.upper and _name_word(nxt) and first_name(nxt.text) and (nxt.upper or first_name(t.text) is None):
-                found.append(_Mention(i, i + 2, person(nxt.text, t.text), t.text))
-                i += 2
+        if t.upper and _name_word(t):
+            end = _upper_run_end(tokens, i)
+            if end - i >= 2:
+                found.extend(_pair_upper_run(tokens, i, end))
+                i = end
                 continue
+        if nxt is not None and _name_word(t):
             if first_name(t.text):
                 j = i + 3 if _initial_at(tokens, i + 1) else i + 1  # middle initial
                 if j < n and _name_word(tokens[j]):
@@ -328,9 +389,12 @@ def is_person_value(display: str, gazetteer: Gazetteer | None = None) -> bool:
         return False  # "Ψ.Ν.Α.", "ΑΝΤΩΝΙΟΥ": an abbreviation or an unparsed capital
     if not any(len(w) >= 4 and not w.endswith(".") for w in words):
         return False  # "Γ. Γεν": no full word
-    if fold(words[0]) in _NOT_NAMES or fold(words[-1]) in _NOT_NAMES:
+    if fold(words[0]) in _NOT_NAMES or not _surname_like(fold(words[-1])):
         return False
-    return (gazetteer or Gazetteer.default()).resolve(display) is None
+    gazetteer = gazetteer or Gazetteer.default()
+    if words[0].endswith(".") and gazetteer.resolve(words[-1]) is not None:
+        return False  # "Ν. Αγρινίου": a prefecture, not a person
+    return gazetteer.resolve(display) is None
 
 
 # ---------------------------------------------------------------- putting it together
