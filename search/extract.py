@@ -262,8 +262,7 @@ def _pair_upper_run(tokens: list[Token], start: int, end: int) -> list[_Mention]
     halves = [(start + k, start + k + n // 2) for k in range(n // 2)]
     if n % 2 == 0 and n >= 4 and all(_ordered_pair(tokens[a], tokens[b]) for a, b in halves):
         scored.append(halves)  # only when every column pairs up
-    # Most people; on a tie, the reading that ends the run (a role's qualifier comes before the name).
-    best = max(scored, key=lambda pairs: (len(pairs), bool(pairs) and max(pairs[-1]) == end - 1))
+    best = max(scored, key=len)  # most people; on a tie, the plain reading from the run's first word
     found = []
     for a, b in best:
         first, surname = _ordered_pair(tokens[a], tokens[b])

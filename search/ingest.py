@@ -56,6 +56,7 @@ from .extract import (
     extract_date,
     extract_entities,
     is_date_line,
+    is_person_value,
     parse_date,
 )
 from .gazetteer import Gazetteer
@@ -219,7 +220,9 @@ class _Builder:
             if not name:
                 continue
             parsed = parse_person(name)
-            display = self.forms.best(parsed.key, parsed.display) if parsed else name.strip()
+            if parsed is None or not is_person_value(parsed.display, self.gazetteer):
+                continue  # "ΔΗΜΟΥ ΠΑΙΟΝΙΑΣ", "ΝΙΚΟΛΑΟΥ": a field value that is not a person's name
+            display = self.forms.best(parsed.key, parsed.display)
             official = Official(display, role.lower() if role else roles.get(fold(display)))
             if official not in result:
                 result.append(official)
