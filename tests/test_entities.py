@@ -117,3 +117,41 @@ def test_upper_case_signature_block_gives_the_signer_with_role():
     officials = extract_entities("Απόφαση δαπάνης", text).officials
     assert [(o.name, o.role) for o in officials] == [("Αλέξανδρος Κολιάδης", "δήμαρχος Ρόδου")]
     assert fold(officials[0].name) == fold("Αλέξανδρος Κολιάδης")
+
+
+def test_gazetteer_is_on_by_default_and_can_be_overridden(tmp_path):
+    from search.config import Settings
+    assert Settings().gazetteer == PACKAGED and Settings.from_env({}).gazetteer == PACKAGED
+    other = tmp_path / "other.csv"
+    assert Settings.from_env({"DIMOS_GAZETTEER": str(other)}).gazetteer == other
+
+
+def _record(path, record_id):
+    import json
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            if record["id"] == record_id:
+                return record
+    raise AssertionError(record_id)
+
+
+def test_real_law_signature_table_gives_its_ministers():
+    """Law 5042: the President and a flattened table of twenty ministers, «ΜΑΥΡΟΥΔΗΣ ΒΟΡΙΔΗΣ ΣΤΥΛΙΑΝΟΣ ΠΕΤΣΑΣ»."""
+    from conftest import shared_data
+    law = _record(shared_data("greek-laws-2023-2024.jsonl"), "law:5042")
+    names = {fold(o.name) for o in extract_entities(law["title"], law["body"]).officials}
+    for signer in ("Κατερίνα Σακελλαροπούλου", "Κωνσταντίνος Τσιάρας", "Στυλιανός Πέτσας",
+                   "Χρήστος Σταϊκούρας", "Μιλτιάδης Βαρβιτσιώτης", "Γεώργιος Καραγιάννης"):
+        assert fold(signer) in names, signer
+    # the misreadings of a flattened table: a first name paired with the neighbouring column's surname
+    for wrong in ("Στυλιανός Βορίδης", "Θεόδωρος Σταϊκούρας", "Μιλτιάδης Παπαθανάσης", "Σπυρίδων Σκυλακάκης"):
+        assert fold(wrong) not in names, wrong
+
+
+def test_real_moh_signature_block_gives_the_signer_with_role():
+    """«Η ΠΡΟΪΣΤΑΜΕΝΗ ΤΗΣ ΓΕΝΙΚΗΣ Δ/ΝΣΗΣ … ΠΑΡΑΣΚΕΥΗ ΘΕΟΦΙΛΟΥ»: a patronymic surname, not «Θεόφιλος»."""
+    from conftest import shared_data
+    record = _record(shared_data("diavgeia-decisions.jsonl"), "moh_doccano:179")
+    officials = extract_entities(record["title"], record["body"]).officials
+    assert [(fold(o.name), o.role.split()[0]) for o in officials] == [(fold("Παρασκευή Θεοφίλου"), "προϊσταμένη")]
