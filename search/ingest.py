@@ -56,7 +56,6 @@ from .extract import (
     extract_date,
     extract_entities,
     is_date_line,
-    is_person_value,
     parse_date,
 )
 from .gazetteer import Gazetteer
@@ -220,9 +219,7 @@ class _Builder:
             if not name:
                 continue
             parsed = parse_person(name)
-            if parsed is None or not is_person_value(parsed.display, self.gazetteer):
-                continue  # "ΔΗΜΟΥ ΠΑΙΟΝΙΑΣ", "ΝΙΚΟΛΑΟΥ": a field value that is not a person's name
-            display = self.forms.best(parsed.key, parsed.display)
+            display = self.forms.best(parsed.key, parsed.display) if parsed else name.strip()
             official = Official(display, role.lower() if role else roles.get(fold(display)))
             if official not in result:
                 result.append(official)
