@@ -8,6 +8,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .gazetteer import PACKAGED
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INDEX_DIR = PROJECT_ROOT / "instance" / "index"
 DEFAULT_SOURCES = (PROJECT_ROOT / "seeds",)
@@ -17,16 +19,17 @@ DEFAULT_SOURCES = (PROJECT_ROOT / "seeds",)
 class Settings:
     index_dir: Path = DEFAULT_INDEX_DIR
     sources: tuple[Path, ...] = DEFAULT_SOURCES
-    gazetteer: Path | None = None
+    # On by default: without it a place name cannot become a municipality (issue 15).
+    gazetteer: Path = PACKAGED
 
     @classmethod
     def from_env(cls, environ: "os._Environ[str] | dict[str, str] | None" = None) -> "Settings":
-        """DIMOS_INDEX_DIR, DIMOS_SOURCES (os.pathsep-separated) and DIMOS_GAZETTEER."""
+        """DIMOS_INDEX_DIR, DIMOS_SOURCES (os.pathsep-separated) and DIMOS_GAZETTEER (default: the packaged one)."""
         env = os.environ if environ is None else environ
         sources = tuple(Path(p) for p in env.get("DIMOS_SOURCES", "").split(os.pathsep) if p)
         gazetteer = env.get("DIMOS_GAZETTEER")
         return cls(
             index_dir=Path(env.get("DIMOS_INDEX_DIR") or DEFAULT_INDEX_DIR),
             sources=sources or DEFAULT_SOURCES,
-            gazetteer=Path(gazetteer) if gazetteer else None,
+            gazetteer=Path(gazetteer) if gazetteer else PACKAGED,
         )

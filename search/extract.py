@@ -108,7 +108,9 @@ class Token(NamedTuple):
         return self.word and len(self.text) > 1 and self.text.isupper()
 
 
-_TOKEN = re.compile(r"[^\W\d_]+(?:[-‐][^\W\d_]+)*|\d+|[^\w\s]")
+# Letters with any combining mark ("ΑΧΑΪ́ΑΣ", as str.upper writes "Αχαΐας"), hyphenated compounds.
+_LETTERS = r"(?:[^\W\d_][\u0300-\u036f]*)+"
+_TOKEN = re.compile(rf"{_LETTERS}(?:[-‐]{_LETTERS})*|\d+|[^\w\s]")
 
 
 def tokenize(text: str) -> list[Token]:
@@ -148,7 +150,7 @@ _ROLE_NOUNS = (
 _MODIFIED_NOUNS = ("γραμματέας", "σύμβουλος")
 _MODIFIERS = {
     form: lemma
-    for lemma in ("γενικός", "ειδικός", "δημοτικός", "περιφερειακός", "εντεταλμένος", "αναπληρωτής")
+    for lemma in ("γενικός", "ειδικός", "δημοτικός", "περιφερειακός", "εντεταλμένος", "αναπληρωτής", "υπηρεσιακός")
     for form in list(_forms(lemma)) + [fold(lemma)[:-2] + "η", fold(lemma)[:-2] + "ησ"]
 }
 _ROLE_FORMS: dict[str, tuple[str, bool, bool]] = {}  # form -> (lemma, plural, needs modifier)
@@ -170,8 +172,21 @@ _NOT_NAMES = (
     | {fold(w) for w in """Ελληνική Δημοκρατία Δημοκρατίας Υπουργείο Υπουργείου Περιφέρεια Περιφέρειας
        Περιφερειακής Ενότητας Δημοτικό Δημοτικού Δημοτική Δημοτικής Συμβούλιο Συμβουλίου Επιτροπή
        Επιτροπής Διεύθυνση Διεύθυνσης Τμήμα Τμήματος Γραφείο Γραφείου Αθήνα Θέμα Απόφαση Αποφασίζουμε
-       Σχετ Αριθμ Πρωτ Ταχ Οδός Οδού Νομός Νομού Κοινότητα Κοινότητας Ευρώ""".split()}
+       Σχετ Αριθμ Πρωτ Ταχ Οδός Οδού Νομός Νομού Κοινότητα Κοινότητας Ευρώ Ελληνικής Ελληνικό
+       Ελληνικού Σώματος Δίκαιης Αναπτυξιακής Αρμοδιότητες Εξωτερικού Εσωτερικού Άρθρο Άρθρου
+       Πρωτοβάθμιο Υπηρεσιακό Υπηρεσιακού Ολυμπιακής Ακτοφυλακής Θράκης Μακεδονίας Ηπείρου
+       Θεσσαλίας Πελοποννήσου Αιγαίου Κρήτης Αττικής Ελλάδας Ελλάδος Στερεάς Ιονίων Νήσων
+       Υγείας Οικονομικών Εσωτερικών Εξωτερικών Παιδείας Εργασίας Πολιτισμού Δικαιοσύνης Τουρισμού
+       Ανάπτυξης Επικρατείας Ναυτιλίας Άμυνας Υπόψη Νσης Νση Γενικής Γενική Ειδικής Πίνακας
+       Πίνακα Διανομής Διανομή Κοινοποίηση Κοινοποίησης""".split()}
 )
+
+
+@dataclass
+class _Place:
+    key: str
+    display: str
+    position: int
 
 
 @dataclass
@@ -203,6 +218,59 @@ def _initial_at(tokens: list[Token], i: int) -> bool:
     )
 
 
+def _upper_run_end(tokens: list[Token], i: int) -> int:
+    """End of the run of upper-case name words from i ("ΚΩΝΣΤΑΝΤΙΝΟΣ ΣΤΥΛΙΑΝΗ ΧΑΤΖΗΔΑΚΗΣ ΜΕΝΔΩΝΗ")."""
+    while i < len(tokens) and tokens[i].upper and _name_word(tokens[i]):
+        i += 1
+    return i
+
+
+def _ordered_pair(a: Token, b: Token) -> tuple[Token, Token] | None:
+    """(first name, surname) of two upper-case words, whichever order they come in, or None.
+
+    The first name is the lexicon word in the nominative; a lexicon word in an
+    oblique case is a patronymic surname ("ΔΗΜΗΤΡΙΟΥ").  Two nominative first
+    names are two people's (a signature table flattened), not one person.
+    """
+    fa, fb = first_name(a.text), first_name(b.text)
+    a_first = fa is not None and fa.nominative_case
+    b_first = fb is not None and fb.nominative_case
+    if a_first == b_first:
+        return None
+    first, surname = (a, b) if a_first else (b, a)
+    if not _surname_like(surname.folded):
+        return None
+    return first, surname
+
+
+def _surname_like(folded: str) -> bool:
+    """A Greek surname ends in a vowel or -ς/-ν, and is not a genitive plural ("ΟΙΚΟΝΟΜΙΚΩΝ")."""
+    return folded[-1:] in "αεηιουωσν" and not folded.endswith("ων") and folded not in _NOT_NAMES
+
+
+def _pair_upper_run(tokens: list[Token], start: int, end: int) -> list[_Mention]:
+    """People in a run of upper-case name words, read in the alignment that makes most of them.
+
+    Decisions sign "ΠΑΝΑΓΟΠΟΥΛΟΣ ΓΕΩΡΓΙΟΣ", laws "ΚΩΝΣΤΑΝΤΙΝΟΣ ΤΣΙΑΡΑΣ"; a law's
+    signature table, flattened to one line, gives "ΜΑΥΡΟΥΔΗΣ ΒΟΡΙΔΗΣ ΣΤΥΛΙΑΝΟΣ
+    ΠΕΤΣΑΣ" (consecutive pairs) or "ΚΩΝΣΤΑΝΤΙΝΟΣ ΣΤΥΛΙΑΝΗ ΧΑΤΖΗΔΑΚΗΣ ΜΕΝΔΩΝΗ"
+    (first names row, then surnames row).
+    """
+    n = end - start
+    readings = [[(start + k, start + k + 1) for k in range(offset, n - 1, 2)] for offset in (0, 1)]
+    scored = [[pair for pair in reading if _ordered_pair(tokens[pair[0]], tokens[pair[1]])] for reading in readings]
+    halves = [(start + k, start + k + n // 2) for k in range(n // 2)]
+    if n % 2 == 0 and n >= 4 and all(_ordered_pair(tokens[a], tokens[b]) for a, b in halves):
+        scored.append(halves)  # only when every column pairs up
+    best = max(scored, key=len)  # most people; on a tie, the plain reading from the run's first word
+    found = []
+    for a, b in best:
+        first, surname = _ordered_pair(tokens[a], tokens[b])
+        found.append(_Mention(min(a, b), max(a, b) + 1 if b == a + 1 else a + 1, person(first.text, surname.text),
+                              surname.text))
+    return found
+
+
 def _mentions(tokens: list[Token]) -> list[_Mention]:
     """Person mentions: "Γρηγόρη Ζαριφόπουλο", "ΠΑΝΑΓΟΠΟΥΛΟΣ ΓΕΩΡΓΙΟΣ", "Γ. Ζαριφόπουλο", "κ. Καϊτεζίδης"."""
     found: list[_Mention] = []
@@ -224,12 +292,13 @@ def _mentions(tokens: list[Token]) -> list[_Mention]:
             found.append(_Mention(i, i + 3, name, tokens[i + 2].text, t.text))
             i += 3
             continue
-        if nxt is not None and _name_word(t):
-            # Upper-case signatures write the surname first: "ΠΑΝΑΓΟΠΟΥΛΟΣ ΓΕΩΡΓΙΟΣ".
-            if t.upper and _name_word(nxt) and first_name(nxt.text) and (nxt.upper or first_name(t.text) is None):
-                found.append(_Mention(i, i + 2, person(nxt.text, t.text), t.text))
-                i += 2
+        if t.upper and _name_word(t):
+            end = _upper_run_end(tokens, i)
+            if end - i >= 2:
+                found.extend(_pair_upper_run(tokens, i, end))
+                i = end
                 continue
+        if nxt is not None and _name_word(t):
             if first_name(t.text):
                 j = i + 3 if _initial_at(tokens, i + 1) else i + 1  # middle initial
                 if j < n and _name_word(tokens[j]):
@@ -276,47 +345,55 @@ def _join(run: list[Token]) -> str:
 
 # ---------------------------------------------------------------- municipalities
 
-
-@dataclass
-class _Place:
-    key: str
-    display: str
-    position: int
+# Prepositions + article before a place in the nominative/accusative: "στη Ρόδο", "στα Χανιά".
+_PLACE_PREPOSITIONS = {"στην", "στη", "στο", "στον", "στα", "στισ", "στουσ", "στοι"}
 
 
-def _place(run: list[Token], gazetteer: Gazetteer | None) -> tuple[str, str] | None:
-    """(key, canonical "Δήμος <genitive>") for the longest leading part of a run that names a municipality."""
-    if not run:
-        return None
-    if gazetteer is not None:
-        for size in range(min(len(run), 7), 0, -1):
-            found = gazetteer.resolve(_join(run[:size]))
-            if found is not None:
-                return municipality_key(found.genitive), found.name
-        return None
-    # Without a gazetteer: qualifiers such as "Αγίου", "Νέας" plus one word,
-    # and hyphenated compounds; a run of plain capitalised words is cut at one.
-    prefixes = {fold(w) for w in "Αγίου Αγίας Αγίων Αγ Νέας Νέου Νέων Άνω Κάτω Ανατολικής Δυτικής Βόρειας Νότιας Κεντρικής Ιεράς".split()}
-    size = 0
-    while size < len(run) and run[size].folded in prefixes:
-        size += 1
-    size = min(size + 1, len(run))
-    while size + 1 < len(run) and run[size].text in "-–":
-        size += 2
-    name = _join(run[:size])
-    if name.isupper():
-        name = "-".join(part[:1] + part[1:].lower() for part in name.split("-"))
-    return municipality_key(name), f"Δήμος {name}"
+def _place(run: list[Token], gazetteer: Gazetteer) -> tuple[str, str, int] | None:
+    """(key, canonical "Δήμος <genitive>", tokens used) for the longest leading part of a run that the gazetteer knows.
+
+    Only the gazetteer makes a municipality: a run it does not know ("Δήμος
+    Ελλάδας", "Δήμος Και") is no municipality at all.
+    """
+    for size in range(min(len(run), gazetteer.longest + 2), 0, -1):
+        found = gazetteer.resolve(_join(run[:size]))
+        if found is not None:
+            return municipality_key(found.genitive), found.name, size
+    return None
 
 
-def canonical_municipality(label: str, gazetteer: Gazetteer | None) -> str | None:
-    """A source's municipality label ("ΔΗΜΟΣ ΠΥΛΟΥ - ΝΕΣΤΟΡΟΣ") as its canonical facet value."""
+def canonical_municipality(label: str, gazetteer: Gazetteer | None = None) -> str | None:
+    """A source's municipality label ("ΔΗΜΟΣ ΠΥΛΟΥ - ΝΕΣΤΟΡΟΣ") as its canonical facet value, or None."""
+    gazetteer = gazetteer or Gazetteer.default()
     tokens = tokenize(label)
     while tokens and (tokens[0].folded in _MUNICIPALITY_WORDS or tokens[0].folded in {"δ", "."}):
         tokens = tokens[1:]
     run, _ = _capitalized_run(tokens, 0, set())
     found = _place(run, gazetteer)
     return found[1] if found else None
+
+
+# ---------------------------------------------------------------- officials as values
+
+_CURRENCY = re.compile(r"[€$£]|ευρω", re.IGNORECASE)
+
+
+def is_person_value(display: str, gazetteer: Gazetteer | None = None) -> bool:
+    """Whether a facet value reads as a person's name: first name + surname, no digit,
+    no amount, no abbreviation, not a municipality («ΔΗΜΟΥ ΠΑΙΟΝΙΑΣ»)."""
+    words = display.split()
+    if len(words) < 2 or re.search(r"\d", display) or _CURRENCY.search(fold(display)):
+        return False
+    if any(len(w.rstrip(".")) > 1 and not any(c.islower() for c in w[1:]) for w in words):
+        return False  # "Ψ.Ν.Α.", "ΑΝΤΩΝΙΟΥ": an abbreviation or an unparsed capital
+    if not any(len(w) >= 4 and not w.endswith(".") for w in words):
+        return False  # "Γ. Γεν": no full word
+    if fold(words[0]) in _NOT_NAMES or not _surname_like(fold(words[-1])):
+        return False
+    gazetteer = gazetteer or Gazetteer.default()
+    if words[0].endswith(".") and gazetteer.resolve(words[-1]) is not None:
+        return False  # "Ν. Αγρινίου": a prefecture, not a person
+    return gazetteer.resolve(display) is None
 
 
 # ---------------------------------------------------------------- putting it together
@@ -351,6 +428,216 @@ class DisplayForms:
         return self._best[key]
 
 
+@dataclass
+class _Role:
+    """A role noun met at `position`: its lemma with modifier, and whether it is plural."""
+
+    lemma: str
+    plural: bool
+    position: int
+    modified: bool
+
+
+class EntityReader:
+    """Reads one document's token stream once: person mentions, places and roles are its state.
+
+    Each rule is a method that can be called (and tested) on its own:
+    `place_at` (a municipality after «Δήμος»/«στη»), `role_at` (a role noun and
+    its modifier), `qualify` (the role's qualifier, «δήμαρχος Χανίων»), `give_forward`
+    / `give_backward` (the names a role belongs to), and `people` (mentions joined
+    into one entry per person).
+    """
+
+    def __init__(self, text: str, gazetteer: Gazetteer | None = None) -> None:
+        self.gazetteer = gazetteer or Gazetteer.default()
+        self.tokens = tokenize(text)
+        self.mentions = _mentions(self.tokens)
+        self.by_start = {m.start: m for m in self.mentions}
+        self.places: list[_Place] = []
+        self.roles: dict[int, str] = {}  # mention start -> role
+
+    def read(self) -> "EntityReader":
+        """Apply every rule at every token."""
+        for i, token in enumerate(self.tokens):
+            if token.folded in _MUNICIPALITY_WORDS or token.folded in _PLACE_PREPOSITIONS:
+                self.place_at(i)
+                continue
+            role = self.role_at(i)
+            if role is not None:
+                text, j = self.qualify(role, self.role_end(role))
+                if not self.give_forward(j, text, role):
+                    self.give_backward(i - (1 if role.modified else 0), text)
+        return self
+
+    def place_at(self, i: int) -> _Place | None:
+        """The municipality named by the capitalised words after token i, through the gazetteer."""
+        run, _ = _capitalized_run(self.tokens, i + 1, set())
+        found = _place(run, self.gazetteer) if run else None
+        if found is None:
+            return None
+        place = _Place(found[0], found[1], i)
+        self.places.append(place)
+        self._drop_mentions(i + 1, i + 1 + found[2])
+        return place
+
+    def _drop_mentions(self, start: int, end: int) -> None:
+        """A "person" inside a place name («Αγίου Ιωάννη Ρέντη») is no person."""
+        inside = [m for m in self.mentions if start <= m.start < end]
+        for m in inside:
+            self.mentions.remove(m)
+            del self.by_start[m.start]
+
+    def role_at(self, i: int) -> _Role | None:
+        """A role noun at i, with the modifier before it ("γενικός γραμματέας"), or None."""
+        token = self.tokens[i]
+        entry = _ROLE_FORMS.get(token.folded)
+        if entry is None or not token.word:
+            return None
+        lemma, plural, needs_modifier = entry
+        modifier = _MODIFIERS.get(self.tokens[i - 1].folded) if i > 0 else None
+        if needs_modifier and modifier is None:
+            return None
+        if modifier == "αναπληρωτής" and lemma not in {"υπουργός", "γραμματέας"}:
+            modifier = None
+        return _Role(f"{modifier} {lemma}" if modifier else lemma, plural, i, modifier is not None)
+
+    def role_end(self, role: _Role) -> int:
+        """Where the role's noun phrase ends, folding in "του Δημοτικού Συμβουλίου" and "αναπληρωτής υπουργός"."""
+        tokens, j = self.tokens, role.position + 1
+        if role.lemma == "πρόεδρος":
+            k = j + 1 if j < len(tokens) and tokens[j].folded == "του" else j
+            if k + 1 < len(tokens) and tokens[k].folded in _COUNCIL[0] and tokens[k + 1].folded in _COUNCIL[1]:
+                role.lemma = "πρόεδρος δημοτικού συμβουλίου"
+                return k + 2
+        if role.lemma == "αναπληρωτής" and j < len(tokens) and _ROLE_FORMS.get(tokens[j].folded, ("",))[0] == "υπουργός":
+            role.lemma = "αναπληρωτής υπουργός"
+            return j + 1
+        return j
+
+    def qualify(self, role: _Role, j: int) -> tuple[str, int]:
+        """The role with its qualifier: "δήμαρχος Χανίων", "γενικός γραμματέας Δήμου Χανίων"."""
+        tokens, k = self.tokens, j
+        if k + 1 < len(tokens) and tokens[k].folded in {"του", "τησ", "των"} and tokens[k + 1].cap \
+                and tokens[k + 1].folded not in _ROLE_FORMS:
+            k += 1
+        if role.lemma in _MUNICIPAL_ROLES and k == j:
+            # A municipality may be named after a person («δήμαρχος Παύλου Μελά»): the gazetteer first.
+            run, _ = _capitalized_run(tokens, k, set())
+            found = _place(run, self.gazetteer) if run else None
+            if found:
+                self.places.append(_Place(found[0], found[1], role.position))
+                self._drop_mentions(k, k + found[2])
+                return f"{role.lemma} {found[1].removeprefix('Δήμος ')}", k + found[2]
+        run, end = _capitalized_run(tokens, k, set(self.by_start))
+        if not run or any(t.folded in _ROLE_FORMS for t in run):
+            return role.lemma, j
+        if all(t.upper or not t.cap for t in run):
+            return role.lemma, end  # an upper-case qualifier cannot be given its accents back
+        return f"{role.lemma} {_join(run)}", end
+
+    def give_forward(self, j: int, text: str, role: _Role) -> bool:
+        """Give the role to the name(s) that follow within the same phrase (all of them if plural)."""
+        tokens, assigned = self.tokens, False
+        k, limit = j, min(len(tokens), j + 14)
+        while k < limit:
+            t = tokens[k]
+            if k in self.by_start:
+                self.roles.setdefault(k, text)
+                assigned = True
+                k = self.by_start[k].end
+                if not role.plural:
+                    return True
+                continue
+            if t.text in ".;" and k > 0 and len(tokens[k - 1].text) > 2 or t.text in "!?":
+                break
+            if t.word and not t.cap and t.folded not in _ARTICLES | {"και"} | _HONORIFICS:
+                break
+            if t.folded in _ROLE_FORMS:
+                break
+            if role.plural and assigned and t.cap:  # "υφυπουργούς Α, Όνομα ... και Παιδείας, Όνομα"
+                new_text, end = self.qualify(role, k)
+                if end > k:
+                    text, k = new_text, end
+                    continue
+            k += 1
+        return assigned
+
+    def give_backward(self, i: int, text: str) -> None:
+        """Apposition: "Παναγιώτης Σημανδηράκης, δήμαρχος Χανίων"."""
+        k = i - 1
+        while k >= 0 and (self.tokens[k].text == "," or self.tokens[k].folded in {"ο", "η"}):
+            k -= 1
+        for m in self.mentions:
+            if m.end - 1 == k:
+                self.roles.setdefault(m.start, text)
+
+    def people(self) -> list[tuple[PersonName, str | None]]:
+        """One entry per person, in order of first mention: initials and bare surnames join
+        the one full name they abbreviate (left alone when two could fit)."""
+        people: dict[str, list] = {}  # key -> [name, role, first position]
+        for m in self.mentions:
+            if m.name is not None and m.initial is None:
+                entry = people.setdefault(m.name.key, [m.name, None, m.start])
+                entry[1] = entry[1] or self.roles.get(m.start)
+        for m in sorted(self.mentions, key=lambda m: m.start):
+            if m.name is not None and m.initial is None:
+                continue
+            surface = fold(m.surname)
+            matches = [
+                key for key, (name, _, _) in people.items()
+                if "." not in name.first and surface in surname_forms(name.surname)
+                and (m.initial is None or fold(name.first).startswith(fold(m.initial)))
+            ]
+            if len(matches) == 1:
+                entry = people[matches[0]]
+                entry[1] = entry[1] or self.roles.get(m.start)
+                entry[2] = min(entry[2], m.start)
+            elif m.name is not None:
+                entry = people.setdefault(m.name.key, [m.name, None, m.start])
+                entry[1] = entry[1] or self.roles.get(m.start)
+        ordered = sorted(people.values(), key=lambda entry: entry[2])
+        return [(name, role) for name, role, _ in ordered]
+
+    def municipalities(self, title_end: int, issuing: str | None, forms: DisplayForms) -> list[str]:
+        """Canonical municipality names, the issuing one first (the source's, the title's,
+        the letterhead's, else the most mentioned)."""
+        places, tokens = self.places, self.tokens
+        if not places and not issuing:
+            return []
+        display: dict[str, str] = {}
+        count: dict[str, int] = {}
+        first: dict[str, int] = {}
+        for place in places:
+            display[place.key] = forms.best(place.key, place.display)
+            count[place.key] = count.get(place.key, 0) + 1
+            first.setdefault(place.key, place.position)
+        head = [p.key for p in places if p.position < title_end] or [
+            p.key for p in places if p.position < 60 and tokens[p.position].upper
+        ]
+        if issuing:
+            lead = municipality_key(issuing.removeprefix("Δήμος "))
+            display[lead] = forms.best(lead, issuing)
+        elif head:
+            lead = head[0]
+        else:
+            lead = max(count, key=lambda k: (count[k], -first[k]))
+        rest = sorted((k for k in display if k != lead), key=lambda k: first.get(k, 0))
+        return [display[lead]] + [display[k] for k in rest]
+
+    def mayors(self, officials: list[Official], persons, municipalities: list[str]) -> list[Official]:
+        """A person without a role who is the 2023 mayor of a municipality in the text is its δήμαρχος."""
+        have = {fold(o.name) for o in officials}
+        for name, role in persons:
+            if role is not None or fold(name.display) in have:
+                continue
+            for municipality in municipalities:
+                found = self.gazetteer.resolve(municipality)
+                if found and found.mayor_2023 and fold(found.mayor_2023) == fold(name.display):
+                    officials.append(Official(name.display, f"δήμαρχος {found.genitive}"))
+                    break
+        return officials
+
+
 def extract_entities(
     title: str,
     body: str,
@@ -360,192 +647,28 @@ def extract_entities(
 ) -> Entities:
     """Municipalities (issuing first) and officials with roles, from title and body.
 
-    `issuing` is a canonical municipality the source states (a record's field);
-    otherwise the letterhead ("ΔΗΜΟΣ ..." in the first lines), then the title,
-    then the most mentioned municipality is taken as the issuing one.
+    `gazetteer` defaults to the packaged one.  `issuing` is a canonical
+    municipality the source states (a record's field); otherwise the
+    letterhead ("ΔΗΜΟΣ ..." in the first lines), then the title, then the most
+    mentioned municipality is taken as the issuing one.
     """
     forms = forms or DisplayForms()
-    text = f"{title}\n\n{body}"
-    tokens = tokenize(text)
-    title_end = len(tokenize(title))
-    mentions = _mentions(tokens)
-    starts = {m.start for m in mentions}
-    by_start = {m.start: m for m in mentions}
-
-    places: list[_Place] = []
-    roles: dict[int, str] = {}  # mention start -> role
-    for i, t in enumerate(tokens):
-        if t.folded in _MUNICIPALITY_WORDS and i + 1 < len(tokens):
-            run, _ = _capitalized_run(tokens, i + 1, starts)
-            found = _place(run, gazetteer)
-            if found:
-                places.append(_Place(found[0], found[1], i))
-            continue
-        entry = _ROLE_FORMS.get(t.folded)
-        if entry is None or not t.word:
-            continue
-        lemma, plural, needs_modifier = entry
-        modifier = _MODIFIERS.get(tokens[i - 1].folded) if i > 0 else None
-        if needs_modifier and modifier is None:
-            continue
-        if modifier == "αναπληρωτής" and lemma not in {"υπουργός", "γραμματέας"}:
-            modifier = None
-        if modifier:
-            lemma = f"{modifier} {lemma}"
-        j = i + 1
-        if lemma == "πρόεδρος":  # "προέδρου (του) Δημοτικού Συμβουλίου Χανίων"
-            k = j + 1 if j < len(tokens) and tokens[j].folded == "του" else j
-            if k + 1 < len(tokens) and tokens[k].folded in _COUNCIL[0] and tokens[k + 1].folded in _COUNCIL[1]:
-                lemma, j = "πρόεδρος δημοτικού συμβουλίου", k + 2
-        if lemma == "αναπληρωτής" and j < len(tokens) and _ROLE_FORMS.get(tokens[j].folded, ("",))[0] == "υπουργός":
-            lemma, j = "αναπληρωτής υπουργός", j + 1
-        role, j = _qualified_role(tokens, j, starts, lemma, gazetteer, places, i)
-        assigned = _assign(tokens, j, by_start, roles, role, plural, lemma, gazetteer, places, i)
-        if not assigned:
-            _assign_backwards(tokens, i - (1 if modifier else 0), mentions, roles, role)
-
-    persons = _resolve(mentions, roles)
-    municipalities = _order_places(places, tokens, title_end, issuing, forms)
+    reader = EntityReader(f"{title}\n\n{body}", gazetteer).read()
+    persons = reader.people()
+    municipalities = reader.municipalities(len(tokenize(title)), issuing, forms)
     officials = [
-        Official(forms.best(name.key, name.display), role) for name, role in persons if role is not None
+        Official(forms.best(name.key, name.display), role) for name, role in persons
+        if role is not None and is_person_value(name.display, reader.gazetteer)
     ]
-    if gazetteer is not None:
-        officials = _mayor_roles(officials, persons, municipalities, gazetteer)
+    officials = reader.mayors(officials, persons, municipalities)
     if municipalities:
         issuing_name = municipalities[0].removeprefix("Δήμος ")
         officials.sort(key=lambda o: o.role != f"δήμαρχος {issuing_name}")
     entities = Entities(municipalities, officials)
-    if gazetteer is not None:
-        for name in municipalities:
-            found = gazetteer.resolve(name.removeprefix("Δήμος "))
-            if found:
-                for target, value in ((entities.regions, found.region), (entities.regional_units, found.regional_unit)):
-                    if value not in target:
-                        target.append(value)
-    return entities
-
-
-def _qualified_role(tokens, j, starts, lemma, gazetteer, places, position):
-    """The role with its qualifier: "δήμαρχος Χανίων", "γενικός γραμματέας Δήμου Χανίων"."""
-    k = j
-    if k + 1 < len(tokens) and tokens[k].folded in {"του", "τησ", "των"} and tokens[k + 1].cap and tokens[k + 1].folded not in _ROLE_FORMS:
-        k += 1
-    run, end = _capitalized_run(tokens, k, starts)
-    if any(t.folded in _ROLE_FORMS for t in run):
-        run = []
-    if not run:
-        return lemma, j
-    if lemma in _MUNICIPAL_ROLES and k == j:
-        found = _place(run, gazetteer)
+    for name in municipalities:
+        found = reader.gazetteer.resolve(name)
         if found:
-            places.append(_Place(found[0], found[1], position))
-            if run[0].upper:
-                return f"{lemma} {found[1].removeprefix('Δήμος ')}", end
-    if all(t.upper or not t.cap for t in run):
-        return lemma, end  # an upper-case qualifier cannot be given its accents back
-    return f"{lemma} {_join(run)}", end
-
-
-def _assign(tokens, j, by_start, roles, role, plural, lemma, gazetteer, places, position) -> bool:
-    """Give the role to the name(s) that follow within the same phrase."""
-    assigned = False
-    k, limit = j, j + 14
-    while k < min(len(tokens), limit):
-        t = tokens[k]
-        if k in by_start:
-            roles.setdefault(k, role)
-            assigned = True
-            k = by_start[k].end
-            if not plural:
-                return True
-            continue
-        if t.text in ".;" and k > 0 and len(tokens[k - 1].text) > 2 or t.text in "!?":
-            break
-        if t.word and not t.cap and t.folded not in _ARTICLES | {"και"} | _HONORIFICS:
-            break
-        if t.folded in _ROLE_FORMS:
-            break
-        if plural and assigned and t.cap:  # "υφυπουργούς Α, Ονόμα ... και Παιδείας, Όνομα"
-            new_role, end = _qualified_role(tokens, k, set(by_start), lemma, gazetteer, places, position)
-            if end > k:
-                role, k = new_role, end
-                continue
-        k += 1
-    return assigned
-
-
-def _assign_backwards(tokens, i, mentions, roles, role) -> None:
-    """Apposition: "Παναγιώτης Σημανδηράκης, δήμαρχος Χανίων"."""
-    k = i - 1
-    while k >= 0 and (tokens[k].text == "," or tokens[k].folded in {"ο", "η"}):
-        k -= 1
-    for m in mentions:
-        if m.end - 1 == k:
-            roles.setdefault(m.start, role)
-
-
-def _resolve(mentions: list[_Mention], roles: dict[int, str]) -> list[tuple[PersonName, str | None]]:
-    """One entry per person: initials and bare surnames join the full name they abbreviate."""
-    people: dict[str, list] = {}  # key -> [name, role, first position]
-    for m in mentions:
-        if m.name is not None and m.initial is None:
-            entry = people.setdefault(m.name.key, [m.name, None, m.start])
-            entry[1] = entry[1] or roles.get(m.start)
-    for m in sorted(mentions, key=lambda m: m.start):
-        if m.name is not None and m.initial is None:
-            continue
-        surface = fold(m.surname)
-        matches = [
-            key for key, (name, _, _) in people.items()
-            if "." not in name.first and surface in surname_forms(name.surname)
-            and (m.initial is None or fold(name.first).startswith(fold(m.initial)))
-        ]
-        if len(matches) == 1:
-            entry = people[matches[0]]
-            entry[1] = entry[1] or roles.get(m.start)
-            entry[2] = min(entry[2], m.start)
-        elif m.name is not None:
-            entry = people.setdefault(m.name.key, [m.name, None, m.start])
-            entry[1] = entry[1] or roles.get(m.start)
-    ordered = sorted(people.values(), key=lambda entry: entry[2])
-    return [(name, role) for name, role, _ in ordered]
-
-
-def _order_places(places, tokens, title_end, issuing, forms) -> list[str]:
-    """Canonical municipality names, the issuing one first."""
-    if not places and not issuing:
-        return []
-    display: dict[str, str] = {}
-    count: dict[str, int] = {}
-    first: dict[str, int] = {}
-    for place in places:
-        display[place.key] = forms.best(place.key, place.display)
-        count[place.key] = count.get(place.key, 0) + 1
-        first.setdefault(place.key, place.position)
-    head = [p.key for p in places if p.position < title_end] or [
-        p.key for p in places if p.position < 60 and tokens[p.position].upper
-    ]
-    if issuing:
-        key = municipality_key(issuing.removeprefix("Δήμος "))
-        display[key] = forms.best(key, issuing)
-        lead = key
-    elif head:
-        lead = head[0]
-    else:
-        lead = max(count, key=lambda k: (count[k], -first[k]))
-    rest = sorted((k for k in display if k != lead), key=lambda k: first.get(k, 0))
-    return [display[lead]] + [display[k] for k in rest]
-
-
-def _mayor_roles(officials, persons, municipalities, gazetteer) -> list[Official]:
-    """A person without a role who is the 2023 mayor of a municipality in the text is its δήμαρχος."""
-    have = {fold(o.name) for o in officials}
-    for name, role in persons:
-        if role is not None or fold(name.display) in have:
-            continue
-        for municipality in municipalities:
-            found = gazetteer.resolve(municipality.removeprefix("Δήμος "))
-            if found and found.mayor_2023 and fold(found.mayor_2023) == fold(name.display):
-                officials.append(Official(name.display, f"δήμαρχος {found.genitive}"))
-                break
-    return officials
+            for target, value in ((entities.regions, found.region), (entities.regional_units, found.regional_unit)):
+                if value not in target:
+                    target.append(value)
+    return entities

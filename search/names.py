@@ -212,8 +212,12 @@ def parse_person(text: str) -> PersonName | None:
     if len(plain) != 2:
         return None
     a, b = plain
-    if first_name(b) is not None and (first_name(a) is None or text.isupper()):
+    fa, fb = first_name(a), first_name(b)
+    if fa is not None and fb is not None and fa.nominative_case != fb.nominative_case:
+        # "ΠΑΡΑΣΚΕΥΗ ΘΕΟΦΙΛΟΥ": the nominative is the first name, the genitive a patronymic surname.
+        return person(a, b) if fa.nominative_case else person(b, a)
+    if fb is not None and (fa is None or text.isupper()):
         return person(b, a)
-    if first_name(a) is not None:
+    if fa is not None:
         return person(a, b)
     return None

@@ -182,7 +182,7 @@ def test_whole_document(client):
     assert document["title"].startswith("Συνάντηση δημάρχου Χανίων")
     assert document["body"].startswith("Τους υφυπουργούς Ψηφιακής Διακυβέρνησης")
     assert (document["date"], document["municipalities"], document["regions"]) == \
-        ("2024-11-20", [CHANIA], [])  # regions come from a gazetteer; the seeds index has none
+        ("2024-11-20", [CHANIA], ["Περιφέρεια Κρήτης"])  # the packaged gazetteer is on by default
     assert document["officials"][0] == {"name": "Παναγιώτης Σημανδηράκης", "role": "δήμαρχος Χανίων"}
 
 

@@ -227,14 +227,14 @@ def test_gazetteer_resolves_case_forms_to_one_value_with_region():
         "c.txt": "Δήλωση για τα έργα\n\nΟ δήμαρχος Χανίων μίλησε για τις υπηρεσίες της πόλης.",
     }
     for resolved in (gazetteer.resolve("ΧΑΝΙΩΝ"), gazetteer.resolve("Χανίων")):
-        assert resolved.name == "Δήμος Χανίων" and resolved.region == "ΚΡΗΤΗΣ"
+        assert resolved.name == "Δήμος Χανίων" and resolved.region == "Περιφέρεια Κρήτης"
     assert gazetteer.resolve("Καλαμπάκας").name == "Δήμος Μετεώρων"  # outdated official name
     folder = Path(__import__("tempfile").mkdtemp())
     for name, text in texts.items():
         (folder / name).write_text(text, encoding="utf-8")
     docs, _ = _load(folder, gazetteer=gazetteer)
     assert [d.municipalities for d in docs] == [["Δήμος Χανίων"]] * 3
-    assert [d.regions for d in docs] == [["ΚΡΗΤΗΣ"]] * 3
+    assert [d.regions for d in docs] == [["Περιφέρεια Κρήτης"]] * 3
     assert docs[0].meta["regional_units"] == ["ΧΑΝΙΩΝ"]
 
 
