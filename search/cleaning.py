@@ -11,6 +11,7 @@ import html
 import re
 
 from .analysis import fold
+from .lexicon import is_greek_word  # its dictionary loads (~1.5 s) on the first lookup, not at import
 
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
@@ -238,8 +239,6 @@ def join_letter_spaced(text: str) -> str:
 
 def _segment(letters: str) -> str:
     """The letters as the fewest dictionary words (dynamic programming), or as one word when none fits."""
-    from .lexicon import is_greek_word  # the lexicon loads (~1.5 s) only when a document needs it
-
     if len(letters) > 80 or is_greek_word(letters):
         return letters
     best: list[list[str] | None] = [[]] + [None] * len(letters)
@@ -276,8 +275,6 @@ def tidy_title(title: str, limit: int = TITLE_LIMIT) -> str:
 
 def _is_fragment(word: str) -> bool:
     """A lower-case Greek last word that is no word, or two letters («απ»): «αίτησής του» is whole."""
-    from .lexicon import is_greek_word
-
     if not re.fullmatch(r"[α-ωά-ώϊϋΐΰ]+", word):
         return False
     return len(word) <= 2 or not is_greek_word(word)
