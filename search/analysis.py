@@ -21,10 +21,16 @@ import Stemmer
 from unidecode import unidecode
 from whoosh.analysis import Filter, RegexTokenizer, StopFilter
 
+from .normalizers import INVISIBLE_CLASS, WORD_CHARS, strip_invisible, symbols_to_letters
+
 # A word is a run of letters and digits; combining marks may sit inside it, so a
 # decomposed (NFD) "δήμος" is still one word.  Hyphens, dots and apostrophes
-# split, which makes each part of "Πυλαίας-Χορτιάτη" findable on its own.
-WORD_PATTERN = r"[^\W_](?:[^\W_]|[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])*"
+# split, which makes each part of "Πυλαίας-Χορτιάτη" findable on its own.  Invisible
+# format characters (soft hyphen, zero-width space, joiners, bidi marks) inside a word
+# do not split it, and a symbol standing for a Greek letter (∆) is a letter: a word
+# ends on a visible character, so highlights cover the whole visible word.
+_MARKS = r"[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+WORD_PATTERN = rf"{WORD_CHARS}(?:[{INVISIBLE_CLASS}]*(?:{WORD_CHARS}|{_MARKS}))*"
 _WORD_RE = re.compile(WORD_PATTERN)
 _GREEK_RE = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 
@@ -59,6 +65,9 @@ _stemmer_lock = threading.Lock()
 def fold_text(text: str) -> str:
     """Case- and accent-fold text, keeping Greek letters Greek.
 
+    First the normalizers of search/normalizers.py: invisible format characters
+    go (δήμαρ\u00adχος is δήμαρχος) and math symbols printed for Greek letters
+    become the letters (∆ΙΑΘΕΣΗΣ is ΔΙΑΘΕΣΗΣ).
     NFKD splits every accent (tonos, dialytika, polytonic marks) off its
     letter and maps compatibility forms (ϲ, ϐ, µ, ᴬ) to plain letters; casefold
     then turns final ς into σ and writes an iota subscript as ι, as upper case
@@ -68,6 +77,7 @@ def fold_text(text: str) -> str:
     cannot split (ø, ł, æ); a letter it has no reading for stays itself, so no
     word folds to nothing.  Uncached, for whole documents.
     """
+    text = symbols_to_letters(strip_invisible(text))
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     folded = "".join(c for c in decomposed if not unicodedata.combining(c))
     if folded.isascii():

@@ -7,9 +7,11 @@ the cleaned lines before they are joined into paragraphs.
 """
 from __future__ import annotations
 
+import html
 import re
 
 from .analysis import fold
+from .lexicon import is_greek_word  # its dictionary loads (~1.5 s) on the first lookup, not at import
 
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
@@ -195,3 +197,148 @@ _GARBLED_WORDS = re.compile(r"(?<![^\W\d_])(?:θαη|ηνπ|ηεο|ηελ|ηνλ
 def is_garbled(text: str) -> bool:
     """True for text typed in a legacy Greek font and extracted as wrong letters."""
     return "\u03a2" in text or len(_GARBLED_WORDS.findall(text)) >= 3
+
+
+# ---------------------------------------------------------------- markup, letter spacing, titles
+
+# Only the tags that plain-text exports of HTML actually carry: "<5" or "<<" in a text is not markup.
+_TAG = re.compile(
+    r"</?(?:br|p|div|span|b|i|u|em|strong|font|a|li|ul|ol|table|tr|td|th|tbody|thead|sup|sub|h[1-6]|center|small)"
+    r"(?:\s[^<>]{0,300})?/?>",
+    re.I,
+)
+_LINE_BREAK_TAG = re.compile(r"<(?:br|/p|/div|/li|/tr|/h[1-6])\b[^<>]{0,300}>", re.I)
+_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
+
+
+def html_to_text(text: str) -> str:
+    """HTML markup and entities found in plain-text sources become text: <br> a line break, &nbsp; a space.
+
+    The 11 Diavgeia records with "<br>" in their body or title had it from the source's HTML form.
+    """
+    if "<" in text:
+        text = _TAG.sub("", _LINE_BREAK_TAG.sub("\n", text))
+    if "&" in text:
+        text = _ENTITY.sub(lambda m: html.unescape(m.group()).replace("\u00a0", " "), text)
+    return text
+
+
+# Four or more single letters, each followed by spaces (not a line break): «Α Π Ο Φ Α Σ Ι Ζ Ο Υ Μ Ε».  Four single-letter
+# words in a row do not occur in Greek prose (ο, η, ή, ω are the only ones), so the run is spaced-out type.
+_SPACED = re.compile(r"(?<![^\W\d_])[^\W\d_](?:[^\S\n]+[^\W\d_]){3,}(?![^\W\d_])")
+
+
+def join_letter_spaced(text: str) -> str:
+    """Join letter-spaced words; a run of several spaced words is split again where the lexicon says.
+
+    «Χ Ρ Η Μ Α Τ Ι Κ Ο Ε Ν Τ Α Λ Μ Α» (export lost the wider gaps) becomes «ΧΡΗΜΑΤΙΚΟ ΕΝΤΑΛΜΑ»:
+    the fewest el_GR words that make up the letters; letters no split explains stay one word.
+    """
+    return _SPACED.sub(lambda m: _segment("".join(m.group().split())), text)
+
+
+def _segment(letters: str) -> str:
+    """The letters as the fewest dictionary words (dynamic programming), or as one word when none fits."""
+    if len(letters) > 80 or is_greek_word(letters):
+        return letters
+    best: list[list[str] | None] = [[]] + [None] * len(letters)
+    for end in range(1, len(letters) + 1):
+        for start in range(max(0, end - 30), end):
+            head = best[start]
+            if head is not None and (best[end] is None or len(head) + 1 < len(best[end])) \
+                    and (end - start > 1 or start == 0) and is_greek_word(letters[start:end]):
+                best[end] = head + [letters[start:end]]
+    return " ".join(best[-1]) if best[-1] else letters
+
+
+TITLE_LIMIT = 200  # characters; the longest Diavgeia title is 500, the median 100
+
+
+def tidy_title(title: str, limit: int = TITLE_LIMIT) -> str:
+    """A title to show: one line, ended at a word boundary with «…», its quotation marks balanced.
+
+    A source that cut its title mid-word («…δέσμευσης πίστωσης απ») loses the fragment: a last word in
+    lower case that is not a Greek word, or of two letters, is one.  A closing » or " with no opening one is dropped; an
+    opening one left open is closed.
+    """
+    title = " ".join(join_letter_spaced(html_to_text(title)).split())
+    cut = False
+    if len(title) > limit:
+        title, cut = title[: limit + 1].rsplit(" ", 1)[0], True
+    words = title.split(" ")
+    if len(words) > 3 and _is_fragment(words[-1]):
+        title, cut = " ".join(words[:-1]), True
+    if cut:
+        title = title.rstrip(" ,.;:·-–(«\"") + "…"
+    return _balance_quotes(title)
+
+
+def _is_fragment(word: str) -> bool:
+    """A lower-case Greek last word that is no word, or two letters («απ»): «αίτησής του» is whole."""
+    if not re.fullmatch(r"[α-ωά-ώϊϋΐΰ]+", word):
+        return False
+    return len(word) <= 2 or not is_greek_word(word)
+
+
+def _balance_quotes(title: str) -> str:
+    depth, kept = 0, []
+    for char in title:
+        if char == "»" and depth == 0:
+            continue
+        depth += (char == "«") - (char == "»")
+        kept.append(char)
+    title = "".join(kept).rstrip() + "»" * depth
+    if title.count('"') % 2:
+        title = title[::-1].replace('"', "", 1)[::-1] if title.endswith('"') else title + '"'
+    return title
+
+
+# ---------------------------------------------------------------- header boilerplate
+
+# Letterhead and protocol fields of official documents: «Αριθμ. Πρωτ.:», «Ταχ. Δ/νση», «Τηλ.», «Fax»,
+# «Πληροφορίες:», «ΑΔΑ:», e-mail addresses and 10-digit Greek phone numbers.  Matched on the text as
+# written (case-insensitive, accents optional), so the spans are positions in the body itself.
+_HEADER = re.compile(
+    r"\b(?:αρ[ιί]θ(?:μ)?\s*\.?\s*πρωτ|αρ\.\s*πρωτ|ταχ\s*\.\s*(?:δ|κ[ωώ]δ)|τηλ\s*\.|τηλ[εέ]φωνο|fax|φαξ|e-?mail"
+    r"|πληροφορ[ιί]ες\s*:|ιστοσελ[ιί]δα|τ\s*\.\s*κ\s*\.|αδα\s*:)"
+    r"|[\w.-]+@[\w-]+(?:\.[\w-]+)+|(?<!\d)(?:\+30\s?)?2\d{9}(?!\d)",
+    re.I,
+)
+HEADER_START = 500  # characters: a letterhead's first field (the decisions': within the first ~300)
+HEADER_GAP = 250  # characters between two fields of one letterhead; the «Έχοντας υπόψη» citations come later
+_FIELD_VALUE = re.compile(r"(?:\s*\S+){0,3}")  # the value after a field mark: «Αριθμ. Πρωτ: Β3γ/οικ. 89605»
+
+
+def boilerplate_spans(body: str) -> list[tuple[int, int]]:
+    """Character ranges of the body's letterhead and protocol lines, for snippets to pass over.
+
+    Why ranges rather than moving those lines after the sentences: the body is shown as written (the
+    letterhead first, as on paper), and the snippet code, which chooses fragments, only needs to know
+    which parts are not sentences.  A paragraph is boilerplate from its start to its letterhead's end
+    (see `_letterhead_end`); a short one (under 300 characters) needs one field, a run-on one whose line
+    breaks the export lost (one 6,000-character paragraph) two.  The subject («ΘΕΜΑ:») always ends the
+    letterhead, and a sentence that cites a protocol number further on stays a sentence.
+    """
+    spans, start = [], 0
+    for paragraph in body.split("\n\n"):
+        end = _letterhead_end(paragraph, 1 if len(paragraph) < 300 else 2)
+        if end:
+            spans.append((start, start + end))
+        start += len(paragraph) + 2
+    return spans
+
+
+_SUBJECT = re.compile(r"\b(?:ΘΕΜΑ|Θέμα)\b")
+
+
+def _letterhead_end(paragraph: str, needed: int) -> int:
+    """Where a paragraph's letterhead ends: after the value of the last field of the chain that starts
+    within HEADER_START with fields at most HEADER_GAP apart, and before the subject; 0 for fewer fields."""
+    subject = _SUBJECT.search(paragraph)
+    limit = subject.start() if subject else len(paragraph)
+    end, count = 0, 0
+    for field in _HEADER.finditer(paragraph, 0, limit):
+        if (count == 0 and field.start() > HEADER_START) or (count and field.start() - end > HEADER_GAP):
+            break
+        end, count = min(limit, _FIELD_VALUE.match(paragraph, field.end()).end()), count + 1
+    return len(paragraph[:end].rstrip()) if count >= needed else 0

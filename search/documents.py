@@ -37,6 +37,7 @@ class Document:
     source: str | None = None
     flags: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    group: str | None = None  # near-duplicate group key (search/neardup.py), None for a document alone
 
     @property
     def content_hash(self) -> str:

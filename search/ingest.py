@@ -42,11 +42,14 @@ from .analysis import GREEK_STOPWORDS, fold, fold_text
 from .cleaning import (
     drop_repeated_lines,
     drop_signature_blocks,
+    html_to_text,
     is_garbled,
+    join_letter_spaced,
     normalize_whitespace,
     rebuild_paragraphs,
     strip_boilerplate,
     strip_markdown,
+    tidy_title,
 )
 from .documents import Document, Official
 from .extract import (
@@ -181,7 +184,7 @@ class _Builder:
         doc_type: str | None = None,
         meta: dict[str, Any] | None = None,
     ) -> Document:
-        text = normalize_whitespace(strip_markdown(normalize_whitespace(raw)))
+        text = join_letter_spaced(normalize_whitespace(strip_markdown(normalize_whitespace(html_to_text(raw)))))
         text = drop_repeated_lines(drop_signature_blocks(text))
         if date is None:
             date = extract_date(text)
@@ -194,7 +197,7 @@ class _Builder:
         body = "\n\n".join(rebuild_paragraphs(lines))
         if not title and not body:
             raise Skip("no text")
-        doc = Document(id=doc_id, title=title, body=body, date=date, url=url or None,
+        doc = Document(id=doc_id, title=tidy_title(title), body=body, date=date, url=url or None,
                        doc_type=doc_type, source=source, meta=dict(meta or {}))
         if is_garbled(f"{title}\n{body}"):
             doc.flags.append("garbled")
