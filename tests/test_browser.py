@@ -26,8 +26,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 SCREENSHOT = PROJECT_ROOT / "test-artifacts" / "results.png"
 STARTUP_SECONDS = 15
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason=f"{CHROMIUM} is absent: apt-get install chromium (scripts/test does it as root)")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not CHROMIUM.exists(),
+                                 reason=f"{CHROMIUM} is absent: apt-get install chromium (scripts/test does it as root)")]
 
 
 def free_port() -> int:
