@@ -39,10 +39,16 @@ class Document:
     meta: dict[str, Any] = field(default_factory=dict)
     group: str | None = None  # near-duplicate group key (search/neardup.py), None for a document alone
 
+    # What a document says, as opposed to where it came from (`id`, `source`): the same unchanged
+    # file read through another path, absolute or relative, keeps its hash.
+    CONTENT_FIELDS = ("title", "body", "date", "url", "municipalities", "officials", "regions", "doc_type",
+                      "flags", "meta")
+
     @property
     def content_hash(self) -> str:
-        """Stable fingerprint of everything indexed, for incremental reindexing."""
-        payload = asdict(self)
+        """Stable fingerprint of the content fields, for incremental reindexing."""
+        payload = {name: getattr(self, name) for name in self.CONTENT_FIELDS}
         payload["date"] = self.date.isoformat() if self.date else None
+        payload["officials"] = [asdict(official) for official in self.officials]
         blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()

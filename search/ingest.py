@@ -3,7 +3,8 @@
 Formats, by extension: .txt/.text/.md (scraped pages, exports), .html/.htm
 (main text and metadata by trafilatura), .json (one record or a list) and
 .jsonl/.ndjson (one record a line) with `id, title, body, date, municipality,
-officials, doc_type, url`; other keys are kept in `Document.meta`.
+officials, doc_type, url`, validated per RECORD_SCHEMA; other keys are kept in
+`Document.meta`.
 
 Encodings: strict UTF-8 first (self-validating, so a success is trusted); else
 the two 8-bit Greek code pages, cp1253 and ISO-8859-7, which agree on the
@@ -91,7 +92,8 @@ class IngestReport:
     yielded_texts: dict[str, str] = field(default_factory=dict, repr=False)  # fingerprint -> document id
 
     def skip(self, source: str, reason: str) -> None:
-        self.skipped[reason] += 1
+        """Count `reason` under its kind ("invalid json: Expecting value at ..." is "invalid json")."""
+        self.skipped[reason if reason.startswith("error: ") else reason.split(": ", 1)[0]] += 1
         self.details.append((source, reason))
         log.warning("skipped %s: %s", source, reason)
 
@@ -242,72 +244,153 @@ def _html_document(builder: _Builder, doc_id: str, source: str, html: str) -> Do
     return builder.build(doc_id, source, extracted.text, title=extracted.title, date=date, url=extracted.url)
 
 
-def _record_document(builder: _Builder, record: Any, source: str, fallback_id: str) -> Document:
+# The record schema (docs/ingestion.md): field -> the JSON types it may hold.  `id` alone is
+# converted: an integer id (as exports number their rows) becomes its decimal text.  Any other
+# type is a reason to skip the record: a guessed conversion would index or link the wrong thing
+# (a numeric `url` used to give a 500 on its document page).
+RECORD_SCHEMA: dict[str, tuple[type, ...]] = {
+    "id": (str, int), "title": (str,), "body": (str,), "date": (str,), "municipality": (str,),
+    "officials": (list,), "doc_type": (str,), "url": (str,), "meta": (dict,),
+}
+_JSON_TYPE_NAMES = {str: "a string", int: "a number", float: "a number", bool: "a boolean", list: "a list",
+                    dict: "an object"}
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """`text` as valid UTF-8: a lone surrogate (from a JSON escape, or the undecodable bytes of a
+    file name Python reads as surrogate escapes) becomes U+FFFD, so it can be indexed, hashed and shown."""
+    return _SURROGATE_RE.sub("\ufffd", text)
+
+
+def _sanitized(value: Any) -> Any:
+    """A parsed JSON value with every string `printable` (RecursionError past Python's depth limit)."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, list):
+        return [_sanitized(item) for item in value]
+    if isinstance(value, dict):
+        return {printable(str(key)): _sanitized(item) for key, item in value.items()}
+    return value
+
+
+def validated(record: Any) -> dict[str, Any]:
+    """The record with its fields checked against RECORD_SCHEMA and its strings printable; raises Skip."""
     if not isinstance(record, dict):
         raise Skip("not a record")
+    try:
+        record = _sanitized(record)
+    except RecursionError:
+        raise Skip("invalid record: nested too deep") from None
+    for name, allowed in RECORD_SCHEMA.items():
+        value = record.get(name)
+        if value is None or (isinstance(value, allowed) and not isinstance(value, bool)):
+            continue
+        expected = "an object" if allowed == (dict,) else "a list" if allowed == (list,) else "a string"
+        raise Skip(f"invalid record: {name}: {_JSON_TYPE_NAMES.get(type(value), 'a value')} where {expected} goes")
+    for item in record.get("officials") or ():
+        if not isinstance(item, (str, dict)) or isinstance(item, dict) and not all(
+                isinstance(item.get(k), (str, type(None))) for k in ("name", "role")):
+            raise Skip("invalid record: officials: each is a name or {name, role} of strings")
+    if isinstance(record.get("id"), int):
+        record["id"] = str(record["id"])
+    return record
+
+
+def _record_document(builder: _Builder, record: Any, source: str, fallback_id: str) -> Document:
+    record = validated(record)
     title, body = record.get("title") or "", record.get("body") or ""
-    if not isinstance(title, str) or not isinstance(body, str):
-        raise Skip("invalid record")
     if not title.strip() and not body.strip():
         raise Skip("no text")
-    meta = dict(record.get("meta") or {}) if isinstance(record.get("meta"), dict) else {}
+    meta = dict(record.get("meta") or {})
     meta.update({k: v for k, v in record.items() if k not in RECORD_FIELDS})
-    date = parse_date(record["date"]) if isinstance(record.get("date"), str) and record["date"] else None
-    officials = record.get("officials") if isinstance(record.get("officials"), list) else None
-    municipality = record.get("municipality") if isinstance(record.get("municipality"), str) else None
+    url = record.get("url") or (meta["document_url"] if isinstance(meta.get("document_url"), str) else None)
     return builder.build(
-        str(record.get("id") or fallback_id), source, body, title=title or None, date=date,
-        url=record.get("url") or meta.get("document_url") or None, municipality=municipality,
-        officials=officials, doc_type=record.get("doc_type"), meta=meta,
+        record.get("id") or fallback_id, source, body, title=title or None,
+        date=parse_date(record["date"]) if record.get("date") else None, url=url or None,
+        municipality=record.get("municipality"), officials=record.get("officials"),
+        doc_type=record.get("doc_type"), meta=meta,
     )
 
 
 # ---------------------------------------------------------------- walking
 
 
-def _files(sources: Iterable[Path | str], report: IngestReport) -> Iterator[Path]:
+@dataclass(frozen=True)
+class _Item:
+    """One file of a source: where it is, what it is called in ids, places and answers.
+
+    `name` is the path relative to the source folder given, without the extension
+    ("chania/index"), so two `index.txt` in different folders are two documents and
+    the same files read by an absolute or a relative path keep their ids.  `shown`
+    is that relative path under the source folder's own name ("src/chania/index.txt"):
+    no server path reaches an answer.  Both are `printable` (a file name that is not
+    UTF-8 is shown with U+FFFD where its bad bytes were).
+    """
+
+    path: Path
+    name: str
+    shown: str
+    place: str  # the path as the operator gave it, for the skip reasons they read
+
+
+def _item(path: Path, root: Path) -> _Item:
+    relative = path.relative_to(root) if root != path else Path(path.name)
+    shown = relative if root == path else Path(root.resolve().name) / relative
+    return _Item(path, printable(relative.with_suffix("").as_posix()), printable(shown.as_posix()),
+                 printable(str(path)))
+
+
+def _files(sources: Iterable[Path | str], report: IngestReport) -> Iterator[_Item]:
     for source in sources:
         path = Path(source)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
-                    yield child
+                    yield _item(child, path)
         elif path.is_file():
-            yield path
+            yield _item(path, path)
         else:
             report.read += 1
-            report.skip(str(path), "not found")
+            report.skip(printable(str(path)), "not found")
 
 
-def _items(path: Path, report: IngestReport) -> Iterator[tuple[str, Any, str]]:
-    """(kind, payload, source) for each unit of a file: one for text/HTML, one per record for JSON."""
-    suffix = path.suffix.lower()
-    source = str(path)
+def _parsed_json(text: str) -> Any:
+    """json.loads, its every failure a Skip: bad syntax, nesting past the recursion limit
+    (a line of 100,000 "["), an integer past Python's 4,300-digit conversion limit."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise Skip(f"invalid json: {error.msg} at line {error.lineno} column {error.colno}") from None
+    except RecursionError:
+        raise Skip("invalid json: nested too deep") from None
+    except ValueError as error:  # int_max_str_digits
+        raise Skip(f"invalid json: {str(error).split(';')[0]}") from None
+
+
+def _items(item: _Item, report: IngestReport) -> Iterator[tuple[str, Any, str]]:
+    """(kind, payload, place) for each unit of a file: one for text/HTML, one per record for JSON."""
+    suffix = item.path.suffix.lower()
     if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES:
         report.read += 1
-        report.skip(source, "unsupported format")
+        report.skip(item.place, "unsupported format")
         return
     if suffix in JSONL_SUFFIXES:
-        yield from _jsonl_items(path, report)
+        yield from _jsonl_items(item, report)
         return
     try:
-        text, encoding = decode(path.read_bytes())
+        text, encoding = decode(item.path.read_bytes())
+        data = _parsed_json(text) if suffix in JSON_SUFFIXES else None
     except (Skip, OSError) as error:
         report.read += 1
-        report.skip(source, str(error) if isinstance(error, Skip) else "unreadable")
+        report.skip(item.place, str(error) if isinstance(error, Skip) else "unreadable")
         return
     if suffix in TEXT_SUFFIXES | HTML_SUFFIXES:
-        yield ("html" if suffix in HTML_SUFFIXES else "text"), (text, encoding), source
-    elif suffix in JSON_SUFFIXES:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError:
-            report.read += 1
-            report.skip(source, "invalid json")
-            return
-        records = data if isinstance(data, list) else [data]
-        for index, record in enumerate(records, 1):
-            yield "record", record, f"{source}#{index}" if len(records) > 1 else source
+        yield ("html" if suffix in HTML_SUFFIXES else "text"), (text, encoding), item.place
+        return
+    records = data if isinstance(data, list) else [data]
+    for index, record in enumerate(records, 1):
+        yield "record", record, f"{item.place}#{index}" if len(records) > 1 else item.place
 
 
 def _jsonl_encoding(sample: bytes) -> str:
@@ -325,12 +408,11 @@ def _jsonl_encoding(sample: bytes) -> str:
     return decode(sample)[1]
 
 
-def _jsonl_items(path: Path, report: IngestReport) -> Iterator[tuple[str, Any, str]]:
+def _jsonl_items(item: _Item, report: IngestReport) -> Iterator[tuple[str, Any, str]]:
     """One record a line, streamed: a large export is never held whole in memory,
     its encoding is told from its first MiB, and a bad line is skipped alone."""
-    source = str(path)
     try:
-        with open(path, "rb") as stream:
+        with open(item.path, "rb") as stream:
             sample = stream.read(ENCODING_SAMPLE_BYTES)
             if stream.read(1):
                 sample = sample[: sample.rfind(b"\n") + 1] or sample  # whole lines only
@@ -340,16 +422,16 @@ def _jsonl_items(path: Path, report: IngestReport) -> Iterator[tuple[str, Any, s
                 if not raw.strip():
                     continue
                 try:
-                    record = json.loads(raw.decode("utf-8-sig" if encoding == "utf-8" else encoding))
-                except (UnicodeDecodeError, json.JSONDecodeError) as error:
+                    record = _parsed_json(raw.decode("utf-8-sig" if encoding == "utf-8" else encoding))
+                except (UnicodeDecodeError, Skip) as error:
                     report.read += 1
-                    reason = "undecodable" if isinstance(error, UnicodeDecodeError) else "invalid json"
-                    report.skip(f"{source}:{number}", reason)
+                    report.skip(f"{item.place}:{number}", "undecodable" if isinstance(error, UnicodeDecodeError)
+                                else str(error))
                     continue
-                yield "record", record, f"{source}:{number}"
+                yield "record", record, f"{item.place}:{number}"
     except (Skip, OSError) as error:
         report.read += 1
-        report.skip(source, str(error) if isinstance(error, Skip) else "unreadable")
+        report.skip(item.place, str(error) if isinstance(error, Skip) else "unreadable")
 
 
 def load_documents(
@@ -357,36 +439,65 @@ def load_documents(
 ) -> Iterator[Document]:
     """Clean documents from files and folders (walked sorted), each skip recorded in `report`.
 
-    Ids: a record's `id`; for a file, its stem (for a record without id, the
-    file's stem and the record's position).  Documents whose normalised title
-    and body are identical are yielded once and counted as duplicates.
+    Ids: a record's `id`; for a file, its path relative to the source folder
+    without extension ("chania/index"; for a record without id, that and the
+    record's position).  Each item is read, decoded, parsed, validated, built and
+    hashed in one guarded step: whatever fails skips that item alone, with its
+    place and reason.  Documents whose normalised title and body are identical
+    are yielded once and counted as duplicates.
     """
     builder = _Builder(gazetteer)
-    seen = report.yielded_texts
-    for path in _files(sources, report):
-        for kind, payload, source in _items(path, report):
-            report.read += 1
+    for item in _files(sources, report):
+        items = _items(item, report)
+        while True:
             try:
-                if kind == "record":
-                    doc = _record_document(builder, payload, str(path), f"{path.stem}:{source.rsplit(':', 1)[-1]}")
-                elif kind == "html":
-                    doc = _html_document(builder, path.stem, str(path), payload[0])
-                else:
-                    doc = builder.build(path.stem, str(path), payload[0])
-            except Skip as error:
-                report.skip(source, str(error))
-                continue
-            except Exception as error:  # a bad item must never stop a reindex
-                log.exception("failed on %s", source)
-                report.skip(source, f"error: {type(error).__name__}")
-                continue
-            if kind != "record":
-                doc.meta.setdefault("encoding", payload[1])
-            fingerprint = hashlib.sha1(" ".join(fold_text(f"{doc.title}\n{doc.body}").split()).encode()).hexdigest()
-            if fingerprint in seen:
-                report.duplicates += 1
-                report.details.append((source, f"duplicate of {seen[fingerprint]}"))
-                continue
-            seen[fingerprint] = doc.id
-            report.documents += 1
-            yield doc
+                kind, payload, place = next(items)
+            except StopIteration:
+                break
+            except Exception as error:  # reading the file failed past its own checks: skip the rest of it
+                log.exception("failed reading %s", item.place)
+                report.read += 1
+                report.skip(item.place, f"error: {type(error).__name__}")
+                break
+            report.read += 1
+            document = _guarded(builder, item, kind, payload, place, report)
+            if document is not None and _first_time(document, place, report):
+                report.documents += 1
+                yield document
+
+
+def _guarded(builder: _Builder, item: _Item, kind: str, payload: Any, place: str,
+             report: IngestReport) -> Document | None:
+    """One item built and hashed, or None with its reason in `report`."""
+    try:
+        if kind == "record":
+            document = _record_document(builder, payload, item.shown, f"{item.name}:{place.rsplit(':', 1)[-1]}")
+        elif kind == "html":
+            document = _html_document(builder, item.name, item.shown, payload[0])
+        else:
+            document = builder.build(item.name, item.shown, payload[0])
+        if kind != "record":
+            document.meta.setdefault("encoding", payload[1])
+        document.content_hash  # noqa: B018 - a value that cannot be hashed is caught here, not in the index
+    except Skip as error:
+        report.skip(place, str(error))
+        return None
+    except RecursionError:
+        report.skip(place, "invalid record: nested too deep")
+        return None
+    except Exception as error:  # a bad item must never stop a reindex
+        log.exception("failed on %s", place)
+        report.skip(place, f"error: {type(error).__name__}")
+        return None
+    return document
+
+
+def _first_time(document: Document, place: str, report: IngestReport) -> bool:
+    """False (a duplicate, counted) when the same normalised title and body were yielded before."""
+    fingerprint = hashlib.sha1(" ".join(fold_text(f"{document.title}\n{document.body}").split()).encode()).hexdigest()
+    if fingerprint in report.yielded_texts:
+        report.duplicates += 1
+        report.details.append((place, f"duplicate of {report.yielded_texts[fingerprint]}"))
+        return False
+    report.yielded_texts[fingerprint] = document.id
+    return True

@@ -24,6 +24,8 @@ from .store import IndexStore, LockHolder, directory_size
 BAR_REFRESH_SECONDS = 0.2
 LOG_EVERY_SECONDS = 10.0
 BAR_WIDTH = 24
+# Skipped items named in the summary, each with its place and reason; every one is also logged.
+SKIPS_LISTED = 50
 
 
 class IngestCounts(Protocol):
@@ -46,6 +48,7 @@ class ReindexResult:
     removed: int = 0
     unchanged: int = 0
     duplicate_ids: int = 0  # repeated ids in this run, dropped after the first
+    clashes: list[str] = field(default_factory=list)  # each repeated id with both of its places
     elapsed: float = 0.0
     index_bytes: int = 0
     stale_lock: LockHolder | None = None
@@ -123,15 +126,21 @@ def _clock(seconds: float) -> str:
 
 
 def _tracked(sources: Mapping[str, Iterable[Document]], origins: dict[str, list[str]],
-             seen: set[str], result: ReindexResult, progress: Progress) -> Iterator[Document]:
-    """The documents of every source once each, noting which source gave which id."""
+             seen: dict[str, str], result: ReindexResult, progress: Progress) -> Iterator[Document]:
+    """The documents of every source once each, noting which source gave which id.
+
+    `seen` maps each id to the place that gave it.  Ingestion has already merged
+    identical texts, so an id seen twice is a true clash of two different texts:
+    the first is kept and both places are reported.
+    """
     for origin, documents in sources.items():
         ids = origins.setdefault(origin, [])
         for document in documents:
             if document.id in seen:
                 result.duplicate_ids += 1
+                result.clashes.append(f"{document.id}: {seen[document.id]} (kept) and {document.source or origin}")
                 continue
-            seen.add(document.id)
+            seen[document.id] = document.source or origin
             ids.append(document.id)
             progress.advance()
             yield document
@@ -168,7 +177,7 @@ def reindex(store: IndexStore, sources: Mapping[str, Iterable[Document]], *, inc
             _incremental(store, base, sources, result, progress)
         else:
             origins: dict[str, list[str]] = {}
-            info = store.build(_tracked(sources, origins, set(), result, progress), origins=origins)
+            info = store.build(_tracked(sources, origins, {}, result, progress), origins=origins)
             result.generation, result.documents, result.added = info.generation, info.documents, info.documents
         progress.finish()
         result.elapsed = time.monotonic() - started
@@ -195,7 +204,7 @@ def _incremental(store: IndexStore, base: str, sources: Mapping[str, Iterable[Do
     ix = open_index(staging)
     before = _fingerprints(ix)
     origins: dict[str, list[str]] = {}
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     writer = ix.writer(**WRITER_OPTIONS)
     try:
         for document in _tracked(sources, origins, seen, result, progress):
@@ -208,7 +217,7 @@ def _incremental(store: IndexStore, base: str, sources: Mapping[str, Iterable[Do
                 result.updated += 1
             else:
                 result.unchanged += 1
-        vanished = {i for origin in sources for i in old_origins.get(origin, ())} - seen
+        vanished = {i for origin in sources for i in old_origins.get(origin, ())} - seen.keys()
         vanished &= before.keys()
         for doc_id in vanished:
             writer.delete_by_term("id", doc_id)
@@ -265,6 +274,15 @@ def summary(result: ReindexResult, report: IngestCounts | None = None) -> str:
         lines.append(f"Full reindex: indexed {plural(result.documents, 'document')}, skipped {sum(skipped.values())}.")
     if skipped:
         lines.append("Skipped by reason: " + ", ".join(f"{reason} {n}" for reason, n in skipped.most_common()) + ".")
+        places = [f"  {place}: {reason}" for place, reason in getattr(report, "details", ())
+                  if not reason.startswith("duplicate of ")]
+        if places:
+            shown = places[:SKIPS_LISTED]
+            more = f" (the first {SKIPS_LISTED} of {len(places)}; the log has all)" if len(places) > len(shown) else ""
+            lines.extend([f"Skipped{more}:", *shown])
+    if result.clashes:
+        lines.append("Repeated ids of different texts (the first kept):")
+        lines.extend(f"  {clash}" for clash in result.clashes[:SKIPS_LISTED])
     lines.append(f"Duplicates: {duplicates}.")
     rate = result.processed / result.elapsed if result.elapsed else 0.0
     lines.append(f"Elapsed: {result.elapsed:.1f} s ({rate:.0f} docs/s).")

@@ -1,4 +1,5 @@
-"""Shared fixtures: the real data beside the project, indexes of the seeds and of real documents, and figures."""
+"""Shared fixtures: the real data beside the project, indexes of the seeds and of real documents, a Flask
+client of the seeds, and figures.  Tests that need the real index or a real server are marked `slow`."""
 from __future__ import annotations
 
 import datetime as dt
@@ -97,6 +98,25 @@ def figure():
     def record(line: str) -> None:
         _FIGURES.append(line)
     return record
+
+
+@pytest.fixture(scope="module")
+def client(seed_store):
+    """A Flask test client of the seed index (module-scoped, so Hypothesis tests may use it too)."""
+    from web import create_app
+
+    return create_app({"INDEX_DIR": seed_store.root, "TESTING": True}).test_client()
+
+
+# Fixtures whose tests are `slow`: the real index takes about a minute to build on two cores,
+# and the vocabularies and engines over it need it; servers are real subprocesses.
+SLOW_FIXTURES = frozenset({"real_store", "real_engine", "real_vocab", "real_client", "server", "hostile_server"})
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -1,7 +1,8 @@
-"""A reindex to be killed: `python -m tests.reindex_child PHASE INDEX_DIR COUNT`.
+"""A reindex to be killed: `python -m tests.reindex_child PHASE INDEX_DIR COUNT [TAG]`.
 
-It builds COUNT constructed announcements and, on reaching PHASE, prints
-"PHASE <phase>" and stalls there, so a test can SIGKILL it at that exact point.
+It builds COUNT constructed announcements (TAG appended to every title and body) and, on reaching PHASE, prints
+"PHASE <phase>" and stalls there until a line arrives on its stdin (or stdin closes),
+so a test can SIGKILL it at that exact point, or let it go on: a signal, not a sleep.
 The stalls are patched in here, in the child only: production code has no hooks.
 
     parsing  while documents are still being read (the generator stalls)
@@ -17,13 +18,11 @@ import datetime as dt
 import io
 import os
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from search.documents import Document, Official
 
-STALL_SECONDS = 60
 MUNICIPALITIES = ["Δήμος Χανίων", "Δήμος Πυλαίας-Χορτιάτη", "Δήμος Ηρακλείου", "Δήμος Θεσσαλονίκης"]
 SENTENCES = [
     "Ο δήμαρχος συναντήθηκε με τους υφυπουργούς Ψηφιακής Διακυβέρνησης στο Δημαρχείο.",
@@ -56,7 +55,7 @@ def announcements(count: int, tag: str = "", source: str = "announcements") -> l
 
 def _announce(phase: str) -> None:
     print(f"PHASE {phase}", flush=True)
-    time.sleep(STALL_SECONDS)
+    sys.stdin.readline()
 
 
 def _stalling(documents: list[Document], phase: str, at: int) -> Iterator[Document]:
@@ -74,7 +73,8 @@ def main() -> None:
     from search.reindex import Progress, reindex
     from search.store import IndexStore
 
-    documents = announcements(count, tag=" (νέα έκδοση)")
+    tag = sys.argv[4] if len(sys.argv) > 4 else " (νέα έκδοση)"
+    documents = announcements(count, tag=tag)
     if phase == "parsing":
         documents = _stalling(documents, phase, len(documents) // 2)
     elif phase == "parallel":

@@ -27,6 +27,7 @@ def strip_accents(word: str) -> str:
                    if not unicodedata.combining(c) or c == YPOGEGRAMMENI)
 
 
+@pytest.mark.slow  # every form of 90,000 real words
 def test_every_form_of_every_word_gives_identical_terms(vocabulary, figure):
     differing = [
         word for word in vocabulary

@@ -14,10 +14,6 @@ PYLAIA, CHANIA = "Δήμος Πυλαίας-Χορτιάτη", "Δήμος Χα�
 PYLAIA_ID, CHANIA_ID = "000_1fe309cce7ba6396", "002_a41b864c727e27df"
 
 
-@pytest.fixture
-def client(seed_store):
-    return create_app({"INDEX_DIR": seed_store.root, "TESTING": True}).test_client()
-
 
 @pytest.fixture
 def empty_client(tmp_path):

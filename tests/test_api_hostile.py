@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from search.query import MAX_QUERY_CHARS, MAX_RESULT_WINDOW
-from web import MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES, create_app
+from web import MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
 from web.openapi import OPENAPI
 
 HOSTILE = ["\x00", "\x1b", "\x7f", "\x85", "\u200f", "\u202e", "\ufeff", "🙂", "👨\u200d👩\u200d👧\u200d👦",
@@ -70,10 +70,6 @@ def fuzz(examples: int) -> settings:
     return settings(max_examples=examples, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
-
-@pytest.fixture(scope="module")
-def client(seed_store):
-    return create_app({"INDEX_DIR": seed_store.root, "TESTING": True}).test_client()
 
 
 @pytest.fixture(scope="module")

@@ -30,8 +30,9 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 STARTUP_SECONDS = 15
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason=f"{CHROMIUM} is absent: apt-get install chromium (scripts/test does it as root)")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not CHROMIUM.exists(),
+                                 reason=f"{CHROMIUM} is absent: apt-get install chromium (scripts/test does it as root)")]
 
 
 def free_port() -> int:

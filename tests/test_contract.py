@@ -15,10 +15,6 @@ def spec(seed_store):
     return create_app({"INDEX_DIR": seed_store.root, "TESTING": True}).test_client().get("/api/openapi.json").get_json()
 
 
-@pytest.fixture
-def client(seed_store):
-    return create_app({"INDEX_DIR": seed_store.root, "TESTING": True}).test_client()
-
 
 def validator(spec: dict, path: str, status: int) -> Draft202012Validator:
     """The declared schema of one answer, with the document's components for its $refs."""

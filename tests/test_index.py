@@ -12,6 +12,7 @@ from tests.test_query import diavgeia_documents
 QUERIES = ["δήμαρχος", "υπουργείο υγείας", '"κατανομή ποσού"', "προσλ*", "ypourgeio", ""]
 
 
+@pytest.mark.slow  # builds a real corpus twice, once with writer processes
 def test_writer_processes_give_the_same_answers_as_one_writer(tmp_path: Path, monkeypatch):
     documents = diavgeia_documents()
     if not documents:

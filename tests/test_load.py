@@ -11,6 +11,8 @@ import http.client
 import itertools
 import json
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -25,8 +27,10 @@ from search.documents import Document
 from search.index import open_index
 from search.query import SearchEngine
 from search.store import BUILDING_PREFIX, IndexStore
-from tests.conftest import SEEDS, seed_documents, shared_data
+from tests.conftest import PROJECT_ROOT, SEEDS, seed_documents, shared_data
 from web import GENERATION_HEADER, create_app
+
+pytestmark = pytest.mark.slow  # real servers under load, on real documents
 
 CLIENTS = 8
 LOAD_SECONDS = 8
@@ -154,14 +158,16 @@ def test_a_killed_server_restarts_on_the_last_good_index(index, pool, tmp_path):
     assert verdict.by_generation.keys() == {before["generation"]}
 
 
-def test_a_server_killed_while_a_reindex_runs_restarts_on_a_whole_generation(index, pool, sources, tmp_path):
+def test_a_server_killed_while_a_reindex_runs_restarts_on_a_whole_generation(index, pool, tmp_path):
     old = IndexStore(index).current_generation()
     with Server(index, tmp_path / "serve.log") as server, Load(server.port, pool, CLIENTS, seed=4) as load:
-        reindex = start_reindex(sources["new"], index)
-        deadline = time.monotonic() + REINDEX_TIMEOUT
-        while not any(p.name.startswith(BUILDING_PREFIX) for p in index.iterdir()):
-            assert reindex.poll() is None and time.monotonic() < deadline, "the reindex was never seen mid-way"
-            time.sleep(0.01)
+        # The reindex stalls half-way through its documents until told to go on: a signal, not a race.
+        reindex = subprocess.Popen([sys.executable, "-m", "tests.reindex_child", "parsing", str(index), "400",
+                                    " υπουργός"],  # the word FIXED_QUERY searches
+                                   cwd=PROJECT_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        assert reindex.stdout.readline().strip() == "PHASE parsing", "the reindex never reached mid-way"
+        assert any(p.name.startswith(BUILDING_PREFIX) for p in index.iterdir())
         killed = time.monotonic()
         server.kill()
         server.start()
@@ -169,7 +175,7 @@ def test_a_server_killed_while_a_reindex_runs_restarts_on_a_whole_generation(ind
         generation, restarted = answer(server, FIXED_QUERY)
         assert generation in IndexStore(index).generations()
         assert restarted == expected_digest(index, generation, FIXED_QUERY)
-        out, err = reindex.communicate(timeout=REINDEX_TIMEOUT)
+        out, err = reindex.communicate("go\n", timeout=REINDEX_TIMEOUT)
         assert reindex.returncode == 0, out + err
         new = IndexStore(index).current_generation()
         generation, switched = answer(server, FIXED_QUERY)  # the restarted server picks up the new one

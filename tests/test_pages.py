@@ -61,10 +61,6 @@ class Page(HTMLParser):
         return [a for t, a in self.tags if t == tag and all(a.get(k.replace("_", "-")) == v for k, v in attributes.items())]
 
 
-@pytest.fixture
-def client(seed_store):
-    return create_app({"INDEX_DIR": seed_store.root, "TESTING": True}).test_client()
-
 
 def get(client, url: str, status: int = 200) -> Page:
     response = client.get(url)

@@ -47,7 +47,13 @@ WAITRESS = {
     # Idle keep-alive connections are closed after this long [120 s], so clients that open
     # connections and go quiet hold the connection slots for less time.
     "channel_timeout": 30,
-    "connection_limit": 100,  # [100] open connections; more wait in the listen backlog
+    # [100] open connections; more wait in the listen backlog, where 100 idle connections that sent
+    # half a request made /health wait 49 s (issue 12).  Waitress has no deadline for reading a
+    # request, so a client trickling one header line every few seconds holds its slot: enough slots
+    # that one client cannot fill them, with poll() instead of select() (FD_SETSIZE is 1024).
+    # Production puts a proxy in front that buffers requests (docs/reindex.md, "Serving").
+    "connection_limit": 1000,
+    "asyncore_use_poll": True,
     # The request line and headers [256 KB]. The app refuses a query string over 8 KiB itself
     # (414); this bounds what it never sees, such as headers.
     "max_request_header_size": 32 * 1024,
