@@ -1,0 +1,159 @@
+"""The same search on a 3-node Sphinx cluster as on the embedded Whoosh index.
+
+A real cluster of `searchd` processes on free loopback ports, the seeds and a
+few hundred real Diavgeia decisions written onto it and into a Whoosh index:
+the two must give the same totals and facet counts; with one node killed the
+answers stay the same and health says degraded; with both copies of a shard
+gone the search refuses with a clear error instead of answering in part.
+"""
+from __future__ import annotations
+
+import shutil
+import socket
+
+import pytest
+
+from conftest import decision_documents, seed_documents, water_cut
+from search.query import SearchRequest
+from search.store import IndexStore
+
+pytestmark = pytest.mark.slow
+
+if shutil.which("searchd") is None:
+    pytest.skip("Sphinx's searchd is not installed (apt-get install sphinxsearch; scripts/test does it as root)",
+                allow_module_level=True)
+
+from search.sphinx.cluster import PORT_STEP, LocalCluster  # noqa: E402  (needs pymysql, as searchd)
+from search.sphinx.nodes import ClusterUnavailable  # noqa: E402
+from search.sphinx.searcher import ClusterSearcher  # noqa: E402
+from search.sphinx.writer import build_generation, read_pointer, repair  # noqa: E402
+
+DECISIONS = 400
+NODES = 3
+
+# Query forms of benchmarks/quality.py and the API tests: words, inflections, a phrase,
+# a prefix, OR, an exclusion, a hyphenated name, an empty query (everything, by date).
+QUERIES = [
+    "", "δήμος", "δημοτικού συμβουλίου", "απόφαση", "προμήθεια", "έγκριση πρακτικού",
+    '"δημοτικού συμβουλίου"', "προμήθ*", "ύδρευση OR αποχέτευση", "δήμος -προμήθεια",
+    "-απόφαση", "διακοπή νερού", "Πυλαίας-Χορτιάτη", "2024", "ΑΔΑ",
+]
+
+
+def free_base_port(nodes: int) -> int:
+    """A base port whose node ports (SphinxQL and agent) are all free on loopback now."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+        ports = [base + k * PORT_STEP + offset for k in range(nodes) for offset in (0, 1)]
+        if max(ports) < 65536 and all(_free(p) for p in ports):
+            return base
+    raise RuntimeError("no free loopback ports")
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def documents():
+    return seed_documents() + [water_cut()] + decision_documents()[:DECISIONS]
+
+
+@pytest.fixture(scope="module")
+def whoosh(documents, tmp_path_factory):
+    store = IndexStore(tmp_path_factory.mktemp("whoosh"))
+    store.build(documents)
+    return store.engine()
+
+
+@pytest.fixture(scope="module")
+def cluster(documents, tmp_path_factory):
+    local = LocalCluster.layout(tmp_path_factory.mktemp("cluster"), NODES, free_base_port(NODES))
+    try:
+        local.start()
+        build_generation(local.topology, documents)
+        yield local
+    finally:
+        local.stop()
+
+
+@pytest.fixture
+def healed(cluster):
+    """Every node running again after a test that killed some (and repaired, for the live generation)."""
+    yield cluster
+    for k in range(NODES):
+        if cluster.pid(k) is None:
+            cluster.start_node(k)
+            repair(cluster.topology, cluster.topology.nodes[k])
+
+
+def requests():
+    for q in QUERIES:
+        yield SearchRequest(q=q)
+    yield SearchRequest(q="δήμος", municipality=("Δήμος Αθηναίων",))
+    yield SearchRequest(q="απόφαση", date_from=__import__("datetime").date(2024, 1, 1))
+    yield SearchRequest(q="", sort="oldest", page=2)
+
+
+def comparable(answer: dict) -> dict:
+    return {"total": answer["total"], "pages": answer["pages"], "facets": answer["facets"]}
+
+
+def test_cluster_and_whoosh_give_the_same_totals_and_facets(cluster, whoosh, documents, figure):
+    searcher = ClusterSearcher(cluster.topology)
+    same_top = 0
+    compared = list(requests())
+    for request in compared:
+        expected = whoosh.search(request)
+        got = searcher.search(request)
+        assert comparable(got) == comparable(expected), request
+        same_top += {r["id"] for r in got["results"][:10]} == {r["id"] for r in expected["results"][:10]}
+    assert searcher.search(SearchRequest(q=""))["total"] == len(documents)
+    figure(f"cluster vs Whoosh on {len(documents)} documents: {len(compared)} requests, same totals and facets; "
+           f"same top-10 set for {same_top}/{len(compared)}")
+
+
+def test_one_node_killed_answers_the_same_and_reports_degraded(healed, whoosh):
+    searcher = ClusterSearcher(healed.topology)
+    before = [searcher.search(r) for r in requests()]
+    healed.kill_node(1)
+    after = [searcher.search(r) for r in requests()]
+    assert [comparable(a) for a in after] == [comparable(b) for b in before]
+    assert [[r["id"] for r in a["results"]] for a in after] == [[r["id"] for r in b["results"]] for b in before]
+    state = searcher.health()
+    assert state["status"] == "degraded"
+    assert {n["node"]: n["status"] for n in state["nodes"]}[str(healed.topology.nodes[1])] == "down"
+
+
+def test_both_copies_of_a_shard_down_is_a_clear_error(healed):
+    searcher = ClusterSearcher(healed.topology)
+    healed.kill_node(0)
+    healed.kill_node(1)  # shard 0 lives on nodes 0 and 1
+    with pytest.raises(ClusterUnavailable, match=r"shards \[0\] have no live copy"):
+        searcher.search(SearchRequest(q="δήμος"))
+    assert searcher.health()["status"] == "down"
+
+
+def test_a_reindex_switches_generation_and_a_repaired_node_is_back_in_line(healed, documents):
+    topology = healed.topology
+    before = read_pointer(topology)
+    fewer = documents[: len(documents) // 2]
+    pointer, _ = build_generation(topology, fewer)
+    searcher = ClusterSearcher(topology)
+    try:
+        assert pointer.generation == before.generation + 1 and pointer.slot != before.slot
+        assert searcher.search(SearchRequest(q=""))["total"] == len(fewer)
+        healed.stop_node(2)
+        healed.start_node(2)
+        # A node restarted from its binlog has its data; one emptied while down is refilled by repair.
+        assert repair(topology, topology.nodes[2])
+    finally:
+        build_generation(topology, documents)
+    assert searcher.search(SearchRequest(q=""))["total"] == len(documents)
