@@ -88,10 +88,11 @@ def cluster(documents, tmp_path_factory):
 def healed(cluster):
     """Every node running again after a test that killed some (and repaired, for the live generation)."""
     yield cluster
-    for k in range(NODES):
-        if cluster.pid(k) is None:
-            cluster.start_node(k)
-            repair(cluster.topology, cluster.topology.nodes[k])
+    stopped = [k for k in range(NODES) if cluster.pid(k) is None]
+    for k in stopped:
+        cluster.start_node(k)
+    for k in stopped:
+        repair(cluster.topology, cluster.topology.nodes[k])
 
 
 def requests():

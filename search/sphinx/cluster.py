@@ -171,6 +171,9 @@ def node_config(topology: Topology, node: Node, directory: Path) -> str:
         "    workers = threads",
         # A prefix* stands for at most this many completions (search.query.MAX_PREFIX_TERMS).
         "    expansion_limit = 50",
+        # Mirrors are pinged this often (ms; Sphinx's default 1,000): a node learns a mirror is dead
+        # from these pings, and until then sends it queries (search.sphinx.searcher.ATTEMPTS).
+        "    ha_ping_interval = 100",
         "    seamless_rotate = 0",
         "    max_packet_size = 32M",
         "}", ""]))
