@@ -8,6 +8,7 @@ gone the search refuses with a clear error instead of answering in part.
 """
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import socket
 
@@ -26,6 +27,8 @@ if shutil.which("searchd") is None:
 from search.sphinx.cluster import PORT_STEP, LocalCluster  # noqa: E402  (needs pymysql, as searchd)
 from search.sphinx.nodes import ClusterUnavailable  # noqa: E402
 from search.sphinx.searcher import ClusterSearcher  # noqa: E402
+from search.sphinx.nodes import session  # noqa: E402
+from search.sphinx.topology import shard_index  # noqa: E402
 from search.sphinx.writer import build_generation, read_pointer, repair  # noqa: E402
 
 DECISIONS = 400
@@ -99,7 +102,7 @@ def requests():
     for q in QUERIES:
         yield SearchRequest(q=q)
     yield SearchRequest(q="δήμος", municipality=("Δήμος Αθηναίων",))
-    yield SearchRequest(q="απόφαση", date_from=__import__("datetime").date(2024, 1, 1))
+    yield SearchRequest(q="απόφαση", date_from=dt.date(2024, 1, 1))
     yield SearchRequest(q="", sort="oldest", page=2)
 
 
@@ -142,19 +145,40 @@ def test_both_copies_of_a_shard_down_is_a_clear_error(healed):
     assert searcher.health()["status"] == "down"
 
 
-def test_a_reindex_switches_generation_and_a_repaired_node_is_back_in_line(healed, documents):
+def shard_counts(node, slot: str, shards) -> dict[int, int]:
+    with session(node) as cursor:
+        counts = {}
+        for shard in shards:
+            cursor.execute(f"SELECT COUNT(*) FROM {shard_index(slot, shard)}")
+            counts[shard] = int(cursor.fetchall()[0][0])
+        return counts
+
+
+def test_a_reindex_switches_generation_and_a_node_that_lost_its_data_is_repaired(healed, documents):
     topology = healed.topology
     before = read_pointer(topology)
     fewer = documents[: len(documents) // 2]
-    pointer, _ = build_generation(topology, fewer)
     searcher = ClusterSearcher(topology)
     try:
-        assert pointer.generation == before.generation + 1 and pointer.slot != before.slot
+        pointer, _ = build_generation(topology, fewer)
+        assert (pointer.generation, pointer.slot != before.slot) == (before.generation + 1, True)
         assert searcher.search(SearchRequest(q=""))["total"] == len(fewer)
+        # Node 2 comes back from a lost disk: its indexes and binlog are gone.
         healed.stop_node(2)
+        for path in healed.node_dir(2).iterdir():
+            if path.name.startswith(f"{pointer.slot}_") or path.name == "binlog":
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+        (healed.node_dir(2) / "binlog").mkdir()
         healed.start_node(2)
-        # A node restarted from its binlog has its data; one emptied while down is refilled by repair.
-        assert repair(topology, topology.nodes[2])
+        node = topology.nodes[2]
+        held = topology.shards_on(node)
+        assert set(shard_counts(node, pointer.slot, held).values()) == {0}
+        copied = repair(topology, node)
+        partners = {s: next(n for n in topology.holders(s) if n != node) for s in held}
+        expected = {s: shard_counts(partners[s], pointer.slot, [s])[s] for s in held}
+        assert shard_counts(node, pointer.slot, held) == expected
+        assert sum(copied.values()) == sum(expected.values()) > 0
+        assert read_pointer(topology) == pointer
     finally:
         build_generation(topology, documents)
     assert searcher.search(SearchRequest(q=""))["total"] == len(documents)

@@ -169,6 +169,8 @@ def node_config(topology: Topology, node: Node, directory: Path) -> str:
         f"    query_log = {directory / 'query.log'}",
         f"    binlog_path = {directory / 'binlog'}",
         "    workers = threads",
+        # No watchdog parent: the PID file names the one process, and a killed node stays down.
+        "    watchdog = 0",
         # A prefix* stands for at most this many completions (search.query.MAX_PREFIX_TERMS).
         "    expansion_limit = 50",
         # Mirrors are pinged this often (ms; Sphinx's default 1,000): a node learns a mirror is dead
