@@ -41,6 +41,7 @@ from .writer import Pointer, _names, read_pointer
 # 100 ms ha_ping_interval of the nodes' configs), before the cluster is declared unavailable.
 ATTEMPTS = 8
 RETRY_PAUSE_S = 0.05
+FACETS = ("municipality", "official", "year")
 # A whole facet list: Diavgeia has 332 municipalities; officials are at most a few thousand.
 FACET_LIMIT = 100_000
 
@@ -197,21 +198,28 @@ class ClusterSearcher:
 
     def _facets(self, pointer: Pointer, match: str | None, filters: dict[str, str],
                 request: SearchRequest) -> dict[str, list[dict[str, Any]]]:
+        """Facets sharing a set of filters share one statement: all three in one when none is filtered."""
+        by_filters: dict[str | None, list[str]] = {}
+        for name in FACETS:
+            own = "date" if name == "year" else name
+            by_filters.setdefault(own if own in filters else None, []).append(name)
+        counts: dict[str, dict[str, int]] = {}
+        for leave_out, names in by_filters.items():
+            where, args = self._where(match, filters, leave_out)
+            facets = " ".join(f"FACET {n} ORDER BY COUNT(*) DESC LIMIT {FACET_LIMIT}" for n in names)
+            sets = self._query(f"SELECT id FROM {distributed_index(pointer.slot)}{where} LIMIT 1 "
+                               f"OPTION max_matches={MAX_MATCHES} {facets}", args)
+            for name, found in zip(names, sets[1:-1]):
+                counts[name] = {str(key): int(count) for key, count in found if int(key)}
+        return {name: _facet_list(name, self._named(pointer, name, counts[name]), request) for name in FACETS}
+
+    def _named(self, pointer: Pointer, name: str, counts: dict[str, int]) -> dict[str, int]:
+        if name == "year":
+            return counts
         names = self._facet_names(pointer)
-        out = {}
-        for name in ("municipality", "official", "year"):
-            where, args = self._where(match, filters, leave_out="date" if name == "year" else name)
-            sql = (f"SELECT id FROM {distributed_index(pointer.slot)}{where} LIMIT 1 "
-                   f"OPTION max_matches={MAX_MATCHES} FACET {name} ORDER BY COUNT(*) DESC LIMIT {FACET_LIMIT}")
-            sets = self._query(sql, args)
-            counts = {str(key): int(count) for key, count in sets[1] if int(key)}
-            if name != "year":
-                missing = [int(k) for k in counts if int(k) not in names]
-                if missing:
-                    names = self._facet_names(pointer, reload=True)
-                counts = {names.get(int(k), k): c for k, c in counts.items()}
-            out[name] = _facet_list(name, counts, request)
-        return out
+        if any(int(k) not in names for k in counts):
+            names = self._facet_names(pointer, reload=True)
+        return {names.get(int(k), k): c for k, c in counts.items()}
 
     def _facet_names(self, pointer: Pointer, reload: bool = False) -> dict[int, str]:
         key = f"{pointer.generation}:{pointer.slot}"
