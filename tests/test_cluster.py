@@ -8,6 +8,7 @@ gone the search refuses with a clear error instead of answering in part.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 import socket
@@ -29,7 +30,7 @@ from search.sphinx.nodes import ClusterUnavailable  # noqa: E402
 from search.sphinx.searcher import ClusterSearcher  # noqa: E402
 from search.sphinx.nodes import session  # noqa: E402
 from search.sphinx.topology import shard_index  # noqa: E402
-from search.sphinx.writer import build_generation, read_pointer, repair  # noqa: E402
+from search.sphinx.writer import build_generation, read_pointer, repair, update_live  # noqa: E402
 
 DECISIONS = 400
 NODES = 3
@@ -182,3 +183,36 @@ def test_a_reindex_switches_generation_and_a_node_that_lost_its_data_is_repaired
     finally:
         build_generation(topology, documents)
     assert searcher.search(SearchRequest(q=""))["total"] == len(documents)
+
+
+def test_an_interrupted_reindex_leaves_the_last_good_generation_serving(cluster, documents):
+    searcher = ClusterSearcher(cluster.topology)
+    live = read_pointer(cluster.topology)
+    expected = searcher.search(SearchRequest(q="απόφαση"))
+
+    def failing_midway():
+        yield from documents[:250]
+        raise OSError("source disk gone")
+
+    with pytest.raises(OSError, match="source disk gone"):
+        build_generation(cluster.topology, failing_midway())
+    assert read_pointer(cluster.topology) == live
+    again = searcher.search(SearchRequest(q="απόφαση"))
+    assert (again["total"], again["facets"]) == (expected["total"], expected["facets"])
+    assert searcher.search(SearchRequest(q=""))["total"] == len(documents)
+
+
+def test_an_incremental_update_replaces_and_deletes_in_the_live_generation(cluster, documents):
+    topology = cluster.topology
+    searcher = ClusterSearcher(topology)
+    changed = dataclasses.replace(documents[0], title="Κλείσιμο της Λεωφόρου Σουλίου για ασφαλτόστρωση",
+                                  municipalities=["Δήμος Ωραιοκάστρου"])
+    gone = documents[1].id
+    try:
+        update_live(topology, [changed], deleted=[gone])
+        answer = searcher.search(SearchRequest(q="ασφαλτόστρωσης Σουλίου"))
+        assert [r["id"] for r in answer["results"]] == [changed.id]
+        assert answer["facets"]["municipality"] == [{"value": "Δήμος Ωραιοκάστρου", "count": 1, "selected": False}]
+        assert searcher.search(SearchRequest(q=""))["total"] == len(documents) - 1
+    finally:
+        build_generation(topology, documents)
