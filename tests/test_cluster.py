@@ -12,6 +12,8 @@ import dataclasses
 import datetime as dt
 import shutil
 import socket
+import threading
+import time
 
 import pytest
 
@@ -216,3 +218,39 @@ def test_an_incremental_update_replaces_and_deletes_in_the_live_generation(clust
         assert searcher.search(SearchRequest(q=""))["total"] == len(documents) - 1
     finally:
         build_generation(topology, documents)
+
+
+def test_a_node_killed_under_load_fails_no_request_and_changes_no_answer(healed):
+    searcher = ClusterSearcher(healed.topology)
+    baseline = {r: comparable(searcher.search(r)) for r in requests()}
+    failures: list[BaseException] = []
+    differing: list[SearchRequest] = []
+    answered = [0]  # requests made
+    stop = threading.Event()
+
+    def client() -> None:
+        while not stop.is_set():
+            for request in baseline:
+                try:
+                    if comparable(searcher.search(request)) != baseline[request]:
+                        differing.append(request)
+                except Exception as error:  # every failure counts; the assertion shows them
+                    failures.append(error)
+                answered[0] += 1  # answers and failures alike, so a failing cluster ends the wait too
+
+    clients = [threading.Thread(target=client) for _ in range(4)]
+    for thread in clients:
+        thread.start()
+    try:
+        while answered[0] < 20:
+            time.sleep(0.05)
+        healed.kill_node(2)
+        killed_at = answered[0]
+        while answered[0] < killed_at + 60:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        for thread in clients:
+            thread.join()
+    assert failures == [] and differing == []
+    assert searcher.health()["status"] == "degraded"
