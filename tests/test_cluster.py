@@ -43,6 +43,9 @@ QUERIES = [
     "", "δήμος", "δημοτικού συμβουλίου", "απόφαση", "προμήθεια", "έγκριση πρακτικού",
     '"δημοτικού συμβουλίου"', "προμήθ*", "ύδρευση OR αποχέτευση", "δήμος -προμήθεια",
     "-απόφαση", "διακοπή νερού", "Πυλαίας-Χορτιάτη", "2024", "ΑΔΑ",
+    # Odd input: Cyrillic (sent hex-encoded), Sphinx's own operator words, stray syntax.
+    "кириллица δήμος", "ΑΔΑ*", '-"δημοτικού συμβουλίου" δήμος', "sentence maybe paragraph zone",
+    "π.χ.", "π.χ. @title", "OR", '"', "x OR -y", "δήμος | -",
 ]
 
 
@@ -114,17 +117,26 @@ def comparable(answer: dict) -> dict:
 
 
 def test_cluster_and_whoosh_give_the_same_totals_and_facets(cluster, whoosh, documents, figure):
+    """Requests Whoosh reads as Greeklish or corrects (a suggestion) are not compared: the cluster
+    does not expand words yet (docs/cluster.md), and searches them as typed."""
     searcher = ClusterSearcher(cluster.topology)
     same_top = 0
-    compared = list(requests())
-    for request in compared:
+    compared, expanded = [], []
+    for request in requests():
         expected = whoosh.search(request)
         got = searcher.search(request)
+        assert got["suggestion"] is None
+        if expected["suggestion"] is not None:
+            expanded.append(request.q)
+            continue
+        compared.append(request)
         assert comparable(got) == comparable(expected), request
         same_top += {r["id"] for r in got["results"][:10]} == {r["id"] for r in expected["results"][:10]}
+    assert len(compared) > 3 * len(expanded)
     assert searcher.search(SearchRequest(q=""))["total"] == len(documents)
     figure(f"cluster vs Whoosh on {len(documents)} documents: {len(compared)} requests, same totals and facets; "
-           f"same top-10 set for {same_top}/{len(compared)}")
+           f"same top-10 set for {same_top}/{len(compared)}; not compared (Whoosh expanded Greeklish or "
+           f"corrected): {expanded}")
 
 
 def test_one_node_killed_answers_the_same_and_reports_degraded(healed, whoosh):
