@@ -12,12 +12,14 @@ import dataclasses
 import datetime as dt
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 
 import pytest
 
-from conftest import decision_documents, seed_documents, water_cut
+from conftest import PROJECT_ROOT, decision_documents, seed_documents, water_cut
 from search.query import SearchRequest
 from search.store import IndexStore
 
@@ -266,3 +268,22 @@ def test_a_node_killed_under_load_fails_no_request_and_changes_no_answer(healed)
             thread.join()
     assert failures == [] and differing == []
     assert searcher.health()["status"] == "degraded"
+
+
+def test_the_cluster_commands_start_fill_report_and_stop_a_cluster(tmp_path):
+    base = free_base_port(2)
+    where = ["--dir", str(tmp_path / "c")]
+
+    def run(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "web.cli", "cluster", *args], cwd=PROJECT_ROOT,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    try:
+        assert f"127.0.0.1:{base}" in run("start", "--nodes", "2", "--base-port", str(base), *where)
+        assert "generation 1 live (slot a): 2 documents, 0 skipped" in run("reindex", "seeds", *where)
+        assert run("status", *where).startswith("cluster: ok; live generation: 1 (slot a)")
+    finally:
+        run("stop", *where)
+    assert run("status", *where).startswith("cluster: down")

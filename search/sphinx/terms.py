@@ -4,9 +4,9 @@ The index holds the same terms the Whoosh index does: `title` and `body` the
 stems (`analysis.terms`), `exact` the folded words of title and body with
 stopwords kept (phrases, prefixes).  A folded word is a run of digits, a-z and
 α-ω almost always; one with any other letter (Cyrillic, digamma) would be cut
-apart by the engine's tokenizer, so it is sent as `0x` and its UTF-8 in hex
-(no folded word starts with a digit and then a Latin x that is then all hex
-digits in practice, and the same encoding is applied to the query).
+apart by the engine's tokenizer, so it is sent as `0x` and its UTF-8 in hex,
+in documents and queries alike.  (A typed word that is itself `0x` and hex
+digits could meet such a code; none occurs in the Diavgeia texts.)
 """
 from __future__ import annotations
 
