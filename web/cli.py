@@ -181,6 +181,108 @@ def search_command(q: str, index_dir: Path, municipality: tuple[str, ...], offic
             click.echo(f"\n{name}: " + "; ".join(f"{v['value']} ({v['count']})" for v in values))
 
 
+cluster_dir_option = click.option(
+    "--dir", "cluster_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dimos-cluster"),
+    show_default=True, help="Where the local cluster keeps its configs, data, logs and PID files.")
+backend_option = click.option(
+    "--backend", help="A cluster's sphinx://host:port,... address (default: the local cluster in --dir).")
+
+
+def _topology(cluster_dir: Path, backend: str | None):
+    from search.sphinx.cluster import LocalCluster
+    from search.sphinx.topology import Topology
+
+    if backend:
+        return Topology.from_url(backend)
+    try:
+        return LocalCluster.existing(cluster_dir).topology
+    except FileNotFoundError:
+        raise click.UsageError(f"no cluster in {cluster_dir}: run `dimos-search cluster start --dir "
+                               f"{cluster_dir}` or give --backend") from None
+
+
+@main.group()
+def cluster() -> None:
+    """A Sphinx cluster: a local one for development and tests, and its data (docs/cluster.md)."""
+
+
+@cluster.command("start")
+@cluster_dir_option
+@click.option("--nodes", default=3, show_default=True, type=click.IntRange(2, 16), help="searchd nodes.")
+@click.option("--base-port", default=9306, show_default=True, type=click.IntRange(1024, 65000),
+              help="SphinxQL port of the first node; node K listens on base + 10 K (and the next port).")
+def cluster_start(cluster_dir: Path, nodes: int, base_port: int) -> None:
+    """Write the configs and start NODES searchd processes on 127.0.0.1."""
+    from search.sphinx.cluster import LocalCluster
+
+    local = LocalCluster.layout(cluster_dir, nodes, base_port)
+    local.start()
+    click.echo(f"Cluster running: DIMOS_BACKEND={local.topology.url}")
+
+
+@cluster.command("stop")
+@cluster_dir_option
+def cluster_stop(cluster_dir: Path) -> None:
+    """Stop the nodes this directory's cluster started (by their PID files)."""
+    from search.sphinx.cluster import LocalCluster
+
+    LocalCluster(cluster_dir, _topology(cluster_dir, None)).stop()
+    click.echo("Cluster stopped.")
+
+
+@cluster.command("status")
+@cluster_dir_option
+@backend_option
+def cluster_status(cluster_dir: Path, backend: str | None) -> None:
+    """Each node and shard: ok, degraded (answering from its mirror) or down."""
+    from search.sphinx.nodes import health
+    from search.sphinx.writer import read_pointer
+
+    topology = _topology(cluster_dir, backend)
+    state = health(topology)
+    pointer = read_pointer(topology) if state["status"] != "down" else None
+    click.echo(f"cluster: {state['status']}; live generation: "
+               + (f"{pointer.generation} (slot {pointer.slot})" if pointer else "none"))
+    for node in state["nodes"]:
+        click.echo(f"node {node['node']}: {node['status']}")
+    for shard in state["shards"]:
+        click.echo(f"shard {shard['shard']} on {', '.join(shard['nodes'])}: {shard['status']}")
+
+
+@cluster.command("reindex")
+@click.argument("sources", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@cluster_dir_option
+@backend_option
+def cluster_reindex(sources: tuple[Path, ...], cluster_dir: Path, backend: str | None) -> None:
+    """Build a new generation on the cluster from SOURCES and switch to it once every copy is written."""
+    from search.sphinx.writer import NodeDown, build_generation
+
+    report = IngestReport()
+    try:
+        pointer, writer = build_generation(_topology(cluster_dir, backend),
+                                           load_documents(list(sources or SETTINGS.sources), report))
+    except NodeDown as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"generation {pointer.generation} live (slot {pointer.slot}): {writer.count} documents, "
+               f"{writer.skipped} skipped")
+
+
+@cluster.command("repair")
+@click.argument("node")
+@cluster_dir_option
+@backend_option
+def cluster_repair(node: str, cluster_dir: Path, backend: str | None) -> None:
+    """Bring NODE (host:port), back after being down, in line with its mirrors."""
+    from search.sphinx.writer import repair
+
+    topology = _topology(cluster_dir, backend)
+    target = next((n for n in topology.nodes if str(n) == node), None)
+    if target is None:
+        raise click.BadParameter(f"{node} is not one of {', '.join(map(str, topology.nodes))}", param_hint="NODE")
+    for index, count in repair(topology, target).items():
+        click.echo(f"{index}: {count} documents copied")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")

@@ -1,0 +1,289 @@
+"""The same search on a 3-node Sphinx cluster as on the embedded Whoosh index.
+
+A real cluster of `searchd` processes on free loopback ports, the seeds and a
+few hundred real Diavgeia decisions written onto it and into a Whoosh index:
+the two must give the same totals and facet counts; with one node killed the
+answers stay the same and health says degraded; with both copies of a shard
+gone the search refuses with a clear error instead of answering in part.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from conftest import PROJECT_ROOT, decision_documents, seed_documents, water_cut
+from search.query import SearchRequest
+from search.store import IndexStore
+
+pytestmark = pytest.mark.slow
+
+if shutil.which("searchd") is None:
+    pytest.skip("Sphinx's searchd is not installed (apt-get install sphinxsearch; scripts/test does it as root)",
+                allow_module_level=True)
+
+from search.sphinx.cluster import PORT_STEP, LocalCluster  # noqa: E402  (needs pymysql, as searchd)
+from search.sphinx.nodes import ClusterUnavailable  # noqa: E402
+from search.sphinx.searcher import ClusterSearcher  # noqa: E402
+from search.sphinx.nodes import session  # noqa: E402
+from search.sphinx.topology import shard_index  # noqa: E402
+from search.sphinx.writer import build_generation, read_pointer, repair, update_live  # noqa: E402
+
+DECISIONS = 400
+NODES = 3
+
+# Query forms of benchmarks/quality.py and the API tests: words, inflections, a phrase,
+# a prefix, OR, an exclusion, a hyphenated name, an empty query (everything, by date).
+QUERIES = [
+    "", "δήμος", "δημοτικού συμβουλίου", "απόφαση", "προμήθεια", "έγκριση πρακτικού",
+    '"δημοτικού συμβουλίου"', "προμήθ*", "ύδρευση OR αποχέτευση", "δήμος -προμήθεια",
+    "-απόφαση", "διακοπή νερού", "Πυλαίας-Χορτιάτη", "2024", "ΑΔΑ",
+    # Odd input: Cyrillic (sent hex-encoded), Sphinx's own operator words, stray syntax.
+    "кириллица δήμος", "ΑΔΑ*", '-"δημοτικού συμβουλίου" δήμος', "sentence maybe paragraph zone",
+    "π.χ.", "π.χ. @title", "OR", '"', "x OR -y", "δήμος | -",
+]
+
+
+def free_base_port(nodes: int) -> int:
+    """A base port whose node ports (SphinxQL and agent) are all free on loopback now."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+        ports = [base + k * PORT_STEP + offset for k in range(nodes) for offset in (0, 1)]
+        if max(ports) < 65536 and all(_free(p) for p in ports):
+            return base
+    raise RuntimeError("no free loopback ports")
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def documents():
+    return seed_documents() + [water_cut()] + decision_documents()[:DECISIONS]
+
+
+@pytest.fixture(scope="module")
+def whoosh(documents, tmp_path_factory):
+    store = IndexStore(tmp_path_factory.mktemp("whoosh"))
+    store.build(documents)
+    return store.engine()
+
+
+@pytest.fixture(scope="module")
+def cluster(documents, tmp_path_factory):
+    local = LocalCluster.layout(tmp_path_factory.mktemp("cluster"), NODES, free_base_port(NODES))
+    try:
+        local.start()
+        build_generation(local.topology, documents)
+        yield local
+    finally:
+        local.stop()
+
+
+@pytest.fixture
+def healed(cluster):
+    """Every node running again after a test that killed some (and repaired, for the live generation)."""
+    yield cluster
+    stopped = [k for k in range(NODES) if cluster.pid(k) is None]
+    for k in stopped:
+        cluster.start_node(k)
+    for k in stopped:
+        repair(cluster.topology, cluster.topology.nodes[k])
+
+
+def requests():
+    for q in QUERIES:
+        yield SearchRequest(q=q)
+    yield SearchRequest(q="δήμος", municipality=("Δήμος Αθηναίων",))
+    yield SearchRequest(q="απόφαση", date_from=dt.date(2024, 1, 1))
+    yield SearchRequest(q="", sort="oldest", page=2)
+
+
+def comparable(answer: dict) -> dict:
+    return {"total": answer["total"], "pages": answer["pages"], "facets": answer["facets"]}
+
+
+def test_cluster_and_whoosh_give_the_same_totals_and_facets(cluster, whoosh, documents, figure):
+    """Requests Whoosh reads as Greeklish or corrects (a suggestion) are not compared: the cluster
+    does not expand words yet (docs/cluster.md), and searches them as typed."""
+    searcher = ClusterSearcher(cluster.topology)
+    same_top = 0
+    compared, expanded = [], []
+    for request in requests():
+        expected = whoosh.search(request)
+        got = searcher.search(request)
+        assert got["suggestion"] is None
+        if expected["suggestion"] is not None:
+            expanded.append(request.q)
+            continue
+        compared.append(request)
+        assert comparable(got) == comparable(expected), request
+        same_top += {r["id"] for r in got["results"][:10]} == {r["id"] for r in expected["results"][:10]}
+    assert len(compared) > 3 * len(expanded)
+    assert searcher.search(SearchRequest(q=""))["total"] == len(documents)
+    figure(f"cluster vs Whoosh on {len(documents)} documents: {len(compared)} requests, same totals and facets; "
+           f"same top-10 set for {same_top}/{len(compared)}; not compared (Whoosh expanded Greeklish or "
+           f"corrected): {expanded}")
+
+
+def test_one_node_killed_answers_the_same_and_reports_degraded(healed, whoosh):
+    searcher = ClusterSearcher(healed.topology)
+    before = [searcher.search(r) for r in requests()]
+    healed.kill_node(1)
+    after = [searcher.search(r) for r in requests()]
+    assert [comparable(a) for a in after] == [comparable(b) for b in before]
+    assert [[r["id"] for r in a["results"]] for a in after] == [[r["id"] for r in b["results"]] for b in before]
+    state = searcher.health()
+    assert state["status"] == "degraded"
+    assert {n["node"]: n["status"] for n in state["nodes"]}[str(healed.topology.nodes[1])] == "down"
+
+
+def test_both_copies_of_a_shard_down_is_a_clear_error(healed):
+    searcher = ClusterSearcher(healed.topology)
+    healed.kill_node(0)
+    healed.kill_node(1)  # shard 0 lives on nodes 0 and 1
+    with pytest.raises(ClusterUnavailable, match=r"shards \[0\] have no live copy"):
+        searcher.search(SearchRequest(q="δήμος"))
+    assert searcher.health()["status"] == "down"
+
+
+def shard_counts(node, slot: str, shards) -> dict[int, int]:
+    with session(node) as cursor:
+        counts = {}
+        for shard in shards:
+            cursor.execute(f"SELECT COUNT(*) FROM {shard_index(slot, shard)}")
+            counts[shard] = int(cursor.fetchall()[0][0])
+        return counts
+
+
+def test_a_reindex_switches_generation_and_a_node_that_lost_its_data_is_repaired(healed, documents):
+    topology = healed.topology
+    before = read_pointer(topology)
+    fewer = documents[: len(documents) // 2]
+    searcher = ClusterSearcher(topology)
+    try:
+        pointer, _ = build_generation(topology, fewer)
+        assert (pointer.generation, pointer.slot != before.slot) == (before.generation + 1, True)
+        assert searcher.search(SearchRequest(q=""))["total"] == len(fewer)
+        # Node 2 comes back from a lost disk: its indexes and binlog are gone.
+        healed.stop_node(2)
+        for path in healed.node_dir(2).iterdir():
+            if path.name.startswith(f"{pointer.slot}_") or path.name == "binlog":
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+        (healed.node_dir(2) / "binlog").mkdir()
+        healed.start_node(2)
+        node = topology.nodes[2]
+        held = topology.shards_on(node)
+        assert set(shard_counts(node, pointer.slot, held).values()) == {0}
+        copied = repair(topology, node)
+        partners = {s: next(n for n in topology.holders(s) if n != node) for s in held}
+        expected = {s: shard_counts(partners[s], pointer.slot, [s])[s] for s in held}
+        assert shard_counts(node, pointer.slot, held) == expected
+        assert sum(copied.values()) == sum(expected.values()) > 0
+        assert read_pointer(topology) == pointer
+    finally:
+        build_generation(topology, documents)
+    assert searcher.search(SearchRequest(q=""))["total"] == len(documents)
+
+
+def test_an_interrupted_reindex_leaves_the_last_good_generation_serving(cluster, documents):
+    searcher = ClusterSearcher(cluster.topology)
+    live = read_pointer(cluster.topology)
+    expected = searcher.search(SearchRequest(q="απόφαση"))
+
+    def failing_midway():
+        yield from documents[:250]
+        raise OSError("source disk gone")
+
+    with pytest.raises(OSError, match="source disk gone"):
+        build_generation(cluster.topology, failing_midway())
+    assert read_pointer(cluster.topology) == live
+    again = searcher.search(SearchRequest(q="απόφαση"))
+    assert (again["total"], again["facets"]) == (expected["total"], expected["facets"])
+    assert searcher.search(SearchRequest(q=""))["total"] == len(documents)
+
+
+def test_an_incremental_update_replaces_and_deletes_in_the_live_generation(cluster, documents):
+    topology = cluster.topology
+    searcher = ClusterSearcher(topology)
+    changed = dataclasses.replace(documents[0], title="Κλείσιμο της Λεωφόρου Σουλίου για ασφαλτόστρωση",
+                                  municipalities=["Δήμος Ωραιοκάστρου"])
+    gone = documents[1].id
+    try:
+        update_live(topology, [changed], deleted=[gone])
+        answer = searcher.search(SearchRequest(q="ασφαλτόστρωσης Σουλίου"))
+        assert [r["id"] for r in answer["results"]] == [changed.id]
+        assert answer["facets"]["municipality"] == [{"value": "Δήμος Ωραιοκάστρου", "count": 1, "selected": False}]
+        assert searcher.search(SearchRequest(q=""))["total"] == len(documents) - 1
+    finally:
+        build_generation(topology, documents)
+
+
+def test_a_node_killed_under_load_fails_no_request_and_changes_no_answer(healed):
+    searcher = ClusterSearcher(healed.topology)
+    baseline = {r: comparable(searcher.search(r)) for r in requests()}
+    failures: list[BaseException] = []
+    differing: list[SearchRequest] = []
+    answered = [0]  # requests made
+    stop = threading.Event()
+
+    def client() -> None:
+        while not stop.is_set():
+            for request in baseline:
+                try:
+                    if comparable(searcher.search(request)) != baseline[request]:
+                        differing.append(request)
+                except Exception as error:  # every failure counts; the assertion shows them
+                    failures.append(error)
+                answered[0] += 1  # answers and failures alike, so a failing cluster ends the wait too
+
+    clients = [threading.Thread(target=client) for _ in range(4)]
+    for thread in clients:
+        thread.start()
+    try:
+        while answered[0] < 20:
+            time.sleep(0.05)
+        healed.kill_node(2)
+        killed_at = answered[0]
+        while answered[0] < killed_at + 60:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        for thread in clients:
+            thread.join()
+    assert failures == [] and differing == []
+    assert searcher.health()["status"] == "degraded"
+
+
+def test_the_cluster_commands_start_fill_report_and_stop_a_cluster(tmp_path):
+    base = free_base_port(2)
+    where = ["--dir", str(tmp_path / "c")]
+
+    def run(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "web.cli", "cluster", *args], cwd=PROJECT_ROOT,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    try:
+        assert f"127.0.0.1:{base}" in run("start", "--nodes", "2", "--base-port", str(base), *where)
+        assert "generation 1 live (slot a): 2 documents, 0 skipped" in run("reindex", "seeds", *where)
+        assert run("status", *where).startswith("cluster: ok; live generation: 1 (slot a)")
+    finally:
+        run("stop", *where)
+    assert run("status", *where).startswith("cluster: down")
