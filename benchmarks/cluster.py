@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from conftest import decision_documents, law_articles, seed_documents, water_cut  # noqa: E402
+from tests.conftest import decision_documents, law_articles, seed_documents, water_cut  # noqa: E402
 from search.store import IndexStore  # noqa: E402
 from search.sphinx.cluster import LocalCluster  # noqa: E402
 from search.sphinx.searcher import ClusterSearcher  # noqa: E402

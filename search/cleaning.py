@@ -258,8 +258,11 @@ def tidy_title(title: str, limit: int = TITLE_LIMIT) -> str:
     """A title to show: one line, ended at a word boundary with «…», its quotation marks balanced.
 
     A source that cut its title mid-word («…δέσμευσης πίστωσης απ») loses the fragment: a last word in
-    lower case that is not a Greek word, or of two letters, is one.  A closing » or " with no opening one is dropped; an
-    opening one left open is closed.
+    lower case that is not a Greek word, or of two letters, is one.  A closing » with no opening one is
+    dropped and an opening « left open is closed.  Straight quotes (") open and close with the same
+    mark, so an odd count is repaired on a title that was cut (its closing mark was lost with the
+    tail) or whose last " plainly opens a quotation; otherwise they stay as written, since a lone "
+    may be the data itself (a size, a pasted fragment of markup).
     """
     title = " ".join(join_letter_spaced(html_to_text(title)).split())
     cut = False
@@ -270,7 +273,7 @@ def tidy_title(title: str, limit: int = TITLE_LIMIT) -> str:
         title, cut = " ".join(words[:-1]), True
     if cut:
         title = title.rstrip(" ,.;:·-–(«\"") + "…"
-    return _balance_quotes(title)
+    return _balance_quotes(title, straight=cut)
 
 
 def _is_fragment(word: str) -> bool:
@@ -280,7 +283,12 @@ def _is_fragment(word: str) -> bool:
     return len(word) <= 2 or not is_greek_word(word)
 
 
-def _balance_quotes(title: str) -> str:
+# The last straight quote of the title opens a quotation («μελέτης "Συντήρηση οδών»): after a space
+# or at the start, before a letter, with no mark after it.
+_OPENING_QUOTE_LEFT_OPEN = re.compile(r'(?:^|\s)"\w[^"]*$')
+
+
+def _balance_quotes(title: str, straight: bool) -> str:
     depth, kept = 0, []
     for char in title:
         if char == "»" and depth == 0:
@@ -288,7 +296,7 @@ def _balance_quotes(title: str) -> str:
         depth += (char == "«") - (char == "»")
         kept.append(char)
     title = "".join(kept).rstrip() + "»" * depth
-    if title.count('"') % 2:
+    if title.count('"') % 2 and (straight or _OPENING_QUOTE_LEFT_OPEN.search(title)):
         title = title[::-1].replace('"', "", 1)[::-1] if title.endswith('"') else title + '"'
     return title
 

@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from conftest import PROJECT_ROOT, decision_documents, seed_documents, water_cut
+from tests.conftest import PROJECT_ROOT, decision_documents, seed_documents, water_cut
 from search.query import SearchRequest
 from search.store import IndexStore
 

@@ -138,7 +138,7 @@ def _record(path, record_id):
 
 def test_real_law_signature_table_gives_its_ministers():
     """Law 5042: the President and a flattened table of twenty ministers, «ΜΑΥΡΟΥΔΗΣ ΒΟΡΙΔΗΣ ΣΤΥΛΙΑΝΟΣ ΠΕΤΣΑΣ»."""
-    from conftest import shared_data
+    from tests.conftest import shared_data
     law = _record(shared_data("greek-laws-2023-2024.jsonl"), "law:5042")
     names = {fold(o.name) for o in extract_entities(law["title"], law["body"]).officials}
     for signer in ("Κατερίνα Σακελλαροπούλου", "Κωνσταντίνος Τσιάρας", "Στυλιανός Πέτσας",
@@ -151,7 +151,7 @@ def test_real_law_signature_table_gives_its_ministers():
 
 def test_real_moh_signature_block_gives_the_signer_with_role():
     """«Η ΠΡΟΪΣΤΑΜΕΝΗ ΤΗΣ ΓΕΝΙΚΗΣ Δ/ΝΣΗΣ … ΠΑΡΑΣΚΕΥΗ ΘΕΟΦΙΛΟΥ»: a patronymic surname, not «Θεόφιλος»."""
-    from conftest import shared_data
+    from tests.conftest import shared_data
     record = _record(shared_data("diavgeia-decisions.jsonl"), "moh_doccano:179")
     officials = extract_entities(record["title"], record["body"]).officials
     assert [(fold(o.name), o.role.split()[0]) for o in officials] == [(fold("Παρασκευή Θεοφίλου"), "προϊσταμένη")]

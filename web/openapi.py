@@ -230,6 +230,8 @@ OPENAPI: dict[str, Any] = {
                     "regions": {"type": "array", "items": {"type": "string"}},
                     "doc_type": NULLABLE_STRING,
                     "source": NULLABLE_STRING,
+                    "group": {**NULLABLE_STRING, "description": "Key of the document's near-duplicate group "
+                              "(the smallest id in it), when search.neardup assigned one."},
                     "flags": {"type": "array", "items": {"type": "string"}},
                     "meta": {"type": "object"},
                 },
