@@ -18,6 +18,7 @@ import ctypes
 import datetime as dt
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import secrets
@@ -46,6 +47,7 @@ GENERATION_PREFIX = "gen-"
 BUILDING_PREFIX = ".building-"
 REMOVING_PREFIX = ".removing-"
 LOCK_POLL_SECONDS = 0.1
+CHECKSUM_CHUNK = 1 << 20  # bytes read at a time while hashing a generation's files
 
 
 # Reindex locks this process holds.  A forked child (Whoosh's writer processes
@@ -116,9 +118,33 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def file_checksums(generation: Path) -> dict[str, dict[str, Any]]:
+    """Size and SHA-256 of every file of a generation directory but BUILD.json, by relative path."""
+    record: dict[str, dict[str, Any]] = {}
+    for path in sorted(generation.rglob("*")):
+        if path.is_file() and path.name != BUILD_INFO:
+            digest = hashlib.sha256()
+            with open(path, "rb") as handle:
+                for chunk in iter(lambda: handle.read(CHECKSUM_CHUNK), b""):
+                    digest.update(chunk)
+            record[path.relative_to(generation).as_posix()] = {"size": path.stat().st_size,
+                                                                "sha256": digest.hexdigest()}
+    return record
+
+
 def directory_size(path: Path) -> int:
     """Bytes of the files under `path`."""
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def _file_problem(name: str, want: Mapping[str, Any], have: Mapping[str, Any] | None) -> str | None:
+    if have is None:
+        return f"{name} is missing"
+    if have["size"] != want.get("size"):
+        return f"{name} has {have['size']} bytes, {want.get('size')} were written"
+    if have["sha256"] != want.get("sha256"):
+        return f"{name} does not match its checksum"
+    return None
 
 
 class IndexStore:
@@ -138,18 +164,68 @@ class IndexStore:
 
     # --- reading ----------------------------------------------------------------
 
-    def current_generation(self) -> str | None:
+    def pointer(self) -> str | None:
+        """The generation CURRENT names; None when it is missing, empty, unreadable or not a file."""
         try:
             name = (self.root / POINTER).read_text(encoding="utf-8").strip()
-        except (FileNotFoundError, NotADirectoryError):
+        except (OSError, UnicodeDecodeError):  # missing, a directory, unreadable bytes or permissions
             return None
         return name or None
+
+    def current_generation(self) -> str | None:
+        """The live generation: the one CURRENT names, else the newest that verifies.
+
+        A CURRENT that is lost or damaged (deleted, non-UTF-8 bytes, a directory in
+        its place) must not make an intact generation beside it invisible: the next
+        reindex would otherwise rebuild from the default sources and prune it.  The
+        next switch rewrites CURRENT.
+        """
+        return self.pointer() or self.newest_verified()
 
     def generations(self) -> list[str]:
         """Complete generations on disk, oldest first (names sort by build time)."""
         if not self.root.is_dir():
             return []
         return sorted(p.name for p in self.root.iterdir() if p.is_dir() and p.name.startswith(GENERATION_PREFIX))
+
+    def verify(self, generation: str) -> list[str]:
+        """What is wrong with `generation` (empty: it is intact); never raises.
+
+        Checks every file BUILD.json records (present, its size, its SHA-256), then
+        that the index opens and holds the documents BUILD.json names, so a
+        truncated or overwritten segment is found before a search trips on it.
+        A generation built before checksums were recorded gets the second check only.
+        The problems name files of the generation, never a path on the server.
+        """
+        path = self.root / generation
+        if not generation.startswith(GENERATION_PREFIX) or not path.is_dir():
+            return [f"generation {generation} is missing"]
+        try:
+            data = json.loads((path / BUILD_INFO).read_text(encoding="utf-8"))
+            expected_documents = int(data["documents"])
+            recorded = dict(data.get("files") or {})
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
+            return [f"{BUILD_INFO} of {generation} is missing or unreadable ({type(error).__name__})"]
+        try:
+            actual = file_checksums(path)
+        except OSError as error:
+            return [f"files of {generation} cannot be read ({type(error).__name__})"]
+        problems = [_file_problem(name, want, actual.get(name)) for name, want in sorted(recorded.items())]
+        problems = [f"{generation}: {problem}" for problem in problems if problem]
+        if problems:
+            return problems
+        try:
+            with open_index(path).searcher() as searcher:
+                found = searcher.doc_count()
+        except Exception as error:  # Whoosh raises many kinds on damaged files
+            return [f"generation {generation} cannot be opened ({type(error).__name__})"]
+        if found != expected_documents:
+            return [f"generation {generation} holds {found} documents, its {BUILD_INFO} says {expected_documents}"]
+        return []
+
+    def newest_verified(self) -> str | None:
+        """The newest generation on disk that verifies, or None."""
+        return next((name for name in reversed(self.generations()) if not self.verify(name)), None)
 
     def build_info(self, generation: str) -> BuildInfo:
         data = json.loads((self.root / generation / BUILD_INFO).read_text(encoding="utf-8"))
@@ -274,7 +350,7 @@ class IndexStore:
             if path.name.startswith((BUILDING_PREFIX, REMOVING_PREFIX)):
                 shutil.rmtree(path, ignore_errors=True)
         (self.root / POINTER_TEMP).unlink(missing_ok=True)
-        current = self.current_generation()
+        current = self.pointer()  # never the fallback: a generation newer than it may be the damaged live one
         if current is not None and (self.root / current).is_dir():
             for name in self.generations():
                 if name > current:
@@ -306,7 +382,8 @@ class IndexStore:
         info = BuildInfo(generation, documents, now.isoformat(timespec="seconds"))
         (staging / SOURCES_INFO).write_text(
             json.dumps({k: sorted(v) for k, v in (origins or {}).items()}, ensure_ascii=False), encoding="utf-8")
-        (staging / BUILD_INFO).write_text(json.dumps(info.__dict__), encoding="utf-8")
+        (staging / BUILD_INFO).write_text(json.dumps({**info.__dict__, "files": file_checksums(staging)}),
+                                          encoding="utf-8")
         os.rename(staging, self.root / generation)
         self._point_to(generation)
         self._prune()
@@ -344,7 +421,10 @@ class IndexStore:
             handle.write(generation)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temporary, self.root / POINTER)
+        pointer = self.root / POINTER
+        if pointer.is_dir() and not pointer.is_symlink():  # a directory in its place: nothing to keep
+            shutil.rmtree(pointer)
+        os.replace(temporary, pointer)
         _fsync_dir(self.root)
 
     def _prune(self) -> None:

@@ -141,6 +141,59 @@ def test_a_corrupt_generation_is_an_error_state_and_reindex_repairs_it(store, da
     assert IndexStore(store.root).health()["status"] == "ok"
 
 
+# --- generations that prove themselves --------------------------------------------------------
+
+def test_build_records_the_size_and_checksum_of_every_file_and_an_intact_generation_verifies(store):
+    live = store.root / build(store, 6).generation
+    files = json.loads((live / BUILD_INFO).read_text(encoding="utf-8"))["files"]
+    assert any(name.endswith(".toc") or name.endswith(".pst") for name in files) and "SOURCES.json" in files
+    for name, record in files.items():
+        assert record["size"] == (live / name).stat().st_size and len(record["sha256"]) == 64
+    assert store.verify(live.name) == [] and store.newest_verified() == live.name
+
+
+@pytest.mark.parametrize("pattern", ["*.pst", "*._stored.col", "*.trm", "*.toc"])
+def test_a_truncated_file_of_a_generation_fails_verification_by_name(store, pattern):
+    older = build(store, 4, "α").generation
+    live = store.root / build(store, 6, "β").generation
+    damaged = sorted(live.glob(pattern))
+    if not damaged:
+        pytest.skip(f"this Whoosh build writes no {pattern} file")
+    with open(damaged[0], "r+b") as handle:
+        handle.truncate(max(damaged[0].stat().st_size // 2, 1) - 1)
+    problems = store.verify(live.name)
+    assert problems and damaged[0].name in problems[0] and live.name in problems[0]
+    assert str(store.root) not in " ".join(problems)
+    assert store.newest_verified() == older
+
+
+def test_verify_reports_a_missing_generation_or_build_info_and_never_raises(store):
+    live = store.root / build(store, 3).generation
+    assert "missing" in store.verify("gen-gone")[0] and "missing" in store.verify("../etc")[0]
+    (live / BUILD_INFO).write_bytes(b"\xff\xfe")
+    assert BUILD_INFO in store.verify(live.name)[0]
+    assert store.newest_verified() is None
+
+
+@pytest.mark.parametrize("damage", ["deleted", "non-UTF-8 bytes", "a directory"])
+def test_a_lost_or_damaged_pointer_makes_the_newest_verified_generation_live(store, damage):
+    build(store, 4, "α")
+    live = build(store, 7, "β").generation
+    pointer = store.root / POINTER
+    pointer.unlink()
+    if damage == "non-UTF-8 bytes":
+        pointer.write_bytes(b"\xff\xfe")
+    elif damage == "a directory":
+        pointer.mkdir()
+    fresh = IndexStore(store.root)
+    assert fresh.current_generation() == live
+    assert fresh.health()["status"] == "ok" and fresh.health()["documents"] == 7
+    assert fresh.engine().search(SearchRequest(q="δήμαρχος"))["total"] > 0
+    result = build(fresh, 7, "γ", incremental=True)
+    assert result.documents == 7 and pointer.is_file()
+    assert pointer.read_text(encoding="utf-8") == result.generation == fresh.current_generation()
+
+
 def test_a_run_that_reads_no_documents_does_not_replace_a_live_index(store):
     live = build(store, 9).generation
     with pytest.raises(VerificationFailed, match="no documents to index"):

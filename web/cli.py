@@ -294,9 +294,10 @@ def cluster_repair(node: str, cluster_dir: Path, backend: str | None) -> None:
 def serve(host: str, port: int, threads: int, index_dir: Path, access_log: str | None) -> None:
     """Serve the search page and the JSON API with waitress, a production WSGI server.
 
-    With no index yet, it is first built from DIMOS_SOURCES (default: seeds/), as `reindex` would.
+    With no generation at all yet, it is first built from DIMOS_SOURCES (default: seeds/), as `reindex`
+    would.  A lost CURRENT beside a generation is no reason to: the newest that verifies is served.
     """
-    if IndexStore(index_dir).current_generation() is None:
+    if not IndexStore(index_dir).generations():
         click.echo(f"No index in {index_dir} yet: building it first.")
         try:
             _reindex(index_dir, SETTINGS.sources, Gazetteer.load(SETTINGS.gazetteer) if SETTINGS.gazetteer else None)
