@@ -137,6 +137,16 @@ def directory_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
+def _signature(generation: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and mtime of each file of a generation: what changes when one is damaged."""
+    try:
+        stats = [(path.relative_to(generation).as_posix(), path.stat()) for path in generation.rglob("*")
+                 if path.is_file()]
+    except OSError:
+        return ()
+    return tuple(sorted((name, stat.st_size, stat.st_mtime_ns) for name, stat in stats))
+
+
 def _file_problem(name: str, want: Mapping[str, Any], have: Mapping[str, Any] | None) -> str | None:
     if have is None:
         return f"{name} is missing"
@@ -159,6 +169,7 @@ class IndexStore:
         self._engine_lock = threading.Lock()
         self._engine: SearchEngine | None = None
         self._engine_generation: str | None = None
+        self._verified: dict[str, tuple[tuple[tuple[str, int, int], ...], list[str]]] = {}
         self._lock_fd: int | None = None
         self.stale_lock: LockHolder | None = None
 
@@ -243,44 +254,70 @@ class IndexStore:
         return self.live()[1]
 
     def live(self) -> tuple[str, SearchEngine]:
-        """The live generation's name and its engine, read together (CURRENT once)."""
+        """The generation that answers searches and its engine, read together (CURRENT once).
+
+        That is the live generation, or, when it fails verification, the newest
+        generation that verifies (health says so): a damaged segment is never searched.
+        """
         generation = self.current_generation()
         if generation is None:
             raise IndexUnavailable("no index has been built yet")
+        problems = self.checked(generation)
+        serving = generation if not problems else self.newest_verified()
+        if serving is None:
+            raise IndexUnavailable(f"index generation {generation} is damaged: {problems[0]}")
         with self._engine_lock:
-            if generation != self._engine_generation:
-                path = self.root / generation
-                if not path.is_dir():
-                    raise IndexUnavailable(f"index generation {generation} named by {POINTER} is missing")
+            if serving != self._engine_generation:
                 try:
-                    self._engine = SearchEngine(open_index(path))
+                    self._engine = SearchEngine(open_index(self.root / serving))
                 except Exception as error:  # Whoosh raises many kinds on damaged files
-                    raise IndexUnavailable(f"index generation {generation} cannot be opened "
+                    raise IndexUnavailable(f"index generation {serving} cannot be opened "
                                            f"({type(error).__name__})") from error
-                self._engine_generation = generation
-            return generation, self._engine
+                self._engine_generation = serving
+            return serving, self._engine
+
+    def checked(self, generation: str) -> list[str]:
+        """`verify(generation)`, hashed again only when a file's size or mtime changed.
+
+        Hashing every file per request would cost a read of the whole index; a stat
+        of each file is what a request can afford, and truncating or rewriting a file
+        changes its size or mtime.
+        """
+        signature = _signature(self.root / generation)
+        cached = self._verified.get(generation)
+        if cached is None or cached[0] != signature:
+            cached = (signature, self.verify(generation))
+            self._verified[generation] = cached
+        return cached[1]
 
     def health(self) -> dict[str, Any]:
         """The state `GET /health` reports; never raises.
 
-        Its message goes to anyone on the web: it names the generation and the kind of
-        damage, never a path on the server.
+        `generation` is the live one (named by CURRENT, else the newest that verifies),
+        `serving` the one that answers searches: the same when all is well, the newest
+        generation that verifies when the live one is damaged (status "error", the
+        message names the damage), None when none can answer.  Its message goes to
+        anyone on the web: it names generations and files, never a path on the server.
         """
         generation = self.current_generation()
+        problems = self.checked(generation) if generation else ["no index has been built yet"]
+        serving: str | None = None
         try:
-            generation, engine = self.live()
+            serving, engine = self.live()
             documents = engine.document_count()
-            info = self.build_info(generation)
-            if documents != info.documents:
-                raise IndexUnavailable(f"index generation {generation} holds {documents} documents, "
-                                       f"its {BUILD_INFO} says {info.documents}: it is damaged")
+            info = self.build_info(serving)
         except Exception as error:  # a health check reports a damaged index, whatever Whoosh raised
-            message = str(error) if isinstance(error, IndexUnavailable) else \
-                f"index generation {generation} is damaged ({type(error).__name__})"
-            return {"status": "error", "documents": 0, "generation": generation, "built_at": None,
-                    "message": f"{message}; run `dimos-search reindex` to (re)build it"}
-        return {"status": "ok", "documents": documents, "generation": generation,
-                "built_at": info.built_at, "message": None}
+            problems = problems or [str(error) if isinstance(error, IndexUnavailable) else
+                                    f"index generation {generation} is damaged ({type(error).__name__})"]
+            serving, documents, info = None, 0, None
+        if not problems:
+            return {"status": "ok", "documents": documents, "generation": generation, "serving": serving,
+                    "built_at": info.built_at, "message": None}
+        answered = (f"; searches are answered from {serving}, the newest generation that verifies"
+                    if serving else "")
+        return {"status": "error", "documents": documents, "generation": generation, "serving": serving,
+                "built_at": info.built_at if info else None,
+                "message": f"{'; '.join(problems)}{answered}; run `dimos-search reindex` to (re)build it"}
 
     # --- the lock -----------------------------------------------------------------
 

@@ -103,7 +103,7 @@ def test_searches_during_switches_see_no_error_and_only_whole_generations(store)
 
 def test_health_reports_a_missing_index_then_reindex_repairs_it(store):
     health = store.health()
-    assert health == {"status": "error", "documents": 0, "generation": None, "built_at": None,
+    assert health == {"status": "error", "documents": 0, "generation": None, "serving": None, "built_at": None,
                       "message": health["message"]}
     assert "no index has been built" in health["message"] and "reindex" in health["message"]
     with pytest.raises(IndexUnavailable):
@@ -173,6 +173,42 @@ def test_verify_reports_a_missing_generation_or_build_info_and_never_raises(stor
     (live / BUILD_INFO).write_bytes(b"\xff\xfe")
     assert BUILD_INFO in store.verify(live.name)[0]
     assert store.newest_verified() is None
+
+
+def truncate(path: Path) -> None:
+    with open(path, "r+b") as handle:
+        handle.truncate(path.stat().st_size // 2)
+
+
+@pytest.mark.parametrize("pattern", ["*.pst", "*._stored.col"])
+def test_a_damaged_live_generation_is_503_and_searches_come_from_the_newest_that_verifies(store, pattern):
+    from web import create_app
+
+    older = build(store, 4, "α").generation
+    live = store.root / build(store, 6, "β").generation
+    client = create_app({"INDEX_DIR": store.root, "TESTING": True}).test_client()
+    assert client.get("/api/search?q=δήμαρχος").get_json()["total"] > 0
+    damaged = next(iter(sorted(live.glob(pattern))))
+    truncate(damaged)
+    response = client.get("/health")
+    health = response.get_json()
+    assert response.status_code == 503 and health["status"] == "error"
+    assert (health["generation"], health["serving"], health["documents"]) == (live.name, older, 4)
+    assert damaged.name in health["message"] and older in health["message"]
+    assert str(store.root) not in health["message"]
+    answer = client.get("/api/search?q=δήμαρχος&per_page=100")
+    assert answer.status_code == 200 and answer.headers["X-Index-Generation"] == older
+    assert answer.get_json()["total"] == mentioning_the_mayor(4)
+    assert all("α" in hit["title"] for hit in answer.get_json()["results"])
+
+
+def test_an_incremental_reindex_on_a_damaged_base_rebuilds_it_instead_of_unchanged(store):
+    live = store.root / build(store, 6, "β").generation
+    truncate(next(iter(sorted(live.glob("*._stored.col")))))
+    result = build(store, 6, "β", incremental=True)
+    assert result.switched and not result.incremental and "full rebuild" in " ".join(result.notes)
+    assert result.generation != live.name and store.verify(result.generation) == []
+    assert IndexStore(store.root).health()["status"] == "ok"
 
 
 @pytest.mark.parametrize("damage", ["deleted", "non-UTF-8 bytes", "a directory"])
