@@ -79,6 +79,26 @@ class VerificationFailed(RuntimeError):
     """A new generation does not hold what was written into it; it was not switched to."""
 
 
+class DiskFull(RuntimeError):
+    """The disk ran out of space during a reindex; its partial generation was removed."""
+
+
+def is_disk_full(error: BaseException | None) -> bool:
+    """Whether `error`, or what caused it, is ENOSPC/EDQUOT (copytree wraps its errors in shutil.Error)."""
+    full = (errno.ENOSPC, errno.EDQUOT)
+    while error is not None:
+        if isinstance(error, OSError) and error.errno in full:
+            return True
+        if isinstance(error, shutil.Error) and any(os.strerror(code) in str(error) for code in full):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB"
+
+
 class ReindexLocked(RuntimeError):
     """Another reindex holds the lock of this index directory."""
 
@@ -356,14 +376,12 @@ class IndexStore:
                         ) from None
                     time.sleep(LOCK_POLL_SECONDS)
             self.stale_lock = _read_holder(path)
-            holder = {"pid": os.getpid(), "host": socket.gethostname(),
-                      "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, json.dumps(holder).encode("utf-8"), 0)
-            os.fsync(fd)
+            # Leftovers go first: on a full disk, a killed run's .building-* is what
+            # leaves no room to write LOCK.
+            self._remove_leftovers()
+            self._write_holder(fd, path)
             self._lock_fd = fd
             _HELD_LOCKS.add(fd)
-            self._remove_leftovers()
             try:
                 yield self
             finally:
@@ -374,6 +392,49 @@ class IndexStore:
                 _HELD_LOCKS.discard(fd)
         finally:
             os.close(fd)
+
+    def _write_holder(self, fd: int, path: Path) -> None:
+        holder = {"pid": os.getpid(), "host": socket.gethostname(),
+                  "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+        data = json.dumps(holder).encode("utf-8")
+        os.ftruncate(fd, 0)
+        try:
+            os.pwrite(fd, data, 0)
+            os.fsync(fd)
+        except OSError as error:
+            if not is_disk_full(error):
+                raise
+            raise DiskFull(f"the disk holding {path} is full: writing it needs {len(data)} bytes and "
+                           f"{shutil.disk_usage(self.root).free} are free; free space and run again") from error
+
+    @contextmanager
+    def space_guard(self) -> Iterator[None]:
+        """Turn a disk that fills up while generations are written into DiskFull.
+
+        Everything staged is removed before the error leaves (under the lock all
+        .building-* are this run's or a dead run's), so the disk is no fuller than
+        before the run and the next run has the room it had.  The space a new
+        generation needs is estimated as the larger of the live generation and
+        what was written before the disk filled.
+        """
+        self._require_lock()
+        live = self.pointer()
+        live_bytes = directory_size(self.root / live) if live and (self.root / live).is_dir() else 0
+        try:
+            yield
+        except BaseException as error:
+            if not is_disk_full(error):
+                raise
+            staged = [p for p in self.root.iterdir() if p.name.startswith(BUILDING_PREFIX)]
+            written = sum(directory_size(p) for p in staged)
+            for path in staged:
+                self.discard(path)
+            free = shutil.disk_usage(self.root).free
+            raise DiskFull(
+                f"the disk holding {self.root} is full: a new generation needs about "
+                f"{_megabytes(max(live_bytes, written))} and {_megabytes(free)} is free now that the partial one "
+                f"({_megabytes(written)} written) was removed. The live generation "
+                f"{live or '(none)'} keeps serving; free space there and run again.") from error
 
     def _require_lock(self) -> None:
         if self._lock_fd is None:

@@ -1,6 +1,7 @@
 """Reindex never loses the index: generations, switch under load, SIGKILL, lock, incremental, output."""
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -18,8 +19,8 @@ from whoosh.writing import SegmentWriter
 from search.analysis import terms
 from search.query import SearchRequest
 from search.reindex import Progress, reindex, summary
-from search.store import (BUILD_INFO, LOCK_FILE, POINTER, IndexStore, IndexUnavailable, ReindexLocked,
-                          VerificationFailed)
+from search.store import (BUILD_INFO, BUILDING_PREFIX, LOCK_FILE, POINTER, DiskFull, IndexStore, IndexUnavailable,
+                          ReindexLocked, VerificationFailed)
 from tests.conftest import PROJECT_ROOT, shared_data
 from tests.reindex_child import announcements
 
@@ -228,6 +229,70 @@ def test_a_lost_or_damaged_pointer_makes_the_newest_verified_generation_live(sto
     result = build(fresh, 7, "γ", incremental=True)
     assert result.documents == 7 and pointer.is_file()
     assert pointer.read_text(encoding="utf-8") == result.generation == fresh.current_generation()
+
+
+# --- a full disk --------------------------------------------------------------------------------
+
+def fill_the_disk_at_the_write(monkeypatch, root: Path, after_bytes: int) -> None:
+    """Whoosh's writes into a staged generation raise ENOSPC once `after_bytes` were written there."""
+    from whoosh.filedb.structfile import StructFile
+
+    written = {"bytes": 0}
+    original = StructFile.write
+
+    def write(self, data):
+        if BUILDING_PREFIX in str(getattr(self.file, "name", "")):
+            written["bytes"] += len(data)
+            if written["bytes"] > after_bytes:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return original(self, data)
+
+    monkeypatch.setattr(StructFile, "write", write)
+
+
+@pytest.mark.parametrize("incremental", [False, True])
+def test_a_full_disk_removes_the_partial_generation_names_the_path_and_the_next_run_works(
+        store, monkeypatch, incremental):
+    live = build(store, 30, "α").generation
+    fill_the_disk_at_the_write(monkeypatch, store.root, after_bytes=2_000)
+    with pytest.raises(DiskFull) as failure:
+        build(store, 40, "β", incremental=incremental)
+    message = str(failure.value)
+    assert str(store.root) in message and "MB" in message and "free" in message and live in message
+    assert leftovers(store.root) == [] and store.generations() == [live] and store.current_generation() == live
+    assert IndexStore(store.root).health()["status"] == "ok"
+    monkeypatch.undo()  # space freed
+    result = build(store, 40, "β", incremental=incremental)
+    assert result.documents == 40 and store.current_generation() == result.generation
+
+
+def test_leftovers_are_removed_before_lock_is_written_so_a_full_disk_frees_itself(store, monkeypatch):
+    live = build(store, 5).generation
+    partial = store.root / f"{BUILDING_PREFIX}dead"
+    partial.mkdir()
+    (partial / "MAIN_x.pst").write_bytes(b"\0" * 4096)
+    original = os.pwrite
+
+    def pwrite(fd, data, offset):  # the disk is full for as long as the dead run's leftovers take it
+        if partial.exists():
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return original(fd, data, offset)
+
+    monkeypatch.setattr(os, "pwrite", pwrite)
+    result = build(store, 6)
+    assert result.documents == 6 and not partial.exists() and store.generations()[-2:] == [live, result.generation]
+
+
+def test_the_cli_reports_a_full_disk_with_its_exit_status(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+    from web.cli import EXIT_DISK_FULL, main
+
+    index = tmp_path / "index"
+    fill_the_disk_at_the_write(monkeypatch, index, after_bytes=100)
+    result = CliRunner().invoke(main, ["reindex", "--index", str(index), str(PROJECT_ROOT / "seeds")])
+    assert result.exit_code == EXIT_DISK_FULL, result.output
+    assert "is full" in result.output and str(index) in result.output and "Traceback" not in result.output
+    assert not [p for p in index.iterdir() if p.name.startswith(BUILDING_PREFIX)]
 
 
 def test_a_run_that_reads_no_documents_does_not_replace_a_live_index(store):
