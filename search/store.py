@@ -256,7 +256,7 @@ class IndexStore:
 
     def newest_verified(self) -> str | None:
         """The newest generation on disk that verifies, or None."""
-        return next((name for name in reversed(self.generations()) if not self.verify(name)), None)
+        return next((name for name in reversed(self.generations()) if not self.checked(name)), None)
 
     def build_info(self, generation: str) -> BuildInfo:
         data = json.loads((self.root / generation / BUILD_INFO).read_text(encoding="utf-8"))
@@ -526,10 +526,13 @@ class IndexStore:
         _fsync_dir(self.root)
 
     def _prune(self) -> None:
-        """Keep the live generation and the one before it (for rollback); remove the rest."""
+        """Keep the live generation and the newest one before it that verifies (for rollback); remove the rest.
+
+        A damaged generation is never kept as the rollback target in place of an intact older one.
+        """
         current = self.current_generation()
         generations = self.generations()
-        older = [g for g in generations if current is not None and g < current]
+        older = [g for g in generations if current is not None and g < current and not self.checked(g)]
         keep = {current, *older[-1:]}
         for name in generations:
             if name not in keep:

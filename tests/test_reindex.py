@@ -212,6 +212,15 @@ def test_an_incremental_reindex_on_a_damaged_base_rebuilds_it_instead_of_unchang
     assert IndexStore(store.root).health()["status"] == "ok"
 
 
+def test_a_reindex_after_damage_keeps_the_intact_generation_for_rollback_not_the_damaged_one(store):
+    intact = build(store, 4, "α").generation
+    damaged = store.root / build(store, 6, "β").generation
+    truncate(next(iter(sorted(damaged.glob("*.pst")))))
+    result = build(store, 6, "γ")
+    assert store.generations() == [intact, result.generation]
+    assert store.rollback() == (result.generation, intact)
+
+
 @pytest.mark.parametrize("damage", ["deleted", "non-UTF-8 bytes", "a directory"])
 def test_a_lost_or_damaged_pointer_makes_the_newest_verified_generation_live(store, damage):
     build(store, 4, "α")
