@@ -413,13 +413,16 @@ class IndexStore:
 
         Everything staged is removed before the error leaves (under the lock all
         .building-* are this run's or a dead run's), so the disk is no fuller than
-        before the run and the next run has the room it had.  The space a new
-        generation needs is estimated as the larger of the live generation and
-        what was written before the disk filled.
+        before the run and the next run has the room it had.  The message names the
+        directory, what the run had written when the disk filled (a new generation
+        needs more than that, and about as much as the live one) and what was free
+        when it started: the free space right after the failure is no measure, as the
+        writer's open files keep their blocks until the error is released.
         """
         self._require_lock()
         live = self.pointer()
         live_bytes = directory_size(self.root / live) if live and (self.root / live).is_dir() else 0
+        free_at_start = shutil.disk_usage(self.root).free
         try:
             yield
         except BaseException as error:
@@ -429,12 +432,11 @@ class IndexStore:
             written = sum(directory_size(p) for p in staged)
             for path in staged:
                 self.discard(path)
-            free = shutil.disk_usage(self.root).free
             raise DiskFull(
-                f"the disk holding {self.root} is full: a new generation needs about "
-                f"{_megabytes(max(live_bytes, written))} and {_megabytes(free)} is free now that the partial one "
-                f"({_megabytes(written)} written) was removed. The live generation "
-                f"{live or '(none)'} keeps serving; free space there and run again.") from error
+                f"the disk holding {self.root} is full: the new generation needs more than the "
+                f"{_megabytes(written)} written when it filled (the live one takes {_megabytes(live_bytes)}), "
+                f"and {_megabytes(free_at_start)} was free when the run started. The partial generation was "
+                f"removed and {live or 'no generation'} stays live; free space there and run again.") from error
 
     def _require_lock(self) -> None:
         if self._lock_fd is None:

@@ -275,6 +275,45 @@ def test_a_full_disk_removes_the_partial_generation_names_the_path_and_the_next_
     assert result.documents == 40 and store.current_generation() == result.generation
 
 
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A real 3 MB tmpfs (root only; skipped where mounting is not allowed)."""
+    mountpoint = tmp_path / "small"
+    mountpoint.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mountpoint)],
+                             capture_output=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode(errors='replace').strip()}")
+    yield mountpoint
+    subprocess.run(["umount", str(mountpoint)], check=True)
+
+
+@pytest.mark.slow  # three reindex subprocesses, one of 1,094 real decisions
+def test_a_real_full_disk_leaves_the_live_index_and_room_for_the_next_run(small_disk):
+    """1,094 real decisions do not fit in 3 MB; the seeds do, before and after."""
+    decisions = shared_data("diavgeia-decisions.jsonl")
+    index = small_disk / "index"
+
+    def run(*sources: Path) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "web.cli", "reindex", "--index", str(index),
+                               *map(str, sources)], cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
+
+    assert run(PROJECT_ROOT / "seeds").returncode == 0
+    live = IndexStore(index).current_generation()
+    full = run(decisions)
+    assert full.returncode == 74, full.stderr
+    assert f"the disk holding {index} is full" in full.stderr and "MB" in full.stderr and live in full.stderr
+    assert leftovers(index) == [] and IndexStore(index).health()["documents"] == 2
+    dead = index / f"{BUILDING_PREFIX}dead"  # a killed run's leftovers fill the disk to the last block
+    dead.mkdir()
+    with open(dead / "MAIN_x.pst", "wb", buffering=0) as handle, pytest.raises(OSError):
+        while True:
+            handle.write(b"\0" * 65536)
+    again = run(PROJECT_ROOT / "seeds")
+    assert again.returncode == 0, again.stderr
+    assert leftovers(index) == [] and IndexStore(index).health()["status"] == "ok"
+
+
 def test_leftovers_are_removed_before_lock_is_written_so_a_full_disk_frees_itself(store, monkeypatch):
     live = build(store, 5).generation
     partial = store.root / f"{BUILDING_PREFIX}dead"
