@@ -203,6 +203,20 @@ def test_a_damaged_live_generation_is_503_and_searches_come_from_the_newest_that
     assert all("α" in hit["title"] for hit in answer.get_json()["results"])
 
 
+def test_with_no_generation_that_verifies_every_page_is_503_not_500(store):
+    from web import create_app
+
+    live = store.root / build(store, 6).generation
+    client = create_app({"INDEX_DIR": store.root, "TESTING": True}).test_client()
+    doc_id = client.get("/api/search?q=δήμαρχος").get_json()["results"][0]["id"]
+    for pattern in ("*.pst", "*._stored.col"):
+        truncate(next(iter(sorted(live.glob(pattern)))))
+    for url in ["/health", "/api/search?q=δήμαρχος", "/?q=δήμαρχος", f"/api/documents/{doc_id}",
+                f"/documents/{doc_id}"]:
+        assert client.get(url).status_code == 503, url
+    assert client.get("/health").get_json()["serving"] is None
+
+
 def test_an_incremental_reindex_on_a_damaged_base_rebuilds_it_instead_of_unchanged(store):
     live = store.root / build(store, 6, "β").generation
     truncate(next(iter(sorted(live.glob("*._stored.col")))))
