@@ -158,11 +158,12 @@ def reindex(store: IndexStore, sources: Mapping[str, Iterable[Document]], *, inc
     """Index the documents of `sources` (a name for each source -> its documents) and switch to them.
 
     An incremental run with no healthy live index to update does a full rebuild.
-    Raises ReindexLocked when another run holds the lock for longer than `wait`.
+    Raises ReindexLocked when another run holds the lock for longer than `wait`, DiskFull when the
+    disk fills up (what the run wrote is removed first; the live generation stays).
     """
     asked = time.monotonic()
     progress = progress or Progress()
-    with store.locked(wait):
+    with store.locked(wait), store.space_guard():
         started = time.monotonic()
         live = _live_count(store)
         base = store.current_generation() if live is not None else None

@@ -18,6 +18,7 @@ import ctypes
 import datetime as dt
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import secrets
@@ -46,6 +47,7 @@ GENERATION_PREFIX = "gen-"
 BUILDING_PREFIX = ".building-"
 REMOVING_PREFIX = ".removing-"
 LOCK_POLL_SECONDS = 0.1
+CHECKSUM_CHUNK = 1 << 20  # bytes read at a time while hashing a generation's files
 
 
 # Reindex locks this process holds.  A forked child (Whoosh's writer processes
@@ -75,6 +77,26 @@ class IndexUnavailable(RuntimeError):
 
 class VerificationFailed(RuntimeError):
     """A new generation does not hold what was written into it; it was not switched to."""
+
+
+class DiskFull(RuntimeError):
+    """The disk ran out of space during a reindex; its partial generation was removed."""
+
+
+def is_disk_full(error: BaseException | None) -> bool:
+    """Whether `error`, or what caused it, is ENOSPC/EDQUOT (copytree wraps its errors in shutil.Error)."""
+    full = (errno.ENOSPC, errno.EDQUOT)
+    while error is not None:
+        if isinstance(error, OSError) and error.errno in full:
+            return True
+        if isinstance(error, shutil.Error) and any(os.strerror(code) in str(error) for code in full):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB"
 
 
 class ReindexLocked(RuntimeError):
@@ -116,9 +138,43 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def file_checksums(generation: Path) -> dict[str, dict[str, Any]]:
+    """Size and SHA-256 of every file of a generation directory but BUILD.json, by relative path."""
+    record: dict[str, dict[str, Any]] = {}
+    for path in sorted(generation.rglob("*")):
+        if path.is_file() and path.name != BUILD_INFO:
+            digest = hashlib.sha256()
+            with open(path, "rb") as handle:
+                for chunk in iter(lambda: handle.read(CHECKSUM_CHUNK), b""):
+                    digest.update(chunk)
+            record[path.relative_to(generation).as_posix()] = {"size": path.stat().st_size,
+                                                                "sha256": digest.hexdigest()}
+    return record
+
+
 def directory_size(path: Path) -> int:
     """Bytes of the files under `path`."""
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def _signature(generation: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and mtime of each file of a generation: what changes when one is damaged."""
+    try:
+        stats = [(path.relative_to(generation).as_posix(), path.stat()) for path in generation.rglob("*")
+                 if path.is_file()]
+    except OSError:
+        return ()
+    return tuple(sorted((name, stat.st_size, stat.st_mtime_ns) for name, stat in stats))
+
+
+def _file_problem(name: str, want: Mapping[str, Any], have: Mapping[str, Any] | None) -> str | None:
+    if have is None:
+        return f"{name} is missing"
+    if have["size"] != want.get("size"):
+        return f"{name} has {have['size']} bytes, {want.get('size')} were written"
+    if have["sha256"] != want.get("sha256"):
+        return f"{name} does not match its checksum"
+    return None
 
 
 class IndexStore:
@@ -133,23 +189,74 @@ class IndexStore:
         self._engine_lock = threading.Lock()
         self._engine: SearchEngine | None = None
         self._engine_generation: str | None = None
+        self._verified: dict[str, tuple[tuple[tuple[str, int, int], ...], list[str]]] = {}
         self._lock_fd: int | None = None
         self.stale_lock: LockHolder | None = None
 
     # --- reading ----------------------------------------------------------------
 
-    def current_generation(self) -> str | None:
+    def pointer(self) -> str | None:
+        """The generation CURRENT names; None when it is missing, empty, unreadable or not a file."""
         try:
             name = (self.root / POINTER).read_text(encoding="utf-8").strip()
-        except (FileNotFoundError, NotADirectoryError):
+        except (OSError, UnicodeDecodeError):  # missing, a directory, unreadable bytes or permissions
             return None
         return name or None
+
+    def current_generation(self) -> str | None:
+        """The live generation: the one CURRENT names, else the newest that verifies.
+
+        A CURRENT that is lost or damaged (deleted, non-UTF-8 bytes, a directory in
+        its place) must not make an intact generation beside it invisible: the next
+        reindex would otherwise rebuild from the default sources and prune it.  The
+        next switch rewrites CURRENT.
+        """
+        return self.pointer() or self.newest_verified()
 
     def generations(self) -> list[str]:
         """Complete generations on disk, oldest first (names sort by build time)."""
         if not self.root.is_dir():
             return []
         return sorted(p.name for p in self.root.iterdir() if p.is_dir() and p.name.startswith(GENERATION_PREFIX))
+
+    def verify(self, generation: str) -> list[str]:
+        """What is wrong with `generation` (empty: it is intact); never raises.
+
+        Checks every file BUILD.json records (present, its size, its SHA-256), then
+        that the index opens and holds the documents BUILD.json names, so a
+        truncated or overwritten segment is found before a search trips on it.
+        A generation built before checksums were recorded gets the second check only.
+        The problems name files of the generation, never a path on the server.
+        """
+        path = self.root / generation
+        if not generation.startswith(GENERATION_PREFIX) or not path.is_dir():
+            return [f"generation {generation} is missing"]
+        try:
+            data = json.loads((path / BUILD_INFO).read_text(encoding="utf-8"))
+            expected_documents = int(data["documents"])
+            recorded = dict(data.get("files") or {})
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
+            return [f"{BUILD_INFO} of {generation} is missing or unreadable ({type(error).__name__})"]
+        try:
+            actual = file_checksums(path)
+        except OSError as error:
+            return [f"files of {generation} cannot be read ({type(error).__name__})"]
+        problems = [_file_problem(name, want, actual.get(name)) for name, want in sorted(recorded.items())]
+        problems = [f"{generation}: {problem}" for problem in problems if problem]
+        if problems:
+            return problems
+        try:
+            with open_index(path).searcher() as searcher:
+                found = searcher.doc_count()
+        except Exception as error:  # Whoosh raises many kinds on damaged files
+            return [f"generation {generation} cannot be opened ({type(error).__name__})"]
+        if found != expected_documents:
+            return [f"generation {generation} holds {found} documents, its {BUILD_INFO} says {expected_documents}"]
+        return []
+
+    def newest_verified(self) -> str | None:
+        """The newest generation on disk that verifies, or None."""
+        return next((name for name in reversed(self.generations()) if not self.checked(name)), None)
 
     def build_info(self, generation: str) -> BuildInfo:
         data = json.loads((self.root / generation / BUILD_INFO).read_text(encoding="utf-8"))
@@ -167,44 +274,70 @@ class IndexStore:
         return self.live()[1]
 
     def live(self) -> tuple[str, SearchEngine]:
-        """The live generation's name and its engine, read together (CURRENT once)."""
+        """The generation that answers searches and its engine, read together (CURRENT once).
+
+        That is the live generation, or, when it fails verification, the newest
+        generation that verifies (health says so): a damaged segment is never searched.
+        """
         generation = self.current_generation()
         if generation is None:
             raise IndexUnavailable("no index has been built yet")
+        problems = self.checked(generation)
+        serving = generation if not problems else self.newest_verified()
+        if serving is None:
+            raise IndexUnavailable(f"index generation {generation} is damaged: {problems[0]}")
         with self._engine_lock:
-            if generation != self._engine_generation:
-                path = self.root / generation
-                if not path.is_dir():
-                    raise IndexUnavailable(f"index generation {generation} named by {POINTER} is missing")
+            if serving != self._engine_generation:
                 try:
-                    self._engine = SearchEngine(open_index(path))
+                    self._engine = SearchEngine(open_index(self.root / serving))
                 except Exception as error:  # Whoosh raises many kinds on damaged files
-                    raise IndexUnavailable(f"index generation {generation} cannot be opened "
+                    raise IndexUnavailable(f"index generation {serving} cannot be opened "
                                            f"({type(error).__name__})") from error
-                self._engine_generation = generation
-            return generation, self._engine
+                self._engine_generation = serving
+            return serving, self._engine
+
+    def checked(self, generation: str) -> list[str]:
+        """`verify(generation)`, hashed again only when a file's size or mtime changed.
+
+        Hashing every file per request would cost a read of the whole index; a stat
+        of each file is what a request can afford, and truncating or rewriting a file
+        changes its size or mtime.
+        """
+        signature = _signature(self.root / generation)
+        cached = self._verified.get(generation)
+        if cached is None or cached[0] != signature:
+            cached = (signature, self.verify(generation))
+            self._verified[generation] = cached
+        return cached[1]
 
     def health(self) -> dict[str, Any]:
         """The state `GET /health` reports; never raises.
 
-        Its message goes to anyone on the web: it names the generation and the kind of
-        damage, never a path on the server.
+        `generation` is the live one (named by CURRENT, else the newest that verifies),
+        `serving` the one that answers searches: the same when all is well, the newest
+        generation that verifies when the live one is damaged (status "error", the
+        message names the damage), None when none can answer.  Its message goes to
+        anyone on the web: it names generations and files, never a path on the server.
         """
         generation = self.current_generation()
+        problems = self.checked(generation) if generation else ["no index has been built yet"]
+        serving: str | None = None
         try:
-            generation, engine = self.live()
+            serving, engine = self.live()
             documents = engine.document_count()
-            info = self.build_info(generation)
-            if documents != info.documents:
-                raise IndexUnavailable(f"index generation {generation} holds {documents} documents, "
-                                       f"its {BUILD_INFO} says {info.documents}: it is damaged")
+            info = self.build_info(serving)
         except Exception as error:  # a health check reports a damaged index, whatever Whoosh raised
-            message = str(error) if isinstance(error, IndexUnavailable) else \
-                f"index generation {generation} is damaged ({type(error).__name__})"
-            return {"status": "error", "documents": 0, "generation": generation, "built_at": None,
-                    "message": f"{message}; run `dimos-search reindex` to (re)build it"}
-        return {"status": "ok", "documents": documents, "generation": generation,
-                "built_at": info.built_at, "message": None}
+            problems = problems or [str(error) if isinstance(error, IndexUnavailable) else
+                                    f"index generation {generation} is damaged ({type(error).__name__})"]
+            serving, documents, info = None, 0, None
+        if not problems:
+            return {"status": "ok", "documents": documents, "generation": generation, "serving": serving,
+                    "built_at": info.built_at, "message": None}
+        answered = (f"; searches are answered from {serving}, the newest generation that verifies"
+                    if serving else "")
+        return {"status": "error", "documents": documents, "generation": generation, "serving": serving,
+                "built_at": info.built_at if info else None,
+                "message": f"{'; '.join(problems)}{answered}; run `dimos-search reindex` to (re)build it"}
 
     # --- the lock -----------------------------------------------------------------
 
@@ -243,14 +376,12 @@ class IndexStore:
                         ) from None
                     time.sleep(LOCK_POLL_SECONDS)
             self.stale_lock = _read_holder(path)
-            holder = {"pid": os.getpid(), "host": socket.gethostname(),
-                      "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, json.dumps(holder).encode("utf-8"), 0)
-            os.fsync(fd)
+            # Leftovers go first: on a full disk, a killed run's .building-* is what
+            # leaves no room to write LOCK.
+            self._remove_leftovers()
+            self._write_holder(fd, path)
             self._lock_fd = fd
             _HELD_LOCKS.add(fd)
-            self._remove_leftovers()
             try:
                 yield self
             finally:
@@ -261,6 +392,51 @@ class IndexStore:
                 _HELD_LOCKS.discard(fd)
         finally:
             os.close(fd)
+
+    def _write_holder(self, fd: int, path: Path) -> None:
+        holder = {"pid": os.getpid(), "host": socket.gethostname(),
+                  "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+        data = json.dumps(holder).encode("utf-8")
+        os.ftruncate(fd, 0)
+        try:
+            os.pwrite(fd, data, 0)
+            os.fsync(fd)
+        except OSError as error:
+            if not is_disk_full(error):
+                raise
+            raise DiskFull(f"the disk holding {path} is full: writing it needs {len(data)} bytes and "
+                           f"{shutil.disk_usage(self.root).free} are free; free space and run again") from error
+
+    @contextmanager
+    def space_guard(self) -> Iterator[None]:
+        """Turn a disk that fills up while generations are written into DiskFull.
+
+        Everything staged is removed before the error leaves (under the lock all
+        .building-* are this run's or a dead run's), so the disk is no fuller than
+        before the run and the next run has the room it had.  The message names the
+        directory, what the run had written when the disk filled (a new generation
+        needs more than that, and about as much as the live one) and what was free
+        when it started: the free space right after the failure is no measure, as the
+        writer's open files keep their blocks until the error is released.
+        """
+        self._require_lock()
+        live = self.pointer()
+        live_bytes = directory_size(self.root / live) if live and (self.root / live).is_dir() else 0
+        free_at_start = shutil.disk_usage(self.root).free
+        try:
+            yield
+        except BaseException as error:
+            if not is_disk_full(error):
+                raise
+            staged = [p for p in self.root.iterdir() if p.name.startswith(BUILDING_PREFIX)]
+            written = sum(directory_size(p) for p in staged)
+            for path in staged:
+                self.discard(path)
+            raise DiskFull(
+                f"the disk holding {self.root} is full: the new generation needs more than the "
+                f"{_megabytes(written)} written when it filled (the live one takes {_megabytes(live_bytes)}), "
+                f"and {_megabytes(free_at_start)} was free when the run started. The partial generation was "
+                f"removed and {live or 'no generation'} stays live; free space there and run again.") from error
 
     def _require_lock(self) -> None:
         if self._lock_fd is None:
@@ -274,7 +450,7 @@ class IndexStore:
             if path.name.startswith((BUILDING_PREFIX, REMOVING_PREFIX)):
                 shutil.rmtree(path, ignore_errors=True)
         (self.root / POINTER_TEMP).unlink(missing_ok=True)
-        current = self.current_generation()
+        current = self.pointer()  # never the fallback: a generation newer than it may be the damaged live one
         if current is not None and (self.root / current).is_dir():
             for name in self.generations():
                 if name > current:
@@ -306,7 +482,8 @@ class IndexStore:
         info = BuildInfo(generation, documents, now.isoformat(timespec="seconds"))
         (staging / SOURCES_INFO).write_text(
             json.dumps({k: sorted(v) for k, v in (origins or {}).items()}, ensure_ascii=False), encoding="utf-8")
-        (staging / BUILD_INFO).write_text(json.dumps(info.__dict__), encoding="utf-8")
+        (staging / BUILD_INFO).write_text(json.dumps({**info.__dict__, "files": file_checksums(staging)}),
+                                          encoding="utf-8")
         os.rename(staging, self.root / generation)
         self._point_to(generation)
         self._prune()
@@ -344,14 +521,20 @@ class IndexStore:
             handle.write(generation)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temporary, self.root / POINTER)
+        pointer = self.root / POINTER
+        if pointer.is_dir() and not pointer.is_symlink():  # a directory in its place: nothing to keep
+            shutil.rmtree(pointer)
+        os.replace(temporary, pointer)
         _fsync_dir(self.root)
 
     def _prune(self) -> None:
-        """Keep the live generation and the one before it (for rollback); remove the rest."""
+        """Keep the live generation and the newest one before it that verifies (for rollback); remove the rest.
+
+        A damaged generation is never kept as the rollback target in place of an intact older one.
+        """
         current = self.current_generation()
         generations = self.generations()
-        older = [g for g in generations if current is not None and g < current]
+        older = [g for g in generations if current is not None and g < current and not self.checked(g)]
         keep = {current, *older[-1:]}
         for name in generations:
             if name not in keep:

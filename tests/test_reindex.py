@@ -1,6 +1,7 @@
 """Reindex never loses the index: generations, switch under load, SIGKILL, lock, incremental, output."""
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -18,8 +19,8 @@ from whoosh.writing import SegmentWriter
 from search.analysis import terms
 from search.query import SearchRequest
 from search.reindex import Progress, reindex, summary
-from search.store import (BUILD_INFO, LOCK_FILE, POINTER, IndexStore, IndexUnavailable, ReindexLocked,
-                          VerificationFailed)
+from search.store import (BUILD_INFO, BUILDING_PREFIX, LOCK_FILE, POINTER, DiskFull, IndexStore, IndexUnavailable,
+                          ReindexLocked, VerificationFailed)
 from tests.conftest import PROJECT_ROOT, shared_data
 from tests.reindex_child import announcements
 
@@ -103,7 +104,7 @@ def test_searches_during_switches_see_no_error_and_only_whole_generations(store)
 
 def test_health_reports_a_missing_index_then_reindex_repairs_it(store):
     health = store.health()
-    assert health == {"status": "error", "documents": 0, "generation": None, "built_at": None,
+    assert health == {"status": "error", "documents": 0, "generation": None, "serving": None, "built_at": None,
                       "message": health["message"]}
     assert "no index has been built" in health["message"] and "reindex" in health["message"]
     with pytest.raises(IndexUnavailable):
@@ -139,6 +140,221 @@ def test_a_corrupt_generation_is_an_error_state_and_reindex_repairs_it(store, da
     result = build(store, 8, incremental=True)
     assert not result.incremental and "full rebuild" in " ".join(result.notes)
     assert IndexStore(store.root).health()["status"] == "ok"
+
+
+# --- generations that prove themselves --------------------------------------------------------
+
+def test_build_records_the_size_and_checksum_of_every_file_and_an_intact_generation_verifies(store):
+    live = store.root / build(store, 6).generation
+    files = json.loads((live / BUILD_INFO).read_text(encoding="utf-8"))["files"]
+    assert any(name.endswith(".toc") or name.endswith(".pst") for name in files) and "SOURCES.json" in files
+    for name, record in files.items():
+        assert record["size"] == (live / name).stat().st_size and len(record["sha256"]) == 64
+    assert store.verify(live.name) == [] and store.newest_verified() == live.name
+
+
+@pytest.mark.parametrize("pattern", ["*.pst", "*._stored.col", "*.trm", "*.toc"])
+def test_a_truncated_file_of_a_generation_fails_verification_by_name(store, pattern):
+    older = build(store, 4, "α").generation
+    live = store.root / build(store, 6, "β").generation
+    damaged = sorted(live.glob(pattern))
+    if not damaged:
+        pytest.skip(f"this Whoosh build writes no {pattern} file")
+    with open(damaged[0], "r+b") as handle:
+        handle.truncate(max(damaged[0].stat().st_size // 2, 1) - 1)
+    problems = store.verify(live.name)
+    assert problems and damaged[0].name in problems[0] and live.name in problems[0]
+    assert str(store.root) not in " ".join(problems)
+    assert store.newest_verified() == older
+
+
+def test_verify_reports_a_missing_generation_or_build_info_and_never_raises(store):
+    live = store.root / build(store, 3).generation
+    assert "missing" in store.verify("gen-gone")[0] and "missing" in store.verify("../etc")[0]
+    (live / BUILD_INFO).write_bytes(b"\xff\xfe")
+    assert BUILD_INFO in store.verify(live.name)[0]
+    assert store.newest_verified() is None
+
+
+def truncate(path: Path) -> None:
+    with open(path, "r+b") as handle:
+        handle.truncate(path.stat().st_size // 2)
+
+
+@pytest.mark.parametrize("pattern", ["*.pst", "*._stored.col"])
+def test_a_damaged_live_generation_is_503_and_searches_come_from_the_newest_that_verifies(store, pattern):
+    from web import create_app
+
+    older = build(store, 4, "α").generation
+    live = store.root / build(store, 6, "β").generation
+    client = create_app({"INDEX_DIR": store.root, "TESTING": True}).test_client()
+    assert client.get("/api/search?q=δήμαρχος").get_json()["total"] > 0
+    damaged = next(iter(sorted(live.glob(pattern))))
+    truncate(damaged)
+    response = client.get("/health")
+    health = response.get_json()
+    assert response.status_code == 503 and health["status"] == "error"
+    assert (health["generation"], health["serving"], health["documents"]) == (live.name, older, 4)
+    assert damaged.name in health["message"] and older in health["message"]
+    assert str(store.root) not in health["message"]
+    answer = client.get("/api/search?q=δήμαρχος&per_page=100")
+    assert answer.status_code == 200 and answer.headers["X-Index-Generation"] == older
+    assert answer.get_json()["total"] == mentioning_the_mayor(4)
+    assert all("α" in hit["title"] for hit in answer.get_json()["results"])
+
+
+def test_with_no_generation_that_verifies_every_page_is_503_not_500(store):
+    from web import create_app
+
+    live = store.root / build(store, 6).generation
+    client = create_app({"INDEX_DIR": store.root, "TESTING": True}).test_client()
+    doc_id = client.get("/api/search?q=δήμαρχος").get_json()["results"][0]["id"]
+    for pattern in ("*.pst", "*._stored.col"):
+        truncate(next(iter(sorted(live.glob(pattern)))))
+    for url in ["/health", "/api/search?q=δήμαρχος", "/?q=δήμαρχος", f"/api/documents/{doc_id}",
+                f"/documents/{doc_id}"]:
+        assert client.get(url).status_code == 503, url
+    assert client.get("/health").get_json()["serving"] is None
+
+
+def test_an_incremental_reindex_on_a_damaged_base_rebuilds_it_instead_of_unchanged(store):
+    live = store.root / build(store, 6, "β").generation
+    truncate(next(iter(sorted(live.glob("*._stored.col")))))
+    result = build(store, 6, "β", incremental=True)
+    assert result.switched and not result.incremental and "full rebuild" in " ".join(result.notes)
+    assert result.generation != live.name and store.verify(result.generation) == []
+    assert IndexStore(store.root).health()["status"] == "ok"
+
+
+def test_a_reindex_after_damage_keeps_the_intact_generation_for_rollback_not_the_damaged_one(store):
+    intact = build(store, 4, "α").generation
+    damaged = store.root / build(store, 6, "β").generation
+    truncate(next(iter(sorted(damaged.glob("*.pst")))))
+    result = build(store, 6, "γ")
+    assert store.generations() == [intact, result.generation]
+    assert store.rollback() == (result.generation, intact)
+
+
+@pytest.mark.parametrize("damage", ["deleted", "non-UTF-8 bytes", "a directory"])
+def test_a_lost_or_damaged_pointer_makes_the_newest_verified_generation_live(store, damage):
+    build(store, 4, "α")
+    live = build(store, 7, "β").generation
+    pointer = store.root / POINTER
+    pointer.unlink()
+    if damage == "non-UTF-8 bytes":
+        pointer.write_bytes(b"\xff\xfe")
+    elif damage == "a directory":
+        pointer.mkdir()
+    fresh = IndexStore(store.root)
+    assert fresh.current_generation() == live
+    assert fresh.health()["status"] == "ok" and fresh.health()["documents"] == 7
+    assert fresh.engine().search(SearchRequest(q="δήμαρχος"))["total"] > 0
+    result = build(fresh, 7, "γ", incremental=True)
+    assert result.documents == 7 and pointer.is_file()
+    assert pointer.read_text(encoding="utf-8") == result.generation == fresh.current_generation()
+
+
+# --- a full disk --------------------------------------------------------------------------------
+
+def fill_the_disk_at_the_write(monkeypatch, root: Path, after_bytes: int) -> None:
+    """Whoosh's writes into a staged generation raise ENOSPC once `after_bytes` were written there."""
+    from whoosh.filedb.structfile import StructFile
+
+    written = {"bytes": 0}
+    original = StructFile.write
+
+    def write(self, data):
+        if BUILDING_PREFIX in str(getattr(self.file, "name", "")):
+            written["bytes"] += len(data)
+            if written["bytes"] > after_bytes:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return original(self, data)
+
+    monkeypatch.setattr(StructFile, "write", write)
+
+
+@pytest.mark.parametrize("incremental", [False, True])
+def test_a_full_disk_removes_the_partial_generation_names_the_path_and_the_next_run_works(
+        store, monkeypatch, incremental):
+    live = build(store, 30, "α").generation
+    fill_the_disk_at_the_write(monkeypatch, store.root, after_bytes=2_000)
+    with pytest.raises(DiskFull) as failure:
+        build(store, 40, "β", incremental=incremental)
+    message = str(failure.value)
+    assert str(store.root) in message and "MB" in message and "free" in message and live in message
+    assert leftovers(store.root) == [] and store.generations() == [live] and store.current_generation() == live
+    assert IndexStore(store.root).health()["status"] == "ok"
+    monkeypatch.undo()  # space freed
+    result = build(store, 40, "β", incremental=incremental)
+    assert result.documents == 40 and store.current_generation() == result.generation
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A real 3 MB tmpfs (root only; skipped where mounting is not allowed)."""
+    mountpoint = tmp_path / "small"
+    mountpoint.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mountpoint)],
+                             capture_output=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode(errors='replace').strip()}")
+    yield mountpoint
+    subprocess.run(["umount", str(mountpoint)], check=True)
+
+
+@pytest.mark.slow  # three reindex subprocesses, one of 1,094 real decisions
+def test_a_real_full_disk_leaves_the_live_index_and_room_for_the_next_run(small_disk):
+    """1,094 real decisions do not fit in 3 MB; the seeds do, before and after."""
+    decisions = shared_data("diavgeia-decisions.jsonl")
+    index = small_disk / "index"
+
+    def run(*sources: Path) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "web.cli", "reindex", "--index", str(index),
+                               *map(str, sources)], cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
+
+    assert run(PROJECT_ROOT / "seeds").returncode == 0
+    live = IndexStore(index).current_generation()
+    full = run(decisions)
+    assert full.returncode == 74, full.stderr
+    assert f"the disk holding {index} is full" in full.stderr and "MB" in full.stderr and live in full.stderr
+    assert leftovers(index) == [] and IndexStore(index).health()["documents"] == 2
+    dead = index / f"{BUILDING_PREFIX}dead"  # a killed run's leftovers fill the disk to the last block
+    dead.mkdir()
+    with open(dead / "MAIN_x.pst", "wb", buffering=0) as handle, pytest.raises(OSError):
+        while True:
+            handle.write(b"\0" * 65536)
+    again = run(PROJECT_ROOT / "seeds")
+    assert again.returncode == 0, again.stderr
+    assert leftovers(index) == [] and IndexStore(index).health()["status"] == "ok"
+
+
+def test_leftovers_are_removed_before_lock_is_written_so_a_full_disk_frees_itself(store, monkeypatch):
+    live = build(store, 5).generation
+    partial = store.root / f"{BUILDING_PREFIX}dead"
+    partial.mkdir()
+    (partial / "MAIN_x.pst").write_bytes(b"\0" * 4096)
+    original = os.pwrite
+
+    def pwrite(fd, data, offset):  # the disk is full for as long as the dead run's leftovers take it
+        if partial.exists():
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return original(fd, data, offset)
+
+    monkeypatch.setattr(os, "pwrite", pwrite)
+    result = build(store, 6)
+    assert result.documents == 6 and not partial.exists() and store.generations()[-2:] == [live, result.generation]
+
+
+def test_the_cli_reports_a_full_disk_with_its_exit_status(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+    from web.cli import EXIT_DISK_FULL, main
+
+    index = tmp_path / "index"
+    fill_the_disk_at_the_write(monkeypatch, index, after_bytes=100)
+    result = CliRunner().invoke(main, ["reindex", "--index", str(index), str(PROJECT_ROOT / "seeds")])
+    assert result.exit_code == EXIT_DISK_FULL, result.output
+    assert "is full" in result.output and str(index) in result.output and "Traceback" not in result.output
+    assert not [p for p in index.iterdir() if p.name.startswith(BUILDING_PREFIX)]
 
 
 def test_a_run_that_reads_no_documents_does_not_replace_a_live_index(store):

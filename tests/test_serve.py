@@ -1,11 +1,15 @@
 """`dimos-search serve`: waitress on the configured index, built first when there is none."""
 from __future__ import annotations
 
+import io
+
 import pytest
 import waitress
 from click.testing import CliRunner
 
-from search.store import IndexStore
+from search.reindex import Progress, reindex
+from search.store import POINTER, IndexStore
+from tests.conftest import shared_data
 from web.cli import main
 
 
@@ -42,3 +46,17 @@ def test_serve_waits_for_a_running_reindex_instead_of_exiting(tmp_path, served):
     assert result.exit_code == 0, result.output
     assert "Another reindex is building it" in result.output
     assert served[0]["app"].test_client().get("/health").status_code == 503
+
+
+def test_a_deleted_pointer_beside_real_documents_is_served_not_rebuilt_from_seeds(tmp_path, served):
+    from benchmarks.corpus import law_articles
+
+    store = IndexStore(tmp_path / "index")
+    articles = list(law_articles(shared_data("greek-laws-2023-2024.jsonl")))[:40]
+    live = reindex(store, {"laws.jsonl": articles}, progress=Progress(io.StringIO())).generation
+    (store.root / POINTER).unlink()
+    result = CliRunner().invoke(main, ["serve", "--index", str(store.root)])
+    assert result.exit_code == 0, result.output
+    assert "building it first" not in result.output
+    health = served[0]["app"].test_client().get("/health").get_json()
+    assert (health["status"], health["generation"], health["documents"]) == ("ok", live, 40)

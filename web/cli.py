@@ -26,8 +26,8 @@ from search.query import InvalidRequest, parse_request
 from search.reindex import reindex as run_reindex
 from search.reindex import plural
 from search.reindex import summary as reindex_summary
-from search.store import (IndexStore, IndexUnavailable, NoEarlierGeneration, ReindexLocked, VerificationFailed,
-                          directory_size)
+from search.store import (DiskFull, IndexStore, IndexUnavailable, NoEarlierGeneration, ReindexLocked,
+                          VerificationFailed, directory_size)
 from web import create_app
 from web.access_log import AccessLog, access_logger
 
@@ -36,6 +36,7 @@ SETTINGS = Settings.from_env()
 LAST_REINDEX = "LAST_REINDEX.json"
 # EX_TEMPFAIL: another reindex is running; cron may simply try again next time.
 EXIT_LOCKED = 75
+EXIT_DISK_FULL = 74  # sysexits' EX_IOERR: the disk filled up; the run removed what it had written
 # waitress for a public service (its defaults in brackets); benchmarks/load.py measures them.
 WAITRESS = {
     # [4] Searches are CPU-bound under the GIL, so more threads add no throughput. Measured with
@@ -107,6 +108,9 @@ def reindex(sources: tuple[Path, ...], index_dir: Path, gazetteer: Path | None, 
     except ReindexLocked as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(EXIT_LOCKED)
+    except DiskFull as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_DISK_FULL)
 
 
 def _reindex(index_dir: Path, sources: Iterable[Path], places: Gazetteer | None, *,
@@ -294,9 +298,10 @@ def cluster_repair(node: str, cluster_dir: Path, backend: str | None) -> None:
 def serve(host: str, port: int, threads: int, index_dir: Path, access_log: str | None) -> None:
     """Serve the search page and the JSON API with waitress, a production WSGI server.
 
-    With no index yet, it is first built from DIMOS_SOURCES (default: seeds/), as `reindex` would.
+    With no generation at all yet, it is first built from DIMOS_SOURCES (default: seeds/), as `reindex`
+    would.  A lost CURRENT beside a generation is no reason to: the newest that verifies is served.
     """
-    if IndexStore(index_dir).current_generation() is None:
+    if not IndexStore(index_dir).generations():
         click.echo(f"No index in {index_dir} yet: building it first.")
         try:
             _reindex(index_dir, SETTINGS.sources, Gazetteer.load(SETTINGS.gazetteer) if SETTINGS.gazetteer else None)

@@ -261,6 +261,9 @@ OPENAPI: dict[str, Any] = {
                     "status": {"type": "string", "enum": ["ok", "error"]},
                     "documents": {"type": "integer", "minimum": 0},
                     "generation": NULLABLE_STRING,
+                    "serving": {**NULLABLE_STRING,
+                                "description": "The generation answering searches: the live one, or the newest "
+                                               "that verifies when the live one is damaged."},
                     "built_at": NULLABLE_STRING,
                     "message": NULLABLE_STRING,
                 },
