@@ -11,7 +11,7 @@ filter, so a selected municipality still shows its neighbours; the top
 Engines (`ENGINE_NAMES`):
 
 - ``dimos-search``: the product path, `search.store.IndexStore.build` and
-  `search.query.SearchEngine.search` on a `parse_request` request, with its
+  `search.backend.whoosh.engine.SearchEngine.search` on a `parse_request` request, with its
   Greeklish readings, spelling suggestions, snippets and year facet.  Like the
   product it opens a Whoosh searcher per request and always counts its facets,
   whether or not the query asks for them.
@@ -54,8 +54,10 @@ from typing import Protocol
 
 from search import analysis
 from search.documents import Document, Official
-from search.index import TITLE_BOOST, WRITER_LIMIT_MB
-from search.query import FACET_SIZE, Clause, parse_query, parse_request
+from search.backend.whoosh.schema import TITLE_BOOST
+from search.backend.whoosh.writer import WRITER_LIMIT_MB
+from search.querylang import Clause, parse_query
+from search.request import FACET_SIZE, parse_request
 from search.store import IndexStore
 
 FACETS = ("municipality", "official")
@@ -169,7 +171,7 @@ class NativeQuery:
 @dataclass(frozen=True)
 class TermsQuery:
     """A typed query in dimos-search's terms: stems that must match, or folded words for a
-    phrase, and a folded prefix (the clause parsing of `search.query.parse_query`)."""
+    phrase, and a folded prefix (the clause parsing of `search.querylang.parse_query`)."""
 
     stems: tuple[str, ...]
     phrase: tuple[str, ...]

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from search import analysis  # noqa: E402
 from search.greeklish import GreekVocabulary  # noqa: E402
-from search.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS, parse_request  # noqa: E402
+from search.request import MAX_QUERY_CHARS, MAX_QUERY_WORDS, parse_request  # noqa: E402
 from search.store import IndexStore  # noqa: E402
 from tests.conftest import LAW_ARTICLES, decision_documents, law_articles, seed_documents, water_cut  # noqa: E402
 

@@ -60,8 +60,10 @@ sys.path.insert(0, str(PROJECT_ROOT))
 from benchmarks.generate import ensure_corpus  # noqa: E402
 from search.analysis import Word, is_greek, words  # noqa: E402
 from search.greeklish import final_sigma  # noqa: E402
-from search.index import facet_values, open_index  # noqa: E402
-from search.query import InvalidRequest, SearchEngine, parse_request  # noqa: E402
+from search.backend.whoosh.engine import SearchEngine  # noqa: E402
+from search.backend.whoosh.schema import facet_values  # noqa: E402
+from search.backend.whoosh.writer import open_index  # noqa: E402
+from search.request import InvalidRequest, parse_request  # noqa: E402
 from search.store import IndexStore  # noqa: E402
 from tools.make_greeklish_pairs import CONVENTIONS, transliterate  # noqa: E402
 from web import GENERATION_HEADER  # noqa: E402

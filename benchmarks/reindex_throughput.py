@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.corpus import law_articles  # noqa: E402
-from search.index import write_documents  # noqa: E402
+from search.backend.whoosh.writer import write_documents  # noqa: E402
 
 DEFAULT_LAWS = Path(__file__).resolve().parents[2] / "shared" / "data" / "greek-laws-2023-2024.jsonl"
 

@@ -1,5 +1,8 @@
 """Greek text analysis: the one chain used at index time and at query time.
 
+Pure functions, no search engine: search/backend/whoosh/analyzers.py wraps them
+as Whoosh analyzers, and the same `words`/`terms` split queries and highlights.
+
     text -> words (hyphenated compounds split, NFC/NFD alike)
          -> fold (case, final sigma, every diacritic; Latin via Unidecode)
          -> drop stopwords
@@ -19,7 +22,6 @@ from functools import lru_cache
 
 import Stemmer
 from unidecode import unidecode
-from whoosh.analysis import Filter, RegexTokenizer, StopFilter
 
 from .normalizers import INVISIBLE_CLASS, WORD_CHARS, strip_invisible, symbols_to_letters
 
@@ -146,42 +148,6 @@ def stem(word: str) -> str:
     # Snowball reads some short words as all suffix (ίδιο -> "", βίας -> β): such
     # a stem would join unrelated words, so the word stands for itself.
     return stemmed if len(stemmed) >= 2 else full
-
-
-class FoldFilter(Filter):
-    """Applies `fold` to every token."""
-
-    def __call__(self, tokens):
-        for token in tokens:
-            token.text = fold(token.text)
-            yield token
-
-
-class GreekStemFilter(Filter):
-    """Applies `stem` to every token (Latin words and numbers pass unchanged)."""
-
-    def __call__(self, tokens):
-        for token in tokens:
-            if not token.stopped:
-                token.text = stem(token.text)
-            yield token
-
-
-def word_tokenizer() -> RegexTokenizer:
-    return RegexTokenizer(WORD_PATTERN)
-
-
-def greek_analyzer():
-    """Stemmed analyzer for the ranked text fields (title, body)."""
-    return word_tokenizer() | FoldFilter() | StopFilter(stoplist=GREEK_STOPWORDS, minsize=1, renumber=False) | GreekStemFilter()
-
-
-def folded_analyzer():
-    """Unstemmed analyzer for phrases, prefixes and spelling: real words, folded.
-
-    Stopwords stay, so an exact phrase such as "στο επίκεντρο" matches as typed.
-    """
-    return word_tokenizer() | FoldFilter()
 
 
 @dataclass(frozen=True)

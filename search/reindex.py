@@ -14,10 +14,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, TextIO
 
-from whoosh.index import Index
-
 from .documents import Document
-from .index import WRITER_OPTIONS, open_index, to_record
+from .backend.whoosh.writer import IndexUpdate
 from .store import IndexStore, LockHolder, directory_size
 
 # How often progress is written: a terminal bar is redrawn, a log gets a line.
@@ -186,12 +184,6 @@ def reindex(store: IndexStore, sources: Mapping[str, Iterable[Document]], *, inc
     return result
 
 
-def _fingerprints(ix: Index) -> dict[str, str]:
-    """id -> content_hash of every document of an index."""
-    with ix.searcher() as searcher:
-        return {fields["id"]: fields.get("content_hash", "") for fields in searcher.all_stored_fields()}
-
-
 def _incremental(store: IndexStore, base: str, sources: Mapping[str, Iterable[Document]],
                  result: ReindexResult, progress: Progress) -> None:
     """Update a copy of generation `base`: add new ids, replace changed ones, drop vanished ones.
@@ -202,38 +194,37 @@ def _incremental(store: IndexStore, base: str, sources: Mapping[str, Iterable[Do
     """
     old_origins = store.origins(base)
     staging = store.stage(base)
-    ix = open_index(staging)
-    before = _fingerprints(ix)
+    update = IndexUpdate(staging)
+    before = update.fingerprints
     origins: dict[str, list[str]] = {}
     seen: dict[str, str] = {}
-    writer = ix.writer(**WRITER_OPTIONS)
     try:
         for document in _tracked(sources, origins, seen, result, progress):
             known = before.get(document.id)
             if known is None:
-                writer.add_document(**to_record(document))
+                update.add(document)
                 result.added += 1
             elif known != document.content_hash:
-                writer.update_document(**to_record(document))
+                update.replace(document)
                 result.updated += 1
             else:
                 result.unchanged += 1
         vanished = {i for origin in sources for i in old_origins.get(origin, ())} - seen.keys()
         vanished &= before.keys()
         for doc_id in vanished:
-            writer.delete_by_term("id", doc_id)
+            update.delete(doc_id)
         result.removed = len(vanished)
     except BaseException:
-        writer.cancel()
+        update.cancel()
         store.discard(staging)
         raise
     if not (result.added or result.updated or result.removed):
-        writer.cancel()
+        update.cancel()
         store.discard(staging)
         result.switched = False
         result.generation, result.documents = base, len(before)
         return
-    writer.commit()
+    update.commit()
     kept = {origin: [i for i in ids if i not in seen and i not in vanished]
             for origin, ids in old_origins.items() if origin not in sources}
     info = store.publish(staging, len(before) + result.added - result.removed, {**kept, **origins})

@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from .documents import Document
-from .index import open_index, write_documents
-from .query import SearchEngine
+from .backend.whoosh.engine import SearchEngine
+from .backend.whoosh.writer import count_documents, open_index, write_documents
 
 POINTER = "CURRENT"
 POINTER_TEMP = "CURRENT.tmp"
@@ -246,8 +246,7 @@ class IndexStore:
         if problems:
             return problems
         try:
-            with open_index(path).searcher() as searcher:
-                found = searcher.doc_count()
+            found = count_documents(path)
         except Exception as error:  # Whoosh raises many kinds on damaged files
             return [f"generation {generation} cannot be opened ({type(error).__name__})"]
         if found != expected_documents:
@@ -495,10 +494,10 @@ class IndexStore:
             # Most likely sources that are missing or unmounted, not a wish to empty the index.
             raise VerificationFailed(f"no documents to index: the live generation ({live['documents']} documents) "
                                      f"was left in place; check the sources")
-        with open_index(staging).searcher() as searcher:
-            if searcher.doc_count() != documents:
-                raise VerificationFailed(f"the new index holds {searcher.doc_count()} documents, expected "
-                                         f"{documents}; the live generation was left in place")
+        found = count_documents(staging)
+        if found != documents:
+            raise VerificationFailed(f"the new index holds {found} documents, expected "
+                                     f"{documents}; the live generation was left in place")
 
     def build(self, documents: Iterable[Document], *, wait: float = 0,
               origins: Mapping[str, Collection[str]] | None = None) -> BuildInfo:
@@ -568,8 +567,7 @@ class IndexStore:
             target = older[-1]
             expected = self.build_info(target).documents
             try:
-                with open_index(self.root / target).searcher() as searcher:
-                    found = searcher.doc_count()
+                found = count_documents(self.root / target)
             except Exception as error:  # Whoosh raises many kinds on damaged files
                 raise VerificationFailed(f"generation {target} cannot be opened ({type(error).__name__}); "
                                          f"{current} stays live") from error

@@ -78,7 +78,7 @@ def main() -> None:
     if phase == "parsing":
         documents = _stalling(documents, phase, len(documents) // 2)
     elif phase == "parallel":
-        from search import index as index_module
+        from search.backend.whoosh import writer as index_module
         index_module.PARALLEL_AFTER = 10  # then Whoosh's writer processes start with their first batch of 100
         documents = _stalling(documents, phase, len(documents) - 10)
     elif phase in ("writing", "incremental"):

@@ -7,7 +7,8 @@ import unicodedata
 import pytest
 import Stemmer
 
-from search.analysis import GREEK_STOPWORDS, fold, folded_analyzer, greek_analyzer, terms
+from search.analysis import GREEK_STOPWORDS, fold, terms
+from search.backend.whoosh.analyzers import folded_analyzer, greek_analyzer
 from tests.conftest import shared_data
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from search.documents import Document
-from search.query import MAX_QUERY_CHARS
+from search.request import MAX_QUERY_CHARS
 from search.store import IndexStore
 from web import create_app
 

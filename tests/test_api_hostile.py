@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from search.query import MAX_QUERY_CHARS, MAX_RESULT_WINDOW
+from search.request import MAX_QUERY_CHARS, MAX_RESULT_WINDOW
 from web import MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
 from web.openapi import OPENAPI
 

@@ -20,7 +20,7 @@ import time
 import pytest
 
 from tests.conftest import PROJECT_ROOT, decision_documents, seed_documents, water_cut
-from search.query import SearchRequest
+from search.request import SearchRequest
 from search.store import IndexStore
 
 pytestmark = pytest.mark.slow

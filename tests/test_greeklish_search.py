@@ -11,7 +11,8 @@ import time
 import pytest
 
 from search.analysis import fold
-from search.query import SearchEngine, parse_request
+from search.backend.whoosh.engine import SearchEngine
+from search.request import parse_request
 from tests.conftest import PROJECT_ROOT, WATER
 from web import create_app
 
@@ -100,7 +101,7 @@ def test_latin_terms_are_found_as_themselves(real_engine):
         answer = search(real_engine, q, per_page=100)
         assert answer["total"] > 0 and answer["suggestion"] is None
     with real_engine.ix.searcher() as searcher:
-        from search.query import parse_query
+        from search.querylang import parse_query
 
         assert real_engine.expansions(searcher, parse_query("covid")) == {}
 

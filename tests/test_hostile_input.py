@@ -24,16 +24,10 @@ from whoosh import query as wq
 from whoosh import searching
 
 from search import analysis
-from search.query import (
-    MAX_PREFIX_TERMS,
-    MAX_QUERY_CHARS,
-    MAX_QUERY_WORDS,
-    InvalidRequest,
-    SearchRequest,
-    build_query,
-    parse_query,
-    parse_request,
-)
+from search.backend.whoosh import analyzers
+from search.backend.whoosh.matchers import MAX_PREFIX_TERMS, build_query
+from search.querylang import parse_query
+from search.request import MAX_QUERY_CHARS, MAX_QUERY_WORDS, InvalidRequest, SearchRequest, parse_request
 from web.openapi import OPENAPI
 
 # Unidecode warns that it skips a lone surrogate (fold keeps it as itself); expected here.
@@ -160,8 +154,8 @@ def test_words_are_folded_spans_of_the_text(text):
 @example("ﾞδήμος ﾞ")  # marks that fold away entirely
 def test_query_terms_are_the_index_terms(text):
     """What a query looks up is exactly what indexing stored for the same text."""
-    assert analysis.terms(text) == [token.text for token in analysis.greek_analyzer()(text)]
-    indexed = [token.text for token in analysis.folded_analyzer()(text) if token.text]
+    assert analysis.terms(text) == [token.text for token in analyzers.greek_analyzer()(text)]
+    indexed = [token.text for token in analyzers.folded_analyzer()(text) if token.text]
     assert [word.folded for word in analysis.words(text)] == indexed
 
 

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from search import index
-from search.query import SearchEngine, parse_request
+from search.backend.whoosh import writer as index
+from search.backend.whoosh.engine import SearchEngine
+from search.request import parse_request
 from tests.test_query import diavgeia_documents
 
 QUERIES = ["δήμαρχος", "υπουργείο υγείας", '"κατανομή ποσού"', "προσλ*", "ypourgeio", ""]

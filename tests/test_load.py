@@ -24,8 +24,8 @@ from benchmarks.corpus import law_articles
 from benchmarks.load import (HOST, Entry, Load, Server, Verdict, build_index, digest, expected, judge, report,
                              request_pool, start_reindex)
 from search.documents import Document
-from search.index import open_index
-from search.query import SearchEngine
+from search.backend.whoosh.engine import SearchEngine
+from search.backend.whoosh.writer import open_index
 from search.store import BUILDING_PREFIX, IndexStore
 from tests.conftest import PROJECT_ROOT, SEEDS, seed_documents, shared_data
 from web import GENERATION_HEADER, create_app

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from search import analysis, normalizers
+from search.backend.whoosh import analyzers
 from tests.conftest import shared_data
 
 INVISIBLES = ["\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\u200e", "\u200f", "\u202a", "\u2066", "\ufeff"]
@@ -42,7 +43,7 @@ def test_the_symbol_table_comes_from_the_confusables_data():
 def test_pdf_and_keyboard_spellings_give_the_terms_of_the_plain_word(typed, plain):
     assert analysis.terms(typed) == analysis.terms(plain)
     assert [w.folded for w in analysis.words(typed)] == [w.folded for w in analysis.words(plain)]
-    assert [t.text for t in analysis.greek_analyzer()(typed)] == analysis.terms(plain)
+    assert [t.text for t in analyzers.greek_analyzer()(typed)] == analysis.terms(plain)
 
 
 @pytest.mark.parametrize("text, word", [

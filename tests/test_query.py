@@ -9,7 +9,9 @@ import unicodedata
 import pytest
 
 from search.documents import Document
-from search.query import MAX_QUERY_CHARS, InvalidRequest, SearchEngine, parse_query, parse_request
+from search.backend.whoosh.engine import SearchEngine
+from search.querylang import parse_query
+from search.request import MAX_QUERY_CHARS, InvalidRequest, parse_request
 from search.store import IndexStore
 from tests.conftest import SHARED_DATA, seed_documents
 

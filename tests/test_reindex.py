@@ -17,7 +17,7 @@ import pytest
 from whoosh.writing import SegmentWriter
 
 from search.analysis import terms
-from search.query import SearchRequest
+from search.request import SearchRequest
 from search.reindex import Progress, reindex, summary
 from search.store import (BUILD_INFO, BUILDING_PREFIX, LOCK_FILE, POINTER, DiskFull, IndexStore, IndexUnavailable,
                           ReindexLocked, VerificationFailed)

@@ -13,7 +13,7 @@ from flask import Flask, Response, abort, current_app, g, render_template, reque
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from search.config import Settings
-from search.query import SearchEngine
+from search.backend.whoosh.engine import SearchEngine
 from search.store import IndexStore, IndexUnavailable
 
 from .links import greek_date

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 
 from search.documents import Document
-from search.query import InvalidRequest
+from search.request import InvalidRequest
 
 from . import index_store, search_engine
 from .caching import allow_any_origin, not_modified_response, validators

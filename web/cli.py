@@ -22,7 +22,7 @@ import waitress
 from search.config import Settings
 from search.gazetteer import Gazetteer
 from search.ingest import IngestReport, load_documents
-from search.query import InvalidRequest, parse_request
+from search.request import InvalidRequest, parse_request
 from search.reindex import reindex as run_reindex
 from search.reindex import plural
 from search.reindex import summary as reindex_summary

@@ -21,7 +21,8 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, g, request, stream_with_context, url_for
 
-from search.query import MAX_PER_PAGE, MAX_RESULT_WINDOW, InvalidRequest, SearchEngine, SearchRequest
+from search.backend.whoosh.engine import SearchEngine
+from search.request import MAX_PER_PAGE, MAX_RESULT_WINDOW, InvalidRequest, SearchRequest
 
 from . import search_engine
 from .api import error_response

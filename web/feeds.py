@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import Blueprint, Response, g, request, url_for
 
-from search.query import InvalidRequest, SearchRequest
+from search.request import InvalidRequest, SearchRequest
 
 from . import search_engine
 from .api import error_response

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from flask import request, url_for
 from werkzeug.datastructures import MultiDict
 
-from search.query import DEFAULT_PER_PAGE, SearchRequest, parse_request
+from search.request import DEFAULT_PER_PAGE, SearchRequest, parse_request
 
 # Pages shown around the current one; the first and last are always shown.
 PAGE_WINDOW = 2

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
-from search.query import DEFAULT_PER_PAGE, InvalidRequest, SearchRequest
+from search.request import DEFAULT_PER_PAGE, InvalidRequest, SearchRequest
 
 from . import search_engine
 from .links import SearchLinks, json_twin, parse_args, to_params

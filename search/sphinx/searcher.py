@@ -25,8 +25,11 @@ from typing import Any
 
 import pymysql
 
-from ..query import (FACET_SIZE, MAX_RESULT_WINDOW, Clause, SearchRequest, _highlighter, _selected_year,
-                     parse_query, snippet)
+from ..highlight import highlighter as _highlighter
+from ..highlight import snippet
+from ..querylang import Clause, parse_query
+from ..request import FACET_SIZE, MAX_RESULT_WINDOW, SearchRequest
+from ..request import selected_year as _selected_year
 from . import terms
 from .cluster import MAX_MATCHES
 from .nodes import ClusterUnavailable, health, session

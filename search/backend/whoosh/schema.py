@@ -1,19 +1,15 @@
-"""The Whoosh index: its schema, and turning documents into index records and back."""
+"""The Whoosh schema, and turning documents into index records and back."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import os
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
-from whoosh import index as whoosh_index
 from whoosh.analysis import RegexTokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import folded_analyzer, greek_analyzer
-from .documents import Document, Official
+from ...documents import Document, Official
+from .analyzers import folded_analyzer, greek_analyzer
 
 # BM25F field boost: a word in the headline says more about an announcement
 # than the same word deep in its body.
@@ -21,15 +17,6 @@ TITLE_BOOST = 3.0
 # Facet fields hold whole values ("Δήμος Πυλαίας-Χορτιάτη"), separated by this
 # character, which never occurs in a name.
 FACET_SEPARATOR = "\x1f"
-# Every writer: memory for the posting pool (per process when procs > 1), and
-# segments left as separate files.  A compound segment file is opened by
-# copying each of its parts into memory, for every searcher; separate files
-# are read in place, so a request opens its searcher in microseconds.
-WRITER_LIMIT_MB = 256
-WRITER_OPTIONS = {"limitmb": WRITER_LIMIT_MB, "compound": False}
-# A reindex this small is done before writer processes would have started.
-PARALLEL_AFTER = 2000
-PARALLEL_PROCS = 2
 
 
 def _facet_field() -> KEYWORD:
@@ -113,38 +100,3 @@ def from_stored(stored: dict[str, Any]) -> Document:
         flags=facet_values(stored.get("flags")),
         meta=stored.get("meta") or {},
     )
-
-
-def create_index(directory: Path) -> whoosh_index.Index:
-    directory.mkdir(parents=True, exist_ok=True)
-    return whoosh_index.create_in(str(directory), build_schema())
-
-
-def write_documents(directory: Path, documents: Iterable[Document], procs: int | None = None) -> int:
-    """Build a fresh index in `directory` from `documents`; returns how many were written.
-
-    The first PARALLEL_AFTER documents go through one writer; the rest, if any,
-    through Whoosh's multi-process writer (`procs`, default: up to two cores),
-    which leaves one segment per process instead of merging them: analysis and
-    posting writes then run beside the ingestion (docs/reindex.md has figures).
-    """
-    procs = procs or min(PARALLEL_PROCS, os.cpu_count() or 1)
-    ix = create_index(directory)
-    pending = iter(documents)
-    count = 0
-    with ix.writer(**WRITER_OPTIONS) as writer:
-        for document in pending if procs == 1 else itertools.islice(pending, PARALLEL_AFTER):
-            writer.add_document(**to_record(document))
-            count += 1
-    following = next(pending, None)
-    if following is None:
-        return count
-    with ix.writer(procs=procs, multisegment=True, **WRITER_OPTIONS) as writer:
-        for document in itertools.chain([following], pending):
-            writer.add_document(**to_record(document))
-            count += 1
-    return count
-
-
-def open_index(directory: Path) -> whoosh_index.Index:
-    return whoosh_index.open_dir(str(directory))

@@ -1,0 +1,29 @@
+"""What a search backend answers: the interface the service and the web layer rely on.
+
+search/backend/whoosh/ implements it over one Whoosh index generation; a cluster
+backend (search/sphinx) can implement the same three calls.  Requests reach a
+backend validated (search.request) and its query already readable as clauses
+(search.querylang), so a backend only matches, counts, ranks and fetches.
+"""
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from ..documents import Document
+from ..request import SearchRequest
+
+
+class Backend(Protocol):
+    """One searchable collection of documents (for Whoosh: one index generation)."""
+
+    def document_count(self) -> int:
+        """Documents it holds."""
+        ...
+
+    def get_document(self, doc_id: str) -> Document | None:
+        """The whole document with this id, or None."""
+        ...
+
+    def search(self, request: SearchRequest) -> dict[str, Any]:
+        """One page of ranked, highlighted results with facet counts and a suggestion."""
+        ...

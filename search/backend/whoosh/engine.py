@@ -1,0 +1,152 @@
+"""SearchEngine: one Whoosh index generation answering search requests.
+
+The request is parsed by search.request and search.querylang, matched by
+matchers.build_query, counted over facets.py's columns, expanded and suggested
+by vocabulary.py, and highlighted by search.highlight.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Sequence
+from itertools import islice
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.index import Index
+from whoosh.searching import Results, Searcher
+from whoosh.sorting import FieldFacet, MultiFacet
+
+from ...analysis import Word
+from ...documents import Document
+from ...greeklish import Expansion, GreekVocabulary
+from ...highlight import highlighter, snippet
+from ...querylang import Clause, parse_query
+from ...request import MAX_RESULT_WINDOW, SearchRequest
+from . import vocabulary as lexicon
+from .facets import Column, facet_counts, read_column
+from .matchers import any_of, build_query, date_filter
+from .schema import from_stored
+
+
+class SearchEngine:
+    """Searches one index generation; safe to share between threads.
+
+    Each call opens its own searcher.  What is built once per generation (the
+    facet columns, the vocabulary) is built under a lock; a reindex makes a new
+    generation, and IndexStore a new engine for it.
+    """
+
+    def __init__(self, ix: Index):
+        self.ix = ix
+        self._build_lock = threading.Lock()
+        self._facet_maps: dict[str, Column] = {}
+        self._vocabulary: GreekVocabulary | None = None
+
+    def document_count(self) -> int:
+        with self.ix.searcher() as searcher:
+            return searcher.doc_count()
+
+    def get_document(self, doc_id: str) -> Document | None:
+        with self.ix.searcher() as searcher:
+            stored = searcher.document(id=doc_id)
+        return from_stored(stored) if stored else None
+
+    def search(self, request: SearchRequest) -> dict[str, Any]:
+        started = time.perf_counter()
+        clauses = parse_query(request.q)
+        filters = {
+            "municipality": any_of("municipality", request.municipality),
+            "official": any_of("official", request.official),
+            "date": date_filter(request),
+        }
+        with self.ix.searcher() as searcher:
+            expansions = self.expansions(searcher, clauses)
+            matched = build_query(clauses, expansions)
+            # The query runs once, for its documents (and their scores when ranked
+            # by relevance); totals and facet counts are set intersections with
+            # each filter's documents.
+            filter_docs = {name: set(searcher.docs_for_query(f)) for name, f in filters.items() if f is not None}
+            if request.effective_sort == "relevance":
+                scored = searcher.search(matched, limit=None)
+                matched_docs = scored.docs()
+                allowed = matched_docs.intersection(*filter_docs.values())
+                hits = self._by_relevance(searcher, scored, allowed, request)
+            else:
+                matched_docs = set(searcher.docs_for_query(matched))
+                allowed = matched_docs.intersection(*filter_docs.values())
+                hits = self._by_date(searcher, allowed, request)
+            matches = highlighter(clauses, expansions)
+            results = [self._result(hit, score, matches) for hit, score in hits]
+            facets = facet_counts(lambda name: self._facet_map(searcher, name), matched_docs, filter_docs, request)
+            suggestion = lexicon.suggest(searcher, request.q, expansions)
+        total = len(allowed)
+        return {
+            "query": request.as_dict(),
+            "total": total,
+            # Pages that can be asked for: none past the result window.
+            "pages": min(math.ceil(total / request.per_page), MAX_RESULT_WINDOW // request.per_page),
+            "results": results,
+            "facets": facets,
+            "suggestion": suggestion,
+            "took_ms": round((time.perf_counter() - started) * 1000, 1),
+        }
+
+    def vocabulary(self, searcher: Searcher) -> GreekVocabulary:
+        """The folded words of the index with their document frequencies, built once."""
+        with self._build_lock:
+            if self._vocabulary is None:
+                self._vocabulary = lexicon.read_vocabulary(searcher.reader())
+            return self._vocabulary
+
+    def expansions(self, searcher: Searcher, clauses: Sequence[Clause]) -> dict[str, Expansion]:
+        """Greeklish readings and misspelling corrections for the plain words of the query."""
+        return lexicon.expansions(searcher.reader(), clauses, lambda: self.vocabulary(searcher))
+
+    def query_for(self, searcher: Searcher, text: str) -> wq.Query:
+        """The Whoosh query for a typed query, Greeklish and misspellings expanded."""
+        clauses = parse_query(text)
+        return build_query(clauses, self.expansions(searcher, clauses))
+
+    def _by_relevance(self, searcher: Searcher, scored: Results, allowed: set[int],
+                      request: SearchRequest) -> list[tuple[dict, float | None]]:
+        """The requested page of the scored documents that pass the filters."""
+        first = (request.page - 1) * request.per_page
+        page = islice(((docnum, score) for docnum, score in scored.items() if docnum in allowed),
+                      first, first + request.per_page)
+        return [(searcher.stored_fields(docnum), score) for docnum, score in page]
+
+    def _by_date(self, searcher: Searcher, allowed: set[int],
+                 request: SearchRequest) -> list[tuple[dict, float | None]]:
+        """The requested page, newest or oldest first, among the `allowed` documents."""
+        first = (request.page - 1) * request.per_page
+        if first >= len(allowed):
+            return []  # a page past the last one (and Whoosh reads an empty filter as none)
+        # Undated documents go last either way.  Dates need no scores: the query is not run again.
+        sortedby = MultiFacet([FieldFacet("dated", reverse=True),
+                               FieldFacet("date", reverse=request.effective_sort == "newest")])
+        limit = request.page * request.per_page
+        results = searcher.search(wq.Every(), filter=allowed, limit=limit, sortedby=sortedby)
+        return [(results[i].fields(), None) for i in range(first, min(limit, results.scored_length()))]
+
+    def _result(self, stored: dict, score: float | None, matches: Callable[[Word], bool]) -> dict[str, Any]:
+        document = from_stored(stored)
+        return {
+            "id": document.id,
+            "title": document.title,
+            "date": document.date.isoformat() if document.date else None,
+            "municipality": document.municipalities,
+            "officials": [{"name": o.name, "role": o.role} for o in document.officials],
+            "doc_type": document.doc_type,
+            "url": document.url,
+            "snippet": snippet(document.body or document.title, matches),
+            "score": round(score, 3) if score is not None else None,
+        }
+
+    def _facet_map(self, searcher: Searcher, fieldname: str) -> Column:
+        """The field's column, built once."""
+        with self._build_lock:
+            if fieldname not in self._facet_maps:
+                self._facet_maps[fieldname] = read_column(searcher.reader(), fieldname)
+            return self._facet_maps[fieldname]

@@ -1,0 +1,98 @@
+"""Writing Whoosh indexes: a fresh one from documents, or updates to a copy of one.
+
+The only module besides the engine that opens a Whoosh index: search/store.py
+and search/reindex.py write and check generations through these functions and
+never import Whoosh themselves.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from ...documents import Document
+from .schema import build_schema, to_record
+
+# Every writer: memory for the posting pool (per process when procs > 1), and
+# segments left as separate files.  A compound segment file is opened by
+# copying each of its parts into memory, for every searcher; separate files
+# are read in place, so a request opens its searcher in microseconds.
+WRITER_LIMIT_MB = 256
+WRITER_OPTIONS = {"limitmb": WRITER_LIMIT_MB, "compound": False}
+# A reindex this small is done before writer processes would have started.
+PARALLEL_AFTER = 2000
+PARALLEL_PROCS = 2
+
+
+def create_index(directory: Path) -> whoosh_index.Index:
+    directory.mkdir(parents=True, exist_ok=True)
+    return whoosh_index.create_in(str(directory), build_schema())
+
+
+def write_documents(directory: Path, documents: Iterable[Document], procs: int | None = None) -> int:
+    """Build a fresh index in `directory` from `documents`; returns how many were written.
+
+    The first PARALLEL_AFTER documents go through one writer; the rest, if any,
+    through Whoosh's multi-process writer (`procs`, default: up to two cores),
+    which leaves one segment per process instead of merging them: analysis and
+    posting writes then run beside the ingestion (docs/reindex.md has figures).
+    """
+    procs = procs or min(PARALLEL_PROCS, os.cpu_count() or 1)
+    ix = create_index(directory)
+    pending = iter(documents)
+    count = 0
+    with ix.writer(**WRITER_OPTIONS) as writer:
+        for document in pending if procs == 1 else itertools.islice(pending, PARALLEL_AFTER):
+            writer.add_document(**to_record(document))
+            count += 1
+    following = next(pending, None)
+    if following is None:
+        return count
+    with ix.writer(procs=procs, multisegment=True, **WRITER_OPTIONS) as writer:
+        for document in itertools.chain([following], pending):
+            writer.add_document(**to_record(document))
+            count += 1
+    return count
+
+
+def open_index(directory: Path) -> whoosh_index.Index:
+    return whoosh_index.open_dir(str(directory))
+
+
+def count_documents(directory: Path) -> int:
+    """How many documents the index in `directory` holds (raises whatever Whoosh raises on damage)."""
+    with open_index(directory).searcher() as searcher:
+        return searcher.doc_count()
+
+
+class IndexUpdate:
+    """Changes to an existing index (a staged copy of a generation), committed at once or not at all.
+
+    `fingerprints` is id -> content_hash of every document before the update, which is
+    how an incremental reindex tells a changed document from an unchanged one.
+    """
+
+    def __init__(self, directory: Path):
+        self._ix = open_index(directory)
+        with self._ix.searcher() as searcher:
+            self.fingerprints: dict[str, str] = {fields["id"]: fields.get("content_hash", "")
+                                                 for fields in searcher.all_stored_fields()}
+        self._writer = self._ix.writer(**WRITER_OPTIONS)
+
+    def add(self, document: Document) -> None:
+        self._writer.add_document(**to_record(document))
+
+    def replace(self, document: Document) -> None:
+        self._writer.update_document(**to_record(document))
+
+    def delete(self, doc_id: str) -> None:
+        self._writer.delete_by_term("id", doc_id)
+
+    def commit(self) -> None:
+        self._writer.commit()
+
+    def cancel(self) -> None:
+        self._writer.cancel()

@@ -1,0 +1,83 @@
+"""Highlighting: which words of a text a query matched, and the excerpt that shows them.
+
+Backend-free: a word matches by its stem, its folded form or a typed prefix,
+whatever index answered the query, so the Whoosh engine and the Sphinx cluster
+mark the same words.
+"""
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+from . import analysis
+from .analysis import Word
+from .querylang import Clause, Expansions
+
+SNIPPET_CHARS = 240
+
+
+def highlighter(clauses: Sequence[Clause], expansions: Expansions | None = None) -> Callable[[Word], bool]:
+    """Which words of a text the query matched, whatever form the query used."""
+    stems: set[str] = set()
+    exact: set[str] = set()
+    for expansion in (expansions or {}).values():
+        for folded in expansion.words:
+            if folded in analysis.GREEK_STOPWORDS:
+                exact.add(folded)
+            else:
+                stems.add(analysis.stem(folded))
+    prefixes: list[str] = []
+    pending = [c for c in clauses if not c.negated]
+    while pending:
+        clause = pending.pop()
+        pending.extend(clause.alternatives)
+        for i, word in enumerate(clause.words):
+            if clause.prefix and i == len(clause.words) - 1:
+                prefixes.append(word.folded)
+            elif clause.phrase or word.term is None:
+                exact.add(word.folded)
+            else:
+                stems.add(word.term)
+    prefix_tuple = tuple(prefixes)
+
+    def matches(word: Word) -> bool:
+        return word.term in stems or word.folded in exact or (bool(prefix_tuple) and word.folded.startswith(prefix_tuple))
+
+    return matches
+
+
+def snippet(text: str, matches: Callable[[Word], bool], width: int = SNIPPET_CHARS) -> str:
+    """An HTML-escaped excerpt around the run of text that matches most query terms, each in <mark>."""
+    all_words = list(analysis.words(text))
+    hits = [w for w in all_words if matches(w)]
+    if not hits:
+        cut = text[:width]
+        return html.escape(cut) + ("…" if len(text) > width else "")
+    # Slide a window of `width` characters over the hits; keep the one with most distinct terms.
+    best, best_count = hits[0], 0
+    in_window: Counter[str] = Counter()
+    last = 0
+    for first, hit in enumerate(hits):
+        while last < len(hits) and hits[last].end <= hit.start + width:
+            in_window[hits[last].term or hits[last].folded] += 1
+            last += 1
+        if len(in_window) > best_count:
+            best, best_count = hit, len(in_window)
+        key = hit.term or hit.folded
+        in_window[key] -= 1
+        if not in_window[key]:
+            del in_window[key]
+    # Start a few words before the first hit, on a word boundary.
+    start = next(w.start for w in all_words if w.start >= best.start - width // 4)
+    end = max((w.end for w in all_words if w.end <= start + width), default=best.end)
+    out, cursor = [], start
+    for hit in hits:
+        if start <= hit.start and hit.end <= end:
+            out.append(html.escape(text[cursor:hit.start]))
+            out.append(f"<mark>{html.escape(text[hit.start:hit.end])}</mark>")
+            cursor = hit.end
+    out.append(html.escape(text[cursor:end]))
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(text.rstrip()) else ""
+    return prefix + " ".join("".join(out).split()) + suffix
