@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from tests.conftest import decision_documents, law_articles, seed_documents, water_cut  # noqa: E402
+from search.service import SearchService  # noqa: E402
 from search.store import IndexStore  # noqa: E402
 from search.sphinx.cluster import LocalCluster  # noqa: E402
 from search.sphinx.searcher import ClusterSearcher  # noqa: E402
@@ -46,7 +47,7 @@ def main() -> None:
     store = IndexStore(work / "whoosh")
     store.build(documents)
     whoosh_s = time.perf_counter() - started
-    whoosh = store.engine()
+    whoosh = SearchService(store).engine()
     cluster = LocalCluster.layout(work / "cluster", 3, free_base_port(3))
     try:
         cluster.start()

@@ -58,6 +58,7 @@ from search.backend.whoosh.schema import TITLE_BOOST
 from search.backend.whoosh.writer import WRITER_LIMIT_MB
 from search.querylang import Clause, parse_query
 from search.request import FACET_SIZE, parse_request
+from search.service import SearchService
 from search.store import IndexStore
 
 FACETS = ("municipality", "official")
@@ -253,25 +254,25 @@ class DimosSearch:
     analysis_seconds = 0.0
 
     def __init__(self) -> None:
-        self.store: IndexStore | None = None
+        self.service: SearchService | None = None
 
     def build(self, documents: Iterable[BenchDocument], directory: Path) -> None:
         IndexStore(_fresh(directory)).build(to_document(d) for d in documents)
         self.open(directory)
 
     def open(self, directory: Path) -> None:
-        self.store = IndexStore(directory)
+        self.service = SearchService(IndexStore(directory))
 
     def search(self, query: BenchQuery, limit: int = 10) -> Answer:
         request = parse_request({"q": [query.text], "municipality": list(query.municipality),
                                  "official": list(query.official), "per_page": [str(limit)]})
-        answer = self.store.engine().search(request)
+        answer = self.service.engine().search(request)
         facets = {name: {v["value"]: v["count"] for v in answer["facets"][name]} for name in FACETS} \
             if query.facets else {}
         return Answer([r["id"] for r in answer["results"]], answer["total"], facets)
 
     def close(self) -> None:
-        self.store = None
+        self.service = None
 
 
 # --- SQLite FTS5 -----------------------------------------------------------------------

@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from search import analysis  # noqa: E402
 from search.greeklish import GreekVocabulary  # noqa: E402
 from search.request import MAX_QUERY_CHARS, MAX_QUERY_WORDS, parse_request  # noqa: E402
+from search.service import SearchService  # noqa: E402
 from search.store import IndexStore  # noqa: E402
 from tests.conftest import LAW_ARTICLES, decision_documents, law_articles, seed_documents, water_cut  # noqa: E402
 
@@ -38,7 +39,7 @@ def main() -> None:
     args = parser.parse_args()
     store = IndexStore(Path(tempfile.mkdtemp(prefix="greeklish-bench-")))
     store.build(seed_documents() + [water_cut()] + decision_documents() + law_articles(LAW_ARTICLES))
-    engine = store.engine()
+    engine = SearchService(store).engine()
     with engine.ix.searcher() as searcher:
         vocabulary = GreekVocabulary.from_reader(searcher.reader(), "exact")
     started = time.perf_counter()

@@ -64,9 +64,10 @@ from search.backend.whoosh.engine import SearchEngine  # noqa: E402
 from search.backend.whoosh.schema import facet_values  # noqa: E402
 from search.backend.whoosh.writer import open_index  # noqa: E402
 from search.request import InvalidRequest, parse_request  # noqa: E402
+from search.service import SearchService  # noqa: E402
 from search.store import IndexStore  # noqa: E402
 from tools.make_greeklish_pairs import CONVENTIONS, transliterate  # noqa: E402
-from web import GENERATION_HEADER  # noqa: E402
+from web.state import GENERATION_HEADER  # noqa: E402
 from web.api import document_json  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -198,7 +199,7 @@ class Entry:
 def request_pool(index: Path, size: int, seed: int) -> list[Entry]:
     """`size` requests made from the live generation's own documents, the same for the same seed."""
     rng = random.Random(seed)
-    engine = IndexStore(index).engine()
+    engine = SearchService(IndexStore(index)).engine()
     with engine.ix.searcher() as searcher:
         docnums = list(searcher.reader().all_doc_ids())
         sample = [searcher.stored_fields(n) for n in rng.sample(docnums, min(SAMPLED_DOCUMENTS, len(docnums)))]
@@ -552,7 +553,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir = args.workdir or Path(temporary)
         workdir.mkdir(parents=True, exist_ok=True)
         index, reindex_sources = prepare(args, workdir)
-        before = IndexStore(index).health()
+        before = SearchService(IndexStore(index)).health()
         print(f"index: {before['documents']:,} documents, generation {before['generation']}")
         pool = request_pool(index, args.pool, args.seed)
         kinds = Counter(e.kind for e in pool)
@@ -588,7 +589,7 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(max(0.0, deadline - time.monotonic()))
             load.stop()
         verdict = judge(load, index)
-        after = IndexStore(index).health()
+        after = SearchService(IndexStore(index)).health()
         print(f"load average {os.getloadavg()[0]:.2f} at the end")
         print(report(verdict))
         lost = False

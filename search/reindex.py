@@ -145,12 +145,6 @@ def _tracked(sources: Mapping[str, Iterable[Document]], origins: dict[str, list[
     progress.writing()
 
 
-def _live_count(store: IndexStore) -> int | None:
-    """Documents of the live generation if it is healthy, else None."""
-    health = store.health()
-    return health["documents"] if health["status"] == "ok" else None
-
-
 def reindex(store: IndexStore, sources: Mapping[str, Iterable[Document]], *, incremental: bool = False,
             wait: float = 0, progress: Progress | None = None) -> ReindexResult:
     """Index the documents of `sources` (a name for each source -> its documents) and switch to them.
@@ -163,7 +157,7 @@ def reindex(store: IndexStore, sources: Mapping[str, Iterable[Document]], *, inc
     progress = progress or Progress()
     with store.locked(wait), store.space_guard():
         started = time.monotonic()
-        live = _live_count(store)
+        live = store.live_documents()
         base = store.current_generation() if live is not None else None
         result = ReindexResult(incremental=incremental and base is not None, generation="", documents=0,
                                stale_lock=store.stale_lock)

@@ -35,8 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from .documents import Document
-from .backend.whoosh.engine import SearchEngine
-from .backend.whoosh.writer import count_documents, open_index, write_documents
+from .backend.whoosh.writer import count_documents, write_documents
 
 POINTER = "CURRENT"
 POINTER_TEMP = "CURRENT.tmp"
@@ -55,6 +54,7 @@ CHECKSUM_CHUNK = 1 << 20  # bytes read at a time while hashing a generation's fi
 # children would keep its directory locked while they waited for work forever.
 _HELD_LOCKS: set[int] = set()
 _PR_SET_PDEATHSIG = 1
+_fork_hook_installed = False
 
 
 def _release_inherited_locks() -> None:
@@ -68,7 +68,13 @@ def _release_inherited_locks() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-os.register_at_fork(after_in_child=_release_inherited_locks)
+def _install_fork_hook() -> None:
+    """Installed by the first lock this process takes, not at import: a process
+    that only reads an index (a server that never reindexes, a test) forks without it."""
+    global _fork_hook_installed
+    if not _fork_hook_installed:
+        os.register_at_fork(after_in_child=_release_inherited_locks)
+        _fork_hook_installed = True
 
 
 class IndexUnavailable(RuntimeError):
@@ -178,17 +184,16 @@ def _file_problem(name: str, want: Mapping[str, Any], have: Mapping[str, Any] | 
 
 
 class IndexStore:
-    """The live generation of an index directory, reopened when a reindex switches it.
+    """The generations of an index directory, which one is live, and the reindex lock.
 
-    Readers (the web app, `search`) never lock: they read CURRENT per request.
-    Writers (`reindex`) hold LOCK for the whole run.
+    It knows files and generations, never a search engine: search.service opens
+    the engine of the generation `serving()` names.  Readers never lock: they
+    read CURRENT per request.  Writers (`reindex`) hold LOCK for the whole run.
     """
 
     def __init__(self, root: Path):
         self.root = Path(root)
-        self._engine_lock = threading.Lock()
-        self._engine: SearchEngine | None = None
-        self._engine_generation: str | None = None
+        self._verified_lock = threading.Lock()
         self._verified: dict[str, tuple[tuple[tuple[str, int, int], ...], list[str]]] = {}
         self._lock_fd: int | None = None
         self.stale_lock: LockHolder | None = None
@@ -268,15 +273,12 @@ class IndexStore:
         except FileNotFoundError:
             return {}
 
-    def engine(self) -> SearchEngine:
-        """The engine on the live generation; callers keep it for a whole request."""
-        return self.live()[1]
+    def serving(self) -> tuple[str, str]:
+        """(live generation, generation that answers searches), read together (CURRENT once).
 
-    def live(self) -> tuple[str, SearchEngine]:
-        """The generation that answers searches and its engine, read together (CURRENT once).
-
-        That is the live generation, or, when it fails verification, the newest
-        generation that verifies (health says so): a damaged segment is never searched.
+        The one answering is the live generation, or, when it fails verification, the
+        newest generation that verifies: a damaged segment is never searched.  Raises
+        IndexUnavailable when none can answer.
         """
         generation = self.current_generation()
         if generation is None:
@@ -285,15 +287,14 @@ class IndexStore:
         serving = generation if not problems else self.newest_verified()
         if serving is None:
             raise IndexUnavailable(f"index generation {generation} is damaged: {problems[0]}")
-        with self._engine_lock:
-            if serving != self._engine_generation:
-                try:
-                    self._engine = SearchEngine(open_index(self.root / serving))
-                except Exception as error:  # Whoosh raises many kinds on damaged files
-                    raise IndexUnavailable(f"index generation {serving} cannot be opened "
-                                           f"({type(error).__name__})") from error
-                self._engine_generation = serving
-            return serving, self._engine
+        return generation, serving
+
+    def live_documents(self) -> int | None:
+        """Documents of the live generation if it verifies (as its BUILD.json records them), else None."""
+        generation = self.current_generation()
+        if generation is None or self.checked(generation):
+            return None
+        return self.build_info(generation).documents
 
     def checked(self, generation: str) -> list[str]:
         """`verify(generation)`, hashed again only when a file's size or mtime changed.
@@ -303,40 +304,20 @@ class IndexStore:
         changes its size or mtime.
         """
         signature = _signature(self.root / generation)
-        cached = self._verified.get(generation)
+        with self._verified_lock:
+            cached = self._verified.get(generation)
         if cached is None or cached[0] != signature:
             cached = (signature, self.verify(generation))
-            self._verified[generation] = cached
+            with self._verified_lock:
+                self._verified[generation] = cached
         return cached[1]
 
-    def health(self) -> dict[str, Any]:
-        """The state `GET /health` reports; never raises.
-
-        `generation` is the live one (named by CURRENT, else the newest that verifies),
-        `serving` the one that answers searches: the same when all is well, the newest
-        generation that verifies when the live one is damaged (status "error", the
-        message names the damage), None when none can answer.  Its message goes to
-        anyone on the web: it names generations and files, never a path on the server.
-        """
-        generation = self.current_generation()
-        problems = self.checked(generation) if generation else ["no index has been built yet"]
-        serving: str | None = None
+    def _serving_documents(self) -> int:
+        """Documents of the generation answering searches (0 when none can)."""
         try:
-            serving, engine = self.live()
-            documents = engine.document_count()
-            info = self.build_info(serving)
-        except Exception as error:  # a health check reports a damaged index, whatever Whoosh raised
-            problems = problems or [str(error) if isinstance(error, IndexUnavailable) else
-                                    f"index generation {generation} is damaged ({type(error).__name__})"]
-            serving, documents, info = None, 0, None
-        if not problems:
-            return {"status": "ok", "documents": documents, "generation": generation, "serving": serving,
-                    "built_at": info.built_at, "message": None}
-        answered = (f"; searches are answered from {serving}, the newest generation that verifies"
-                    if serving else "")
-        return {"status": "error", "documents": documents, "generation": generation, "serving": serving,
-                "built_at": info.built_at if info else None,
-                "message": f"{'; '.join(problems)}{answered}; run `dimos-search reindex` to (re)build it"}
+            return self.build_info(self.serving()[1]).documents
+        except (IndexUnavailable, OSError, ValueError, KeyError):
+            return 0
 
     # --- the lock -----------------------------------------------------------------
 
@@ -355,6 +336,7 @@ class IndexStore:
         if self._lock_fd is not None:
             yield self
             return
+        _install_fork_hook()
         self.root.mkdir(parents=True, exist_ok=True)
         path = self.root / LOCK_FILE
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
@@ -489,10 +471,10 @@ class IndexStore:
         return info
 
     def _verify(self, staging: Path, documents: int) -> None:
-        live = self.health()
-        if documents == 0 and live["documents"]:
+        live = self._serving_documents()
+        if documents == 0 and live:
             # Most likely sources that are missing or unmounted, not a wish to empty the index.
-            raise VerificationFailed(f"no documents to index: the live generation ({live['documents']} documents) "
+            raise VerificationFailed(f"no documents to index: the live generation ({live} documents) "
                                      f"was left in place; check the sources")
         found = count_documents(staging)
         if found != documents:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from search.request import MAX_QUERY_CHARS, MAX_RESULT_WINDOW
-from web import MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
+from web.state import MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
 from web.openapi import OPENAPI
 
 HOSTILE = ["\x00", "\x1b", "\x7f", "\x85", "\u200f", "\u202e", "\ufeff", "🙂", "👨\u200d👩\u200d👧\u200d👦",

@@ -21,6 +21,7 @@ import pytest
 
 from tests.conftest import PROJECT_ROOT, decision_documents, seed_documents, water_cut
 from search.request import SearchRequest
+from search.service import SearchService
 from search.store import IndexStore
 
 pytestmark = pytest.mark.slow
@@ -81,7 +82,7 @@ def documents():
 def whoosh(documents, tmp_path_factory):
     store = IndexStore(tmp_path_factory.mktemp("whoosh"))
     store.build(documents)
-    return store.engine()
+    return SearchService(store).engine()
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,8 @@ import pytest
 from search.store import IndexStore
 from tests.conftest import decision_documents, seed_documents
 from tests.test_pages import Page
-from web import GENERATION_HEADER, create_app
+from web import create_app
+from web.state import GENERATION_HEADER
 
 CHANIA = "Δήμος Χανίων"
 

@@ -13,6 +13,7 @@ import pytest
 from search.analysis import fold
 from search.backend.whoosh.engine import SearchEngine
 from search.request import parse_request
+from search.service import SearchService
 from tests.conftest import PROJECT_ROOT, WATER
 from web import create_app
 
@@ -25,7 +26,7 @@ TOP = 10
 
 @pytest.fixture(scope="session")
 def real_engine(real_store) -> SearchEngine:
-    return real_store.engine()
+    return SearchService(real_store).engine()
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from search.backend.whoosh import analyzers
 from search.backend.whoosh.matchers import MAX_PREFIX_TERMS, build_query
 from search.querylang import parse_query
 from search.request import MAX_QUERY_CHARS, MAX_QUERY_WORDS, InvalidRequest, SearchRequest, parse_request
+from search.service import SearchService
 from web.openapi import OPENAPI
 
 # Unidecode warns that it skips a lone surrogate (fold keeps it as itself); expected here.
@@ -111,12 +112,12 @@ def assert_well_formed(answer: dict) -> None:
 
 @pytest.fixture(scope="module")
 def seed_engine(seed_store):
-    return seed_store.engine()
+    return SearchService(seed_store).engine()
 
 
 @pytest.fixture(scope="module")
 def real_engine(real_store):
-    engine = real_store.engine()
+    engine = SearchService(real_store).engine()
     return engine
 
 

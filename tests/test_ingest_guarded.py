@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from search.ingest import IngestReport, load_documents
+from search.service import SearchService
 from search.store import IndexStore
 from tests.conftest import SEEDS
 from web import create_app
@@ -66,8 +67,8 @@ def test_a_hostile_item_is_skipped_or_handled_and_the_reindex_goes_on(tmp_path, 
         run_reindex(SEEDS, index)
     output = run_reindex(source, index, *(["--incremental"] if incremental else []))
     store = IndexStore(index)
-    assert store.health()["status"] == "ok"
-    with store.engine().ix.searcher() as searcher:
+    assert SearchService(store).health()["status"] == "ok"
+    with SearchService(store).engine().ix.searcher() as searcher:
         ids = {fields["id"] for fields in searcher.all_stored_fields()}
     assert "good-1" in ids, output
     report = IngestReport()

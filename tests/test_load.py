@@ -26,9 +26,11 @@ from benchmarks.load import (HOST, Entry, Load, Server, Verdict, build_index, di
 from search.documents import Document
 from search.backend.whoosh.engine import SearchEngine
 from search.backend.whoosh.writer import open_index
+from search.service import SearchService
 from search.store import BUILDING_PREFIX, IndexStore
 from tests.conftest import PROJECT_ROOT, SEEDS, seed_documents, shared_data
-from web import GENERATION_HEADER, create_app
+from web import create_app
+from web.state import GENERATION_HEADER
 
 pytestmark = pytest.mark.slow  # real servers under load, on real documents
 
@@ -115,7 +117,7 @@ def test_eight_clients_get_only_correct_answers(built, pool, figure, tmp_path):
     verdict = judge(load, built)
     assert_no_errors(verdict)
     assert all(verdict.latencies(kind) for kind in ("search", "page", "document", "invalid"))
-    figure(f"load ({CLIENTS} clients, {verdict.seconds:.0f} s, {IndexStore(built).health()['documents']} real "
+    figure(f"load ({CLIENTS} clients, {verdict.seconds:.0f} s, {SearchService(IndexStore(built)).health()['documents']} real "
            f"documents): {verdict.requests / verdict.seconds:.0f} requests/s, p50 {verdict.percentile(50):.0f} ms, "
            f"p95 {verdict.percentile(95):.0f} ms, p99 {verdict.percentile(99):.0f} ms, {verdict.error_count} errors")
 
@@ -139,7 +141,7 @@ def test_a_reindex_under_load_switches_generations_without_a_failed_request(inde
 
 def test_a_killed_server_restarts_on_the_last_good_index(index, pool, tmp_path):
     store = IndexStore(index)
-    before = store.health()
+    before = SearchService(store).health()
     with Server(index, tmp_path / "serve.log") as server:
         fixed = answer(server, FIXED_QUERY)
         with Load(server.port, pool, CLIENTS, seed=3) as load:
@@ -150,7 +152,7 @@ def test_a_killed_server_restarts_on_the_last_good_index(index, pool, tmp_path):
             load.outages.append((killed, time.monotonic()))
             assert answer(server, FIXED_QUERY) == fixed
             time.sleep(2)
-    after = store.health()
+    after = SearchService(store).health()
     assert (after["status"], after["generation"], after["documents"]) == ("ok", before["generation"],
                                                                           before["documents"])
     verdict = judge(load, index)

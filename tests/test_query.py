@@ -12,6 +12,7 @@ from search.documents import Document
 from search.backend.whoosh.engine import SearchEngine
 from search.querylang import parse_query
 from search.request import MAX_QUERY_CHARS, InvalidRequest, parse_request
+from search.service import SearchService
 from search.store import IndexStore
 from tests.conftest import SHARED_DATA, seed_documents
 
@@ -48,7 +49,7 @@ def diavgeia_documents() -> list[Document]:
 def engine(tmp_path_factory) -> SearchEngine:
     store = IndexStore(tmp_path_factory.mktemp("index"))
     store.build(seed_documents() + edge_case_documents() + diavgeia_documents())
-    return store.engine()
+    return SearchService(store).engine()
 
 
 def search(engine: SearchEngine, **params) -> dict:

@@ -21,6 +21,7 @@ from search.store import BUILD_INFO, POINTER, IndexStore
 from tests.conftest import PROJECT_ROOT
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, running_server
 from web import create_app
+from web.state import get_service
 
 # Each sets a global or opens a dialog if it ever runs.
 SCRIPT = "<script>window.pwned=1</script>"
@@ -125,7 +126,8 @@ def csp_directives(response) -> dict[str, str]:
 def broken_client(store: IndexStore, monkeypatch):
     """A production app whose engine fails like a disk error naming a file of the index."""
     app = create_app({"INDEX_DIR": store.root})
-    engine = app.extensions["index_store"].engine()
+    with app.app_context():
+        engine = get_service().engine()
 
     def fail(*args, **kwargs):
         raise OSError(5, "Input/output error", str(store.root / "gen-x" / "_MAIN_1.seg"))

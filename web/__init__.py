@@ -1,33 +1,27 @@
 """The web layer: the search page and the JSON API on the search core.
 
-`web` imports `search`, never the reverse.  `flask --app web run --debug` finds
+This module is only the app factory; the app's state (its search service) is in
+web/state.py.  `web` imports `search`, never the reverse.  `flask --app web run --debug` finds
 `create_app` here; `dimos-search serve` runs the same app under waitress.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, abort, current_app, g, render_template, request
+from flask import Flask, Response, abort, render_template, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from search.config import Settings
-from search.backend.whoosh.engine import SearchEngine
-from search.store import IndexStore, IndexUnavailable
+from search.store import IndexUnavailable
 
+from . import api, export, feeds, state, views
+from .api import error_response
 from .links import greek_date
+from .state import MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
 
 # A browser showing "index being prepared" tries again by itself after this many seconds.
 RETRY_AFTER_SECONDS = 30
-# Names the index generation that answered: during a reindex an operator (or the load test)
-# can tell which index a result came from.
-GENERATION_HEADER = "X-Index-Generation"
-# A search URL is a few hundred bytes (500 Greek characters of q are 3,000 percent-encoded);
-# 8 KiB is the request-line limit of Apache and nginx by default.
-MAX_QUERY_STRING_BYTES = 8 * 1024
-# Every route is GET: no request needs a body.
-MAX_BODY_BYTES = 1024
 
 # Sent with every response.  The pages need no script at all and only their own stylesheet,
 # so nothing a document or a query smuggles into a page can run, load or be framed.
@@ -47,15 +41,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(INDEX_DIR=Settings.from_env().index_dir)
     if test_config is not None:
         app.config.from_mapping(test_config)
-    app.extensions["index_store"] = IndexStore(Path(app.config["INDEX_DIR"]))
+    state.init_app(app)
 
     # Greek as real UTF-8, keys in the documented order.
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.mimetype = "application/json; charset=utf-8"  # type: ignore[attr-defined]
     app.jinja_env.filters["greek_date"] = greek_date
-
-    from . import api, export, feeds, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
@@ -64,24 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_error_handlers(app)
     _add_security_headers(app)
     _refuse_oversized_requests(app)
-    app.after_request(_name_generation)
     return app
-
-
-def index_store() -> IndexStore:
-    return current_app.extensions["index_store"]
-
-
-def search_engine() -> SearchEngine:
-    """The live generation's engine, kept for the whole request; the response names its generation."""
-    g.index_generation, engine = index_store().live()
-    return engine
-
-
-def _name_generation(response: Response) -> Response:
-    if "index_generation" in g:
-        response.headers[GENERATION_HEADER] = g.index_generation
-    return response
 
 
 def _wants_json() -> bool:
@@ -119,7 +94,6 @@ def _register_error_handlers(app: Flask) -> None:
     An unexpected exception reaches `http_error` too: outside debug mode Flask logs it and
     hands over a plain InternalServerError, never the exception itself.
     """
-    from .api import error_response
 
     @app.errorhandler(IndexUnavailable)
     def index_unavailable(error: IndexUnavailable):

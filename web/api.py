@@ -9,7 +9,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from search.documents import Document
 from search.request import InvalidRequest
 
-from . import index_store, search_engine
+from .state import get_engine, get_service
 from .caching import allow_any_origin, not_modified_response, validators
 from .links import parse_args
 from .openapi import OPENAPI
@@ -43,7 +43,7 @@ def search() -> Any:
         search_request = parse_args(request.args)
     except InvalidRequest as error:
         return error_response(400, "invalid_parameter", error.message, error.message_el, error.parameter)
-    engine = search_engine()
+    engine = get_engine()
     tags = validators(g.index_generation, request.full_path, weak=True)
     if tags.not_modified():
         return not_modified_response(tags)
@@ -52,7 +52,7 @@ def search() -> Any:
 
 @bp.get("/api/documents/<path:doc_id>")
 def document(doc_id: str) -> Any:
-    found = search_engine().get_document(doc_id)
+    found = get_engine().get_document(doc_id)
     if found is None:
         return error_response(404, "not_found", f"No document has the id '{doc_id}'.",
                               f"Δεν υπάρχει έγγραφο με αναγνωριστικό '{doc_id}'.", "id")
@@ -66,5 +66,5 @@ def openapi() -> Any:
 
 @bp.get("/health")
 def health() -> Any:
-    state = index_store().health()
+    state = get_service().health()
     return jsonify(state), 200 if state["status"] == "ok" else 503

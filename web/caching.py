@@ -15,7 +15,7 @@ from flask import Response, current_app, request
 
 from search.store import POINTER
 
-from . import GENERATION_HEADER, index_store
+from .state import GENERATION_HEADER, get_store
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Validators:
 def validators(generation: str, variant: str, weak: bool = False) -> Validators:
     """The validators of `variant` (a path and query) as answered by index `generation`."""
     digest = hashlib.sha256(f"{generation}\n{variant}".encode("utf-8")).hexdigest()[:32]
-    pointer = index_store().root / POINTER
+    pointer = get_store().root / POINTER
     went_live = dt.datetime.fromtimestamp(pointer.stat().st_mtime, dt.timezone.utc)
     return Validators(etag=digest, last_modified=went_live, weak=weak)
 

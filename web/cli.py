@@ -26,6 +26,7 @@ from search.request import InvalidRequest, parse_request
 from search.reindex import reindex as run_reindex
 from search.reindex import plural
 from search.reindex import summary as reindex_summary
+from search.service import SearchService
 from search.store import (DiskFull, IndexStore, IndexUnavailable, NoEarlierGeneration, ReindexLocked,
                           VerificationFailed, directory_size)
 from web import create_app
@@ -165,7 +166,7 @@ def search_command(q: str, index_dir: Path, municipality: tuple[str, ...], offic
     except InvalidRequest as error:
         raise click.UsageError(str(error)) from None
     try:
-        answer = IndexStore(index_dir).engine().search(request)
+        answer = SearchService(IndexStore(index_dir)).engine().search(request)
     except IndexUnavailable as error:
         raise click.ClickException(f"{error}; run `dimos-search reindex --index {index_dir}` first") from None
     if as_json:
@@ -318,7 +319,7 @@ def serve(host: str, port: int, threads: int, index_dir: Path, access_log: str |
 def status(index_dir: Path) -> None:
     """Show the live generation, its documents and size, the last reindex and the previous generations."""
     store = IndexStore(index_dir)
-    health = store.health()
+    health = SearchService(store).health()
     live = store.current_generation()
     if live is None:
         raise click.ClickException(f"no index in {index_dir} yet; run `dimos-search reindex --index {index_dir}`")

@@ -24,7 +24,7 @@ from flask import Blueprint, Response, abort, g, request, stream_with_context, u
 from search.backend.whoosh.engine import SearchEngine
 from search.request import MAX_PER_PAGE, MAX_RESULT_WINDOW, InvalidRequest, SearchRequest
 
-from . import search_engine
+from .state import get_engine
 from .api import error_response
 from .caching import not_modified_response, validators
 from .links import parse_args
@@ -84,7 +84,7 @@ def search_export(file_format: str) -> Any:
         search = parse_args(request.args)
     except InvalidRequest as error:
         return error_response(400, "invalid_parameter", error.message, error.message_el, error.parameter)
-    engine = search_engine()
+    engine = get_engine()
     tags = validators(g.index_generation, request.full_path)
     if tags.not_modified():
         return not_modified_response(tags)

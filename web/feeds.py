@@ -21,7 +21,7 @@ from flask import Blueprint, Response, g, request, url_for
 
 from search.request import InvalidRequest, SearchRequest
 
-from . import search_engine
+from .state import get_engine
 from .api import error_response
 from .caching import allow_any_origin, not_modified_response, validators
 from .links import SearchLinks, parse_args
@@ -48,7 +48,7 @@ def search_feed() -> Any:
         search_request = replace(parse_args(request.args), sort="newest", page=1, per_page=FEED_ENTRIES)
     except InvalidRequest as error:
         return error_response(400, "invalid_parameter", error.message, error.message_el, error.parameter)
-    engine = search_engine()
+    engine = get_engine()
     tags = validators(g.index_generation, request.full_path)
     if tags.not_modified():
         return not_modified_response(tags)

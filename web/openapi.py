@@ -8,7 +8,7 @@ from typing import Any
 
 from search.request import DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_QUERY_WORDS, MAX_RESULT_WINDOW, SORTS
 
-from . import GENERATION_HEADER, MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
+from .state import GENERATION_HEADER, MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$", "examples": ["2021-01-10"]}

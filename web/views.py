@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 
 from search.request import DEFAULT_PER_PAGE, InvalidRequest, SearchRequest
 
-from . import search_engine
+from .state import get_engine
 from .links import SearchLinks, json_twin, parse_args, to_params
 
 bp = Blueprint("pages", __name__)
@@ -64,13 +64,13 @@ def search() -> Any:
         # The form sends its empty fields, default choices and Greek dates (10/01/2021) too;
         # bookmarks get the short URL that means the same, dates in ISO.
         return redirect(links.url())
-    answer = search_engine().search(search_request)
+    answer = get_engine().search(search_request)
     return render_template("search.html", search=search_request, links=links, answer=answer, error=None)
 
 
 @bp.get("/documents/<path:doc_id>")
 def document(doc_id: str) -> Any:
-    found = search_engine().get_document(doc_id)
+    found = get_engine().get_document(doc_id)
     if found is None:
         abort(404)
     query = request.query_string.decode("utf-8", "replace")

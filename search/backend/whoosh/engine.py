@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from concurrent.futures import Future
 from collections.abc import Callable, Sequence
 from itertools import islice
 from typing import Any
@@ -25,7 +26,7 @@ from ...highlight import highlighter, snippet
 from ...querylang import Clause, parse_query
 from ...request import MAX_RESULT_WINDOW, SearchRequest
 from . import vocabulary as lexicon
-from .facets import Column, facet_counts, read_column
+from .facets import COUNTED_FIELDS, Column, facet_counts, read_column
 from .matchers import any_of, build_query, date_filter
 from .schema import from_stored
 
@@ -33,16 +34,28 @@ from .schema import from_stored
 class SearchEngine:
     """Searches one index generation; safe to share between threads.
 
-    Each call opens its own searcher.  What is built once per generation (the
-    facet columns, the vocabulary) is built under a lock; a reindex makes a new
-    generation, and IndexStore a new engine for it.
+    Each call opens its own searcher.  What is built once per generation is built
+    when the engine is opened, never by a request under a lock other requests wait
+    on: the facet columns in the opening thread (every search counts facets), the
+    Greeklish vocabulary in a background thread started then (only a Latin or
+    misspelled word needs it, and a plain query must not wait for it).  A reindex
+    makes a new generation, and search.service a new engine for it.
     """
 
     def __init__(self, ix: Index):
         self.ix = ix
-        self._build_lock = threading.Lock()
-        self._facet_maps: dict[str, Column] = {}
-        self._vocabulary: GreekVocabulary | None = None
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            self._columns: dict[str, Column] = {field: read_column(reader, field) for _, field in COUNTED_FIELDS}
+        self._vocabulary: Future[GreekVocabulary] = Future()
+        threading.Thread(target=self._read_vocabulary, name="vocabulary", daemon=True).start()
+
+    def _read_vocabulary(self) -> None:
+        try:
+            with self.ix.searcher() as searcher:
+                self._vocabulary.set_result(lexicon.read_vocabulary(searcher.reader()))
+        except BaseException as error:  # handed to the query that needs the vocabulary
+            self._vocabulary.set_exception(error)
 
     def document_count(self) -> int:
         with self.ix.searcher() as searcher:
@@ -79,7 +92,7 @@ class SearchEngine:
                 hits = self._by_date(searcher, allowed, request)
             matches = highlighter(clauses, expansions)
             results = [self._result(hit, score, matches) for hit, score in hits]
-            facets = facet_counts(lambda name: self._facet_map(searcher, name), matched_docs, filter_docs, request)
+            facets = facet_counts(self._columns.__getitem__, matched_docs, filter_docs, request)
             suggestion = lexicon.suggest(searcher, request.q, expansions)
         total = len(allowed)
         return {
@@ -93,16 +106,13 @@ class SearchEngine:
             "took_ms": round((time.perf_counter() - started) * 1000, 1),
         }
 
-    def vocabulary(self, searcher: Searcher) -> GreekVocabulary:
-        """The folded words of the index with their document frequencies, built once."""
-        with self._build_lock:
-            if self._vocabulary is None:
-                self._vocabulary = lexicon.read_vocabulary(searcher.reader())
-            return self._vocabulary
+    def vocabulary(self) -> GreekVocabulary:
+        """The folded words of the index with their document frequencies (waits for its first reading)."""
+        return self._vocabulary.result()
 
     def expansions(self, searcher: Searcher, clauses: Sequence[Clause]) -> dict[str, Expansion]:
         """Greeklish readings and misspelling corrections for the plain words of the query."""
-        return lexicon.expansions(searcher.reader(), clauses, lambda: self.vocabulary(searcher))
+        return lexicon.expansions(searcher.reader(), clauses, self.vocabulary)
 
     def query_for(self, searcher: Searcher, text: str) -> wq.Query:
         """The Whoosh query for a typed query, Greeklish and misspellings expanded."""
@@ -143,10 +153,3 @@ class SearchEngine:
             "snippet": snippet(document.body or document.title, matches),
             "score": round(score, 3) if score is not None else None,
         }
-
-    def _facet_map(self, searcher: Searcher, fieldname: str) -> Column:
-        """The field's column, built once."""
-        with self._build_lock:
-            if fieldname not in self._facet_maps:
-                self._facet_maps[fieldname] = read_column(searcher.reader(), fieldname)
-            return self._facet_maps[fieldname]

@@ -1,0 +1,106 @@
+"""Serving searches: the engine of the live generation, switched when a reindex switches CURRENT.
+
+Data flows one way: reindex -> store (generations on disk), and web -> service ->
+engine.  The store knows files and generations, never an engine; the service asks
+it which generation answers (`IndexStore.serving`) and keeps that generation's
+engine open.  A generation never changes, so its engine (with its facet columns
+and vocabulary) is kept for as long as the generation answers.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from .backend.whoosh.engine import SearchEngine
+from .backend.whoosh.writer import open_index
+from .store import IndexStore, IndexUnavailable
+
+
+class SearchService:
+    """The engine answering searches on an index directory, and its health; safe to share between threads.
+
+    When the answering generation changes, the first request that sees it opens the
+    new engine itself (opening reads the facet columns; the vocabulary follows in a
+    background thread).  Requests arriving while it does are answered by the engine
+    of the previous generation, still intact on disk, and name that generation: no
+    request waits for another's opening.  Only with no engine to fall back on (the
+    first requests after start-up) do they wait for it.
+    """
+
+    def __init__(self, store: IndexStore):
+        self.store = store
+        self._lock = threading.Lock()  # held for dictionary updates only, never while an engine opens
+        self._current: tuple[str, SearchEngine] | None = None
+        self._opening: dict[str, threading.Event] = {}
+        self._failed: dict[str, IndexUnavailable] = {}
+
+    def engine(self) -> SearchEngine:
+        """The engine answering searches now; callers keep it for a whole request."""
+        return self.live()[1]
+
+    def live(self) -> tuple[str, SearchEngine]:
+        """The generation that answers searches and its engine, read together (CURRENT once)."""
+        _, serving = self.store.serving()
+        with self._lock:
+            current = self._current
+            if current is not None and current[0] == serving:
+                return current
+            opening = self._opening.get(serving)
+            if opening is None:
+                self._opening[serving] = threading.Event()
+        if opening is None:
+            return self._open(serving)
+        if current is not None and not self.store.checked(current[0]):
+            return current
+        opening.wait()
+        with self._lock:
+            if self._current is not None and self._current[0] == serving:
+                return self._current
+            failed = self._failed.get(serving)
+        raise failed or IndexUnavailable(f"index generation {serving} is being opened")
+
+    def _open(self, generation: str) -> tuple[str, SearchEngine]:
+        """Open and warm `generation`'s engine in this thread, then make it the current one."""
+        try:
+            engine = SearchEngine(open_index(self.store.root / generation))
+        except Exception as error:  # Whoosh raises many kinds on damaged files
+            failed = IndexUnavailable(f"index generation {generation} cannot be opened ({type(error).__name__})")
+            with self._lock:
+                self._failed[generation] = failed
+                self._opening.pop(generation).set()
+            raise failed from error
+        with self._lock:
+            self._current = (generation, engine)
+            self._failed.pop(generation, None)
+            self._opening.pop(generation).set()
+        return generation, engine
+
+    def health(self) -> dict[str, Any]:
+        """The state `GET /health` reports; never raises.
+
+        `generation` is the live one (named by CURRENT, else the newest that verifies),
+        `serving` the one that answers searches: the same when all is well, the newest
+        generation that verifies when the live one is damaged (status "error", the
+        message names the damage), None when none can answer.  Its message goes to
+        anyone on the web: it names generations and files, never a path on the server.
+        """
+        store = self.store
+        generation = store.current_generation()
+        problems = store.checked(generation) if generation else ["no index has been built yet"]
+        serving: str | None = None
+        try:
+            serving, engine = self.live()
+            documents = engine.document_count()
+            info = store.build_info(serving)
+        except Exception as error:  # a health check reports a damaged index, whatever Whoosh raised
+            problems = problems or [str(error) if isinstance(error, IndexUnavailable) else
+                                    f"index generation {generation} is damaged ({type(error).__name__})"]
+            serving, documents, info = None, 0, None
+        if not problems:
+            return {"status": "ok", "documents": documents, "generation": generation, "serving": serving,
+                    "built_at": info.built_at, "message": None}
+        answered = (f"; searches are answered from {serving}, the newest generation that verifies"
+                    if serving else "")
+        return {"status": "error", "documents": documents, "generation": generation, "serving": serving,
+                "built_at": info.built_at if info else None,
+                "message": f"{'; '.join(problems)}{answered}; run `dimos-search reindex` to (re)build it"}

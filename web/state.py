@@ -1,0 +1,55 @@
+"""The app's state, as Flask's tutorial keeps its database in `flaskr/db.py`.
+
+`init_app` gives an app its SearchService (on the index directory of its config);
+views reach it through `get_service`, and `get_engine` keeps the answering engine
+on `g` for the whole request, so every part of one answer comes from one index
+generation and the response can name it (GENERATION_HEADER).  Blueprints import
+from here, never from web/__init__.py, which is only the app factory.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, Response, current_app, g
+
+from search.backend.whoosh.engine import SearchEngine
+from search.service import SearchService
+from search.store import IndexStore
+
+# Names the index generation that answered: during a reindex an operator (or the load test)
+# can tell which index a result came from.
+GENERATION_HEADER = "X-Index-Generation"
+# A search URL is a few hundred bytes (500 Greek characters of q are 3,000 percent-encoded);
+# 8 KiB is the request-line limit of Apache and nginx by default.
+MAX_QUERY_STRING_BYTES = 8 * 1024
+# Every route is GET: no request needs a body.
+MAX_BODY_BYTES = 1024
+
+_EXTENSION = "search_service"
+
+
+def init_app(app: Flask) -> None:
+    """Give `app` a search service on its INDEX_DIR, and name the answering generation in every response."""
+    app.extensions[_EXTENSION] = SearchService(IndexStore(Path(app.config["INDEX_DIR"])))
+    app.after_request(_name_generation)
+
+
+def get_service() -> SearchService:
+    return current_app.extensions[_EXTENSION]
+
+
+def get_store() -> IndexStore:
+    return get_service().store
+
+
+def get_engine() -> SearchEngine:
+    """The answering generation's engine, kept for the whole request; the response names its generation."""
+    if "search_engine" not in g:
+        g.index_generation, g.search_engine = get_service().live()
+    return g.search_engine
+
+
+def _name_generation(response: Response) -> Response:
+    if "index_generation" in g:
+        response.headers[GENERATION_HEADER] = g.index_generation
+    return response
