@@ -267,9 +267,9 @@ class DimosSearch:
         request = parse_request({"q": [query.text], "municipality": list(query.municipality),
                                  "official": list(query.official), "per_page": [str(limit)]})
         answer = self.service.engine().search(request)
-        facets = {name: {v["value"]: v["count"] for v in answer["facets"][name]} for name in FACETS} \
+        facets = {name: {v.value: v.count for v in getattr(answer.facets, name)} for name in FACETS} \
             if query.facets else {}
-        return Answer([r["id"] for r in answer["results"]], answer["total"], facets)
+        return Answer([hit.id for hit in answer.results], answer.total, facets)
 
     def close(self) -> None:
         self.service = None

@@ -68,7 +68,7 @@ from search.service import SearchService  # noqa: E402
 from search.store import IndexStore  # noqa: E402
 from tools.make_greeklish_pairs import CONVENTIONS, transliterate  # noqa: E402
 from web.state import GENERATION_HEADER  # noqa: E402
-from web.api import document_json  # noqa: E402
+from search.answers import DocumentAnswer  # noqa: E402
 
 HOST = "127.0.0.1"
 REQUEST_TIMEOUT = 30.0
@@ -271,14 +271,14 @@ def expected(engine: SearchEngine, entry: Entry) -> tuple[int, str | None]:
     """The status and the answer digest `entry` must get from `engine`'s generation (None: not compared)."""
     if entry.kind == "document":
         found = engine.get_document(unquote(entry.path.rsplit("/", 1)[1]))
-        return (200, digest(json.loads(json.dumps(document_json(found))))) if found else (404, None)
+        return (200, digest(DocumentAnswer.of(found).as_json())) if found else (404, None)
     try:
         request = parse_request(entry.params)
     except InvalidRequest:
         return 400, None
     if entry.kind == "page":
         return 200, None
-    return 200, digest(json.loads(json.dumps(engine.search(request))))
+    return 200, digest(engine.search(request).as_json())
 
 
 # --- the clients -----------------------------------------------------------------------
@@ -553,7 +553,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir = args.workdir or Path(temporary)
         workdir.mkdir(parents=True, exist_ok=True)
         index, reindex_sources = prepare(args, workdir)
-        before = SearchService(IndexStore(index)).health()
+        before = SearchService(IndexStore(index)).health().as_json()
         print(f"index: {before['documents']:,} documents, generation {before['generation']}")
         pool = request_pool(index, args.pool, args.seed)
         kinds = Counter(e.kind for e in pool)
@@ -589,7 +589,7 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(max(0.0, deadline - time.monotonic()))
             load.stop()
         verdict = judge(load, index)
-        after = SearchService(IndexStore(index)).health()
+        after = SearchService(IndexStore(index)).health().as_json()
         print(f"load average {os.getloadavg()[0]:.2f} at the end")
         print(report(verdict))
         lost = False

@@ -6,15 +6,17 @@ mark the same words.
 """
 from __future__ import annotations
 
-import html
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from . import analysis
 from .analysis import Word
 from .querylang import Clause, Expansions
 
 SNIPPET_CHARS = 240
+_WHITESPACE = re.compile(r"\s+")
 
 
 def highlighter(clauses: Sequence[Clause], expansions: Expansions | None = None) -> Callable[[Word], bool]:
@@ -47,13 +49,52 @@ def highlighter(clauses: Sequence[Clause], expansions: Expansions | None = None)
     return matches
 
 
-def snippet(text: str, matches: Callable[[Word], bool], width: int = SNIPPET_CHARS) -> str:
-    """An HTML-escaped excerpt around the run of text that matches most query terms, each in <mark>."""
+@dataclass(frozen=True)
+class Snippet:
+    """An excerpt as plain text, and the [start, end) spans of the matched words in it."""
+
+    text: str
+    spans: tuple[tuple[int, int], ...] = ()
+
+
+class _Excerpt:
+    """Builds a snippet's text piece by piece, runs of whitespace as one space, keeping the spans true."""
+
+    def __init__(self) -> None:
+        self._pieces: list[str] = []
+        self._length = 0
+        self.spans: list[tuple[int, int]] = []
+
+    def plain(self, text: str) -> None:
+        text = _WHITESPACE.sub(" ", text)
+        if text.startswith(" ") and (not self._length or self._pieces[-1].endswith(" ")):
+            text = text[1:]  # no space at the start, and never two in a row
+        self._add(text)
+
+    def matched(self, word: str) -> None:
+        self.spans.append((self._length, self._length + len(word)))
+        self._add(word)
+
+    def _add(self, text: str) -> None:
+        if text:
+            self._pieces.append(text)
+            self._length += len(text)
+
+    def text(self) -> str:
+        return "".join(self._pieces).rstrip(" ")
+
+
+def snippet(text: str, matches: Callable[[Word], bool], width: int = SNIPPET_CHARS) -> Snippet:
+    """An excerpt around the run of text that matches most query terms, with the spans of its matched words.
+
+    One line of plain text: runs of whitespace (line breaks too) are one space.
+    """
     all_words = list(analysis.words(text))
     hits = [w for w in all_words if matches(w)]
     if not hits:
-        cut = text[:width]
-        return html.escape(cut) + ("…" if len(text) > width else "")
+        excerpt = _Excerpt()
+        excerpt.plain(text[:width])
+        return Snippet(excerpt.text() + ("…" if len(text) > width else ""))
     # Slide a window of `width` characters over the hits; keep the one with most distinct terms.
     best, best_count = hits[0], 0
     in_window: Counter[str] = Counter()
@@ -71,13 +112,14 @@ def snippet(text: str, matches: Callable[[Word], bool], width: int = SNIPPET_CHA
     # Start a few words before the first hit, on a word boundary.
     start = next(w.start for w in all_words if w.start >= best.start - width // 4)
     end = max((w.end for w in all_words if w.end <= start + width), default=best.end)
-    out, cursor = [], start
+    excerpt, cursor = _Excerpt(), start
+    if start > 0:
+        excerpt.plain("… ")
     for hit in hits:
         if start <= hit.start and hit.end <= end:
-            out.append(html.escape(text[cursor:hit.start]))
-            out.append(f"<mark>{html.escape(text[hit.start:hit.end])}</mark>")
+            excerpt.plain(text[cursor:hit.start])
+            excerpt.matched(text[hit.start:hit.end])
             cursor = hit.end
-    out.append(html.escape(text[cursor:end]))
-    prefix = "… " if start > 0 else ""
+    excerpt.plain(text[cursor:end])
     suffix = " …" if end < len(text.rstrip()) else ""
-    return prefix + " ".join("".join(out).split()) + suffix
+    return Snippet(excerpt.text() + suffix, tuple(excerpt.spans))

@@ -9,8 +9,8 @@ and vocabulary) is kept for as long as the generation answers.
 from __future__ import annotations
 
 import threading
-from typing import Any
 
+from .answers import Health
 from .backend.whoosh.engine import SearchEngine
 from .backend.whoosh.writer import open_index
 from .store import IndexStore, IndexUnavailable
@@ -75,7 +75,7 @@ class SearchService:
             self._opening.pop(generation).set()
         return generation, engine
 
-    def health(self) -> dict[str, Any]:
+    def health(self) -> Health:
         """The state `GET /health` reports; never raises.
 
         `generation` is the live one (named by CURRENT, else the newest that verifies),
@@ -97,10 +97,10 @@ class SearchService:
                                     f"index generation {generation} is damaged ({type(error).__name__})"]
             serving, documents, info = None, 0, None
         if not problems:
-            return {"status": "ok", "documents": documents, "generation": generation, "serving": serving,
-                    "built_at": info.built_at, "message": None}
+            return Health(status="ok", documents=documents, generation=generation, serving=serving,
+                          built_at=info.built_at, message=None)
         answered = (f"; searches are answered from {serving}, the newest generation that verifies"
                     if serving else "")
-        return {"status": "error", "documents": documents, "generation": generation, "serving": serving,
-                "built_at": info.built_at if info else None,
-                "message": f"{'; '.join(problems)}{answered}; run `dimos-search reindex` to (re)build it"}
+        return Health(status="error", documents=documents, generation=generation, serving=serving,
+                      built_at=info.built_at if info else None,
+                      message=f"{'; '.join(problems)}{answered}; run `dimos-search reindex` to (re)build it")

@@ -23,6 +23,11 @@ LAW_ARTICLES = 2500  # with the 1,453 decisions: ~4,000 documents, built once (2
 _FIGURES: list[str] = []
 
 
+def marked(result: dict) -> list[str]:
+    """The words a JSON result highlights: its `highlights` spans cut out of its plain-text `snippet`."""
+    return [result["snippet"][start:end] for start, end in result["highlights"]]
+
+
 def shared_data(name: str) -> Path:
     """A file of ../shared/data, or a skip: a user's fresh clone has no ../shared."""
     path = SHARED_DATA / name

@@ -5,9 +5,11 @@ import datetime as dt
 
 import pytest
 
+from search.analysis import fold
 from search.documents import Document
 from search.request import MAX_QUERY_CHARS
 from search.store import IndexStore
+from tests.conftest import marked
 from web import create_app
 
 PYLAIA, CHANIA = "Δήμος Πυλαίας-Χορτιάτη", "Δήμος Χανίων"
@@ -52,7 +54,7 @@ def test_greek_is_real_utf8_with_highlighted_snippets(client):
     answer = response.get_json()
     assert answer["query"]["sort"] == "relevance"
     assert set(ids(answer)) == {PYLAIA_ID, CHANIA_ID}
-    assert all("<mark>" in r["snippet"] and r["score"] > 0 for r in answer["results"])
+    assert all(marked(r) and r["score"] > 0 for r in answer["results"])
     chania = next(r for r in answer["results"] if r["id"] == CHANIA_ID)
     assert chania["title"] == "Συνάντηση δημάρχου Χανίων με τον Γ. Ζαριφόπουλο και τον Β. Διγαλάκη"
     assert chania["date"] == "2024-11-20" and chania["municipality"] == [CHANIA]
@@ -218,3 +220,14 @@ def test_undated_documents_come_last_in_date_order(tmp_path):
     for sort in ("newest", "oldest"):
         answer = search(client, f"sort={sort}")
         assert ids(answer) == ["dated", "undated"] and answer["results"][1]["date"] is None
+
+
+def test_highlights_are_ordered_spans_of_the_matched_words_in_the_plain_snippet(client):
+    answer = client.get("/api/search?q=ψηφιακη διακυβερνηση&per_page=100").get_json()
+    assert answer["results"]
+    for result in answer["results"]:
+        spans = result["highlights"]
+        assert spans and all(0 <= start < end <= len(result["snippet"]) for start, end in spans)
+        assert all(previous[1] <= following[0] for previous, following in zip(spans, spans[1:]))
+        assert {fold(word) for word in marked(result)} <= {"ψηφιακη", "ψηφιακησ", "διακυβερνηση", "διακυβερνησησ"}
+        assert "<mark>" not in result["snippet"]

@@ -126,7 +126,7 @@ def test_cluster_and_whoosh_give_the_same_totals_and_facets(cluster, whoosh, doc
     same_top = 0
     compared, expanded = [], []
     for request in requests():
-        expected = whoosh.search(request)
+        expected = whoosh.search(request).as_json()
         got = searcher.search(request)
         assert got["suggestion"] is None
         if expected["suggestion"] is not None:

@@ -97,7 +97,7 @@ def counted_terms() -> Iterator[list[int]]:
 
 def bounded_search(engine, request: SearchRequest) -> dict:
     with counted_terms() as counts:
-        answer = engine.search(request)
+        answer = engine.search(request).as_json()
     assert sum(counts) <= TERM_BUDGET, f"{sum(counts)} terms for a query of {len(request.q)} characters"
     assert answer["total"] >= 0 and isinstance(answer["results"], list)
     assert len(answer["results"]) <= min(answer["total"], request.per_page)

@@ -28,7 +28,7 @@ def test_writer_processes_give_the_same_answers_as_one_writer(tmp_path: Path, mo
         engine = SearchEngine(ix)
         answers[procs] = {}
         for q in QUERIES:
-            answer = engine.search(parse_request({"q": [q], "per_page": ["100"]}))
+            answer = engine.search(parse_request({"q": [q], "per_page": ["100"]})).as_json()
             answers[procs][q] = (answer["total"], {r["id"] for r in answer["results"]}, answer["facets"])
     for q in QUERIES:
         assert answers[1][q][0] > 0, q

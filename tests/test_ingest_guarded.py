@@ -67,7 +67,7 @@ def test_a_hostile_item_is_skipped_or_handled_and_the_reindex_goes_on(tmp_path, 
         run_reindex(SEEDS, index)
     output = run_reindex(source, index, *(["--incremental"] if incremental else []))
     store = IndexStore(index)
-    assert SearchService(store).health()["status"] == "ok"
+    assert SearchService(store).health().as_json()["status"] == "ok"
     with SearchService(store).engine().ix.searcher() as searcher:
         ids = {fields["id"] for fields in searcher.all_stored_fields()}
     assert "good-1" in ids, output

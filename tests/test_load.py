@@ -117,7 +117,7 @@ def test_eight_clients_get_only_correct_answers(built, pool, figure, tmp_path):
     verdict = judge(load, built)
     assert_no_errors(verdict)
     assert all(verdict.latencies(kind) for kind in ("search", "page", "document", "invalid"))
-    figure(f"load ({CLIENTS} clients, {verdict.seconds:.0f} s, {SearchService(IndexStore(built)).health()['documents']} real "
+    figure(f"load ({CLIENTS} clients, {verdict.seconds:.0f} s, {SearchService(IndexStore(built)).health().as_json()['documents']} real "
            f"documents): {verdict.requests / verdict.seconds:.0f} requests/s, p50 {verdict.percentile(50):.0f} ms, "
            f"p95 {verdict.percentile(95):.0f} ms, p99 {verdict.percentile(99):.0f} ms, {verdict.error_count} errors")
 
@@ -141,7 +141,7 @@ def test_a_reindex_under_load_switches_generations_without_a_failed_request(inde
 
 def test_a_killed_server_restarts_on_the_last_good_index(index, pool, tmp_path):
     store = IndexStore(index)
-    before = SearchService(store).health()
+    before = SearchService(store).health().as_json()
     with Server(index, tmp_path / "serve.log") as server:
         fixed = answer(server, FIXED_QUERY)
         with Load(server.port, pool, CLIENTS, seed=3) as load:
@@ -152,7 +152,7 @@ def test_a_killed_server_restarts_on_the_last_good_index(index, pool, tmp_path):
             load.outages.append((killed, time.monotonic()))
             assert answer(server, FIXED_QUERY) == fixed
             time.sleep(2)
-    after = SearchService(store).health()
+    after = SearchService(store).health().as_json()
     assert (after["status"], after["generation"], after["documents"]) == ("ok", before["generation"],
                                                                           before["documents"])
     verdict = judge(load, index)

@@ -52,7 +52,7 @@ def test_full_rebuild_switches_keeps_the_previous_generation_and_removes_older(s
     assert store.current_generation() == third
     assert store.generations() == [second, third]
     assert not (store.root / first).exists()
-    assert SearchService(store).health()["documents"] == 14
+    assert SearchService(store).health().as_json()["documents"] == 14
     assert leftovers(store.root) == []
 
 
@@ -61,8 +61,8 @@ def test_a_new_generation_is_picked_up_without_restart_and_running_requests_fini
     reader = SearchService(IndexStore(store.root))  # the server's own service, as in another process
     old_engine = reader.engine()
     build(store, 15)
-    assert old_engine.search(SearchRequest())["total"] == 10
-    assert reader.engine().search(SearchRequest())["total"] == 15
+    assert old_engine.search(SearchRequest()).total == 10
+    assert reader.engine().search(SearchRequest()).total == 15
 
 
 def mentioning_the_mayor(count: int) -> int:
@@ -83,8 +83,8 @@ def test_searches_during_switches_see_no_error_and_only_whole_generations(store)
     def search_in_a_loop() -> None:
         while not stop.is_set():
             try:
-                everything.append(reader.engine().search(SearchRequest())["total"])
-                mayor.append(reader.engine().search(SearchRequest(q="δήμαρχος", per_page=5))["total"])
+                everything.append(reader.engine().search(SearchRequest()).total)
+                mayor.append(reader.engine().search(SearchRequest(q="δήμαρχος", per_page=5)).total)
             except BaseException as error:  # the test is that nothing at all is raised
                 errors.append(error)
 
@@ -104,14 +104,14 @@ def test_searches_during_switches_see_no_error_and_only_whole_generations(store)
 # --- a missing or damaged index ------------------------------------------------------------
 
 def test_health_reports_a_missing_index_then_reindex_repairs_it(store):
-    health = SearchService(store).health()
+    health = SearchService(store).health().as_json()
     assert health == {"status": "error", "documents": 0, "generation": None, "serving": None, "built_at": None,
                       "message": health["message"]}
     assert "no index has been built" in health["message"] and "reindex" in health["message"]
     with pytest.raises(IndexUnavailable):
         SearchService(store).engine()
     build(store, 5)
-    health = SearchService(store).health()
+    health = SearchService(store).health().as_json()
     assert health["status"] == "ok" and health["documents"] == 5 and health["message"] is None
     assert health["generation"] == store.current_generation() and health["built_at"]
 
@@ -119,7 +119,7 @@ def test_health_reports_a_missing_index_then_reindex_repairs_it(store):
 def test_health_reports_a_pointer_to_a_missing_generation(store):
     build(store, 5)
     (store.root / POINTER).write_text("gen-gone", encoding="utf-8")
-    health = SearchService(IndexStore(store.root)).health()
+    health = SearchService(IndexStore(store.root)).health().as_json()
     assert health["status"] == "error" and health["generation"] == "gen-gone"
     assert "gen-gone" in health["message"] and "missing" in health["message"]
 
@@ -135,12 +135,12 @@ def test_a_corrupt_generation_is_an_error_state_and_reindex_repairs_it(store, da
             path.unlink()
     else:
         (live / BUILD_INFO).write_text(json.dumps({"documents": 99, "built_at": "x"}), encoding="utf-8")
-    health = SearchService(IndexStore(store.root)).health()
+    health = SearchService(IndexStore(store.root)).health().as_json()
     assert health["status"] == "error" and health["documents"] == 0
     assert live.name in health["message"] and "reindex" in health["message"]
     result = build(store, 8, incremental=True)
     assert not result.incremental and "full rebuild" in " ".join(result.notes)
-    assert SearchService(IndexStore(store.root)).health()["status"] == "ok"
+    assert SearchService(IndexStore(store.root)).health().as_json()["status"] == "ok"
 
 
 # --- generations that prove themselves --------------------------------------------------------
@@ -224,7 +224,7 @@ def test_an_incremental_reindex_on_a_damaged_base_rebuilds_it_instead_of_unchang
     result = build(store, 6, "β", incremental=True)
     assert result.switched and not result.incremental and "full rebuild" in " ".join(result.notes)
     assert result.generation != live.name and store.verify(result.generation) == []
-    assert SearchService(IndexStore(store.root)).health()["status"] == "ok"
+    assert SearchService(IndexStore(store.root)).health().as_json()["status"] == "ok"
 
 
 def test_a_reindex_after_damage_keeps_the_intact_generation_for_rollback_not_the_damaged_one(store):
@@ -248,8 +248,8 @@ def test_a_lost_or_damaged_pointer_makes_the_newest_verified_generation_live(sto
         pointer.mkdir()
     fresh = IndexStore(store.root)
     assert fresh.current_generation() == live
-    assert SearchService(fresh).health()["status"] == "ok" and SearchService(fresh).health()["documents"] == 7
-    assert SearchService(fresh).engine().search(SearchRequest(q="δήμαρχος"))["total"] > 0
+    assert SearchService(fresh).health().as_json()["status"] == "ok" and SearchService(fresh).health().as_json()["documents"] == 7
+    assert SearchService(fresh).engine().search(SearchRequest(q="δήμαρχος")).total > 0
     result = build(fresh, 7, "γ", incremental=True)
     assert result.documents == 7 and pointer.is_file()
     assert pointer.read_text(encoding="utf-8") == result.generation == fresh.current_generation()
@@ -284,7 +284,7 @@ def test_a_full_disk_removes_the_partial_generation_names_the_path_and_the_next_
     message = str(failure.value)
     assert str(store.root) in message and "MB" in message and "free" in message and live in message
     assert leftovers(store.root) == [] and store.generations() == [live] and store.current_generation() == live
-    assert SearchService(IndexStore(store.root)).health()["status"] == "ok"
+    assert SearchService(IndexStore(store.root)).health().as_json()["status"] == "ok"
     monkeypatch.undo()  # space freed
     result = build(store, 40, "β", incremental=incremental)
     assert result.documents == 40 and store.current_generation() == result.generation
@@ -318,7 +318,7 @@ def test_a_real_full_disk_leaves_the_live_index_and_room_for_the_next_run(small_
     full = run(decisions)
     assert full.returncode == 74, full.stderr
     assert f"the disk holding {index} is full" in full.stderr and "MB" in full.stderr and live in full.stderr
-    assert leftovers(index) == [] and SearchService(IndexStore(index)).health()["documents"] == 2
+    assert leftovers(index) == [] and SearchService(IndexStore(index)).health().as_json()["documents"] == 2
     dead = index / f"{BUILDING_PREFIX}dead"  # a killed run's leftovers fill the disk to the last block
     dead.mkdir()
     with open(dead / "MAIN_x.pst", "wb", buffering=0) as handle, pytest.raises(OSError):
@@ -326,7 +326,7 @@ def test_a_real_full_disk_leaves_the_live_index_and_room_for_the_next_run(small_
             handle.write(b"\0" * 65536)
     again = run(PROJECT_ROOT / "seeds")
     assert again.returncode == 0, again.stderr
-    assert leftovers(index) == [] and SearchService(IndexStore(index)).health()["status"] == "ok"
+    assert leftovers(index) == [] and SearchService(IndexStore(index)).health().as_json()["status"] == "ok"
 
 
 def test_leftovers_are_removed_before_lock_is_written_so_a_full_disk_frees_itself(store, monkeypatch):
@@ -362,7 +362,7 @@ def test_a_run_that_reads_no_documents_does_not_replace_a_live_index(store):
     live = build(store, 9).generation
     with pytest.raises(VerificationFailed, match="no documents to index"):
         reindex(store, {"unmounted/": []}, progress=quiet())
-    assert store.current_generation() == live and SearchService(store).health()["documents"] == 9
+    assert store.current_generation() == live and SearchService(store).health().as_json()["documents"] == 9
     assert leftovers(store.root) == []
 
 
@@ -383,20 +383,20 @@ def test_sigkill_keeps_the_last_good_generation_and_the_next_reindex_succeeds(st
         child.kill()
         child.wait()
     survivor = IndexStore(store.root)
-    health = SearchService(survivor).health()
+    health = SearchService(survivor).health().as_json()
     assert health["status"] == "ok", health
     if phase == "prune":  # killed after the switch: the new, verified generation is live
         assert health["generation"] != good and health["documents"] == 30
     else:
         assert health["generation"] == good and health["documents"] == 25
-    assert SearchService(survivor).engine().search(SearchRequest(q="συμβούλιο"))["total"] > 0
+    assert SearchService(survivor).engine().search(SearchRequest(q="συμβούλιο")).total > 0
 
     result = build(store, 33)
     assert result.stale_lock is not None and result.stale_lock.pid == child.pid
     assert "stale lock" in summary(result)
     assert leftovers(store.root) == []
     assert store.generations() == [health["generation"], result.generation]  # the previous live one, for rollback
-    assert SearchService(IndexStore(store.root)).health()["documents"] == 33
+    assert SearchService(IndexStore(store.root)).health().as_json()["documents"] == 33
 
 
 # --- the lock -------------------------------------------------------------------------------------
@@ -409,7 +409,7 @@ def test_a_second_reindex_exits_with_a_clear_message_while_the_first_holds_the_l
     message = str(raised.value)
     assert "another reindex is running" in message
     assert f"pid {os.getpid()} on {socket.gethostname()}" in message and "--wait" in message
-    assert SearchService(store).health()["documents"] == 5
+    assert SearchService(store).health().as_json()["documents"] == 5
     assert build(store, 6).documents == 6  # released: the next run goes ahead
 
 
@@ -474,7 +474,7 @@ def test_incremental_counts_and_unchanged_documents_are_not_rewritten(store, mon
 
     assert (result.added, result.updated, result.removed, result.unchanged) == (2, 2, 2 + 8, 8)
     assert sorted(writes) == ["ann:12", "ann:13", "ann:8", "ann:9"]
-    assert result.documents == 12 - 2 + 2 + 0 + 3 == SearchService(store).health()["documents"]
+    assert result.documents == 12 - 2 + 2 + 0 + 3 == SearchService(store).health().as_json()["documents"]
     engine = SearchService(store).engine()
     assert engine.get_document("other:0") is not None and engine.get_document("dec:12") is None
     assert "διόρθωση" in engine.get_document("ann:8").title and engine.get_document("ann:10") is None
@@ -497,7 +497,7 @@ def test_incremental_on_real_law_articles(store, figure):
     articles[0].body += " Η παρούσα ισχύει από τη δημοσίευσή της."
     result = reindex(store, {"laws.jsonl": articles[:-5]}, incremental=True, progress=quiet())
     assert (result.added, result.updated, result.removed, result.unchanged) == (0, 1, 5, 594)
-    assert SearchService(store).health()["documents"] == 595
+    assert SearchService(store).health().as_json()["documents"] == 595
     figure(f"reindex throughput (incremental, 1 change in 600): {result.processed / result.elapsed:.0f} docs/s")
 
 

@@ -36,7 +36,7 @@ def test_serve_builds_the_index_first_when_there_is_none(tmp_path, served):
     result = CliRunner().invoke(main, ["serve", "--index", str(index)])
     assert result.exit_code == 0, result.output
     assert "building it first" in result.output
-    assert SearchService(IndexStore(index)).health()["documents"] == 2
+    assert SearchService(IndexStore(index)).health().as_json()["documents"] == 2
     assert served[0]["app"].test_client().get("/health").status_code == 200
 
 

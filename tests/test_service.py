@@ -44,14 +44,14 @@ def test_a_request_during_another_requests_opening_is_answered_by_the_previous_g
 
     def open_the_new_one() -> None:
         generation, engine = service.live()
-        opened.append((generation, engine.search(SearchRequest())["total"]))
+        opened.append((generation, engine.search(SearchRequest()).total))
 
     opener = threading.Thread(target=open_the_new_one)
     opener.start()
     assert slow.started.wait(30)
     # While the new generation's engine is still opening, another request is answered at once, from the old one.
     generation, engine = service.live()
-    assert generation == first and engine.search(SearchRequest())["total"] == 10
+    assert generation == first and engine.search(SearchRequest()).total == 10
     slow.release.set()
     opener.join()
     assert opened == [(store.current_generation(), 15)]
@@ -72,6 +72,6 @@ def test_a_plain_query_does_not_wait_for_the_greeklish_vocabulary(store, monkeyp
     monkeypatch.setattr(engine_module.lexicon, "read_vocabulary", slow_vocabulary)
     engine = SearchService(store).engine()
     assert reading.wait(30)  # the vocabulary is being read, in its own thread, since the engine opened
-    assert engine.search(SearchRequest(q="δήμαρχος"))["total"] > 0  # a Greek word in the index needs no vocabulary
+    assert engine.search(SearchRequest(q="δήμαρχος")).total > 0  # a Greek word in the index needs no vocabulary
     release.set()
-    assert engine.search(SearchRequest(q="dimarxos"))["suggestion"] == "δήμαρχος"
+    assert engine.search(SearchRequest(q="dimarxos")).suggestion == "δήμαρχος"

@@ -1,12 +1,11 @@
 """The JSON API: the same search as the page, a whole document, the OpenAPI contract, health."""
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from search.documents import Document
+from search.answers import DocumentAnswer, ErrorAnswer, ErrorDetail
 from search.request import InvalidRequest
 
 from .state import get_engine, get_service
@@ -20,15 +19,10 @@ bp = Blueprint("api", __name__)
 def error_response(status: int, code: str, message: str, message_el: str,
                    parameter: str | None = None) -> Response:
     """The one error shape: {"error": {"code", "message", "message_el", "parameter"}}."""
-    response = jsonify(error={"code": code, "message": message, "message_el": message_el, "parameter": parameter})
+    detail = ErrorDetail(code=code, message=message, message_el=message_el, parameter=parameter)
+    response = jsonify(ErrorAnswer(error=detail).as_json())
     response.status_code = status
     return response
-
-
-def document_json(document: Document) -> dict[str, Any]:
-    data = asdict(document)
-    data["date"] = document.date.isoformat() if document.date else None
-    return data
 
 
 @bp.after_request
@@ -47,7 +41,7 @@ def search() -> Any:
     tags = validators(g.index_generation, request.full_path, weak=True)
     if tags.not_modified():
         return not_modified_response(tags)
-    return tags.apply(jsonify(engine.search(search_request)))
+    return tags.apply(jsonify(engine.search(search_request).as_json()))
 
 
 @bp.get("/api/documents/<path:doc_id>")
@@ -56,7 +50,7 @@ def document(doc_id: str) -> Any:
     if found is None:
         return error_response(404, "not_found", f"No document has the id '{doc_id}'.",
                               f"Δεν υπάρχει έγγραφο με αναγνωριστικό '{doc_id}'.", "id")
-    return jsonify(document_json(found))
+    return jsonify(DocumentAnswer.of(found).as_json())
 
 
 @bp.get("/api/openapi.json")
@@ -67,4 +61,4 @@ def openapi() -> Any:
 @bp.get("/health")
 def health() -> Any:
     state = get_service().health()
-    return jsonify(state), 200 if state["status"] == "ok" else 503
+    return jsonify(state.as_json()), 200 if state.ok else 503

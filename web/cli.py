@@ -8,10 +8,8 @@ rest of the operators' documentation is English.  Greek stays in the data it pri
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import os
-import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,6 +17,7 @@ from pathlib import Path
 import click
 import waitress
 
+from search.answers import Hit
 from search.config import Settings
 from search.gazetteer import Gazetteer
 from search.ingest import IngestReport, load_documents
@@ -70,10 +69,9 @@ index_option = click.option(
 )
 
 
-def _terminal_text(snippet_html: str) -> str:
-    """A snippet for a terminal: matched words in bold, entities unescaped, one line."""
-    parts = re.split(r"<mark>(.*?)</mark>", " ".join(snippet_html.split()))
-    return "".join(click.style(html.unescape(p), bold=True) if i % 2 else html.unescape(p) for i, p in enumerate(parts))
+def _terminal_text(hit: Hit) -> str:
+    """A hit's snippet for a terminal: matched words in bold (the snippet is one line already)."""
+    return "".join(click.style(text, bold=True) if matched else text for text, matched in hit.marked())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -170,20 +168,20 @@ def search_command(q: str, index_dir: Path, municipality: tuple[str, ...], offic
     except IndexUnavailable as error:
         raise click.ClickException(f"{error}; run `dimos-search reindex --index {index_dir}` first") from None
     if as_json:
-        json.dump(answer, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(answer.as_json(), sys.stdout, ensure_ascii=False, indent=2)
         click.echo()
         return
-    click.echo(f"{plural(answer['total'], 'result')} ({answer['took_ms']} ms)")
-    if answer["suggestion"]:
-        click.echo(f"Did you mean: {answer['suggestion']}")
-    for rank, result in enumerate(answer["results"], start=(request.page - 1) * request.per_page + 1):
-        click.echo(f"\n{rank}. {result['title']}  [{result['date'] or 'undated'}]  {result['id']}")
-        if result["municipality"]:
-            click.echo("   " + ", ".join(result["municipality"]))
-        click.echo("   " + _terminal_text(result["snippet"]))
-    for name, values in answer["facets"].items():
+    click.echo(f"{plural(answer.total, 'result')} ({answer.took_ms} ms)")
+    if answer.suggestion:
+        click.echo(f"Did you mean: {answer.suggestion}")
+    for rank, hit in enumerate(answer.results, start=(request.page - 1) * request.per_page + 1):
+        click.echo(f"\n{rank}. {hit.title}  [{hit.date.isoformat() if hit.date else 'undated'}]  {hit.id}")
+        if hit.municipality:
+            click.echo("   " + ", ".join(hit.municipality))
+        click.echo("   " + _terminal_text(hit))
+    for name, values in answer.facets.named():
         if values:
-            click.echo(f"\n{name}: " + "; ".join(f"{v['value']} ({v['count']})" for v in values))
+            click.echo(f"\n{name}: " + "; ".join(f"{v.value} ({v.count})" for v in values))
 
 
 cluster_dir_option = click.option(
@@ -325,8 +323,8 @@ def status(index_dir: Path) -> None:
         raise click.ClickException(f"no index in {index_dir} yet; run `dimos-search reindex --index {index_dir}`")
     click.echo(f"Index: {index_dir}")
     click.echo(f"Live generation: {_generation_line(store, live)}")
-    if health["status"] != "ok":
-        click.echo(f"Health: error: {health['message']}")
+    if not health.ok:
+        click.echo(f"Health: error: {health.message}")
     older = [name for name in store.generations() if name < live]
     newer = [name for name in store.generations() if name > live]
     click.echo("Previous generations: " + ("none (nothing to roll back to)" if not older else ""))

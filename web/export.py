@@ -11,17 +11,16 @@ The CSV is UTF-8 with a byte-order mark, so Excel opens Greek as Greek rather th
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, Response, abort, g, request, stream_with_context, url_for
 
-from search.backend.whoosh.engine import SearchEngine
+from search.answers import Hit, Query
+from search.backend import Backend
 from search.request import MAX_PER_PAGE, MAX_RESULT_WINDOW, InvalidRequest, SearchRequest
 
 from .state import get_engine
@@ -33,30 +32,24 @@ bp = Blueprint("export", __name__)
 
 CSV_COLUMNS = ("id", "title", "date", "municipality", "officials", "doc_type", "url", "page", "snippet")
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
-_TAGS = re.compile(r"</?mark>")
 
 
-def all_results(engine: SearchEngine, search: SearchRequest) -> Iterator[dict[str, Any]]:
+def all_results(engine: Backend, search: SearchRequest) -> Iterator[Hit]:
     """Every result of `search` in its order, page by page, up to the result window."""
     for page in range(1, MAX_RESULT_WINDOW // MAX_PER_PAGE + 1):
         answer = engine.search(replace(search, page=page, per_page=MAX_PER_PAGE))
-        yield from answer["results"]
-        if page >= answer["pages"]:
+        yield from answer.results
+        if page >= answer.pages:
             return
 
 
-def _plain(snippet_html: str) -> str:
-    return html.unescape(_TAGS.sub("", snippet_html))
+def csv_row(hit: Hit) -> list[str]:
+    officials = "; ".join(f"{o.name} ({o.role})" if o.role else o.name for o in hit.officials)
+    return [hit.id, hit.title, hit.date.isoformat() if hit.date else "", "; ".join(hit.municipality), officials,
+            hit.doc_type or "", hit.url or "", url_for("pages.document", doc_id=hit.id, _external=True), hit.snippet]
 
 
-def csv_row(result: dict[str, Any]) -> list[str]:
-    officials = "; ".join(f"{o['name']} ({o['role']})" if o["role"] else o["name"] for o in result["officials"])
-    return [result["id"], result["title"], result["date"] or "", "; ".join(result["municipality"]), officials,
-            result["doc_type"] or "", result["url"] or "",
-            url_for("pages.document", doc_id=result["id"], _external=True), _plain(result["snippet"])]
-
-
-def csv_lines(results: Iterator[dict[str, Any]]) -> Iterator[str]:
+def csv_lines(results: Iterator[Hit]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
@@ -68,11 +61,11 @@ def csv_lines(results: Iterator[dict[str, Any]]) -> Iterator[str]:
         yield buffer.getvalue()
 
 
-def json_chunks(search: SearchRequest, results: Iterator[dict[str, Any]]) -> Iterator[str]:
+def json_chunks(search: SearchRequest, results: Iterator[Hit]) -> Iterator[str]:
     """{"query": ..., "results": [...]}: the API's result objects, written one by one."""
-    yield '{"query": ' + json.dumps(search.as_dict(), ensure_ascii=False) + ', "results": ['
-    for number, result in enumerate(results):
-        yield ("," if number else "") + "\n" + json.dumps(result, ensure_ascii=False)
+    yield '{"query": ' + json.dumps(Query.of(search).as_json(), ensure_ascii=False) + ', "results": ['
+    for number, hit in enumerate(results):
+        yield ("," if number else "") + "\n" + json.dumps(hit.as_json(), ensure_ascii=False)
     yield "\n]}\n"
 
 

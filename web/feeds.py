@@ -11,7 +11,6 @@ A feed reader polls: web/caching.py's validators, tied to the index generation, 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
@@ -19,6 +18,7 @@ from typing import Any
 
 from flask import Blueprint, Response, g, request, url_for
 
+from search.answers import Hit, SearchAnswer
 from search.request import InvalidRequest, SearchRequest
 
 from .state import get_engine
@@ -39,7 +39,6 @@ ATOM = "http://www.w3.org/2005/Atom"
 FEED_TYPE = "application/atom+xml; charset=utf-8"
 # Characters XML 1.0 cannot carry at all (a scanned document may hold form feeds and the like).
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_TAGS = re.compile(r"</?mark>")
 
 
 @bp.get("/feeds/search.atom")
@@ -69,14 +68,14 @@ def _text(parent: ET.Element, tag: str, text: str, **attributes: str) -> ET.Elem
     return element
 
 
-def _entry_updated(result: dict[str, Any], fallback: dt.datetime) -> str:
+def _entry_updated(hit: Hit, fallback: dt.datetime) -> str:
     """A dated result is updated at midnight UTC of its date; an undated one when the index went live."""
-    if result["date"]:
-        return f"{result['date']}T00:00:00Z"
+    if hit.date:
+        return f"{hit.date.isoformat()}T00:00:00Z"
     return fallback.isoformat(timespec="seconds")
 
 
-def atom_document(search: SearchRequest, answer: dict[str, Any], went_live: dt.datetime) -> bytes:
+def atom_document(search: SearchRequest, answer: SearchAnswer, went_live: dt.datetime) -> bytes:
     """An Atom 1.0 feed (RFC 4287) of `answer`'s results, as UTF-8 bytes."""
     ET.register_namespace("", ATOM)
     links = SearchLinks(search)
@@ -86,21 +85,21 @@ def atom_document(search: SearchRequest, answer: dict[str, Any], went_live: dt.d
     _text(feed, f"{{{ATOM}}}id", feed_url)
     _text(feed, f"{{{ATOM}}}title", feed_title(search))
     _text(feed, f"{{{ATOM}}}subtitle", f"Οι {FEED_ENTRIES} νεότερες ανακοινώσεις δήμων αυτής της αναζήτησης")
-    newest = next((r for r in answer["results"] if r["date"]), None)
+    newest = next((hit for hit in answer.results if hit.date), None)
     _text(feed, f"{{{ATOM}}}updated", _entry_updated(newest, went_live) if newest else
           went_live.isoformat(timespec="seconds"))
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     _text(author, f"{{{ATOM}}}name", "dimos-search")
     ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "self", "type": "application/atom+xml", "href": feed_url})
     ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html", "href": page_url})
-    for result in answer["results"]:
+    for hit in answer.results:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        document_url = url_for("pages.document", doc_id=result["id"], _external=True)
+        document_url = url_for("pages.document", doc_id=hit.id, _external=True)
         _text(entry, f"{{{ATOM}}}id", document_url)
-        _text(entry, f"{{{ATOM}}}title", result["title"] or result["id"])
-        _text(entry, f"{{{ATOM}}}updated", _entry_updated(result, went_live))
+        _text(entry, f"{{{ATOM}}}title", hit.title or hit.id)
+        _text(entry, f"{{{ATOM}}}updated", _entry_updated(hit, went_live))
         ET.SubElement(entry, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html", "href": document_url})
-        for municipality in result["municipality"]:
+        for municipality in hit.municipality:
             ET.SubElement(entry, f"{{{ATOM}}}category", {"term": municipality})
-        _text(entry, f"{{{ATOM}}}summary", html.unescape(_TAGS.sub("", result["snippet"])))
+        _text(entry, f"{{{ATOM}}}summary", hit.snippet)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

@@ -1,18 +1,26 @@
 """The published contract of the JSON API (OpenAPI 3.1), served at /api/openapi.json.
 
-Hand-written so it reads as documentation; tests validate real answers against it.
+The paths and parameters are written here so they read as documentation; the schemas
+of the answers are generated from the models the core returns (search/answers.py),
+so they cannot drift apart.  tests/test_contract.py validates real answers against it.
 """
 from __future__ import annotations
 
 from typing import Any
 
+from pydantic.json_schema import models_json_schema
+
+from search.answers import DocumentAnswer, ErrorAnswer, Health, SearchAnswer
 from search.request import DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_QUERY_WORDS, MAX_RESULT_WINDOW, SORTS
 
 from .state import GENERATION_HEADER, MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
 
-NULLABLE_STRING = {"type": ["string", "null"]}
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$", "examples": ["2021-01-10"]}
-NULLABLE_DATE = {**DATE, "type": ["string", "null"]}
+# The answers' schemas, generated from the models the core returns (search/answers.py).
+_, _GENERATED = models_json_schema([(model, "serialization") for model in (SearchAnswer, DocumentAnswer, Health,
+                                                                          ErrorAnswer)],
+                                   ref_template="#/components/schemas/{model}")
+COMPONENTS: dict[str, Any] = _GENERATED["$defs"]
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -37,12 +45,12 @@ def _parameter(name: str, description: str, schema: dict[str, Any], repeatable: 
             **({"style": "form", "explode": True} if repeatable else {})}
 
 
-UNAVAILABLE = _json("Error", "No index has been built yet (or it is being replaced after damage); "
+UNAVAILABLE = _json("ErrorAnswer", "No index has been built yet (or it is being replaced after damage); "
                              "a Retry-After header says when to try again.")
 # Refused before any parameter is read, on every route.
 OVERSIZED = {
-    "413": _json("Error", f"The request has a body over {MAX_BODY_BYTES} bytes; every route is GET and takes none."),
-    "414": _json("Error", f"The query string is over {MAX_QUERY_STRING_BYTES} bytes."),
+    "413": _json("ErrorAnswer", f"The request has a body over {MAX_BODY_BYTES} bytes; every route is GET and takes none."),
+    "414": _json("ErrorAnswer", f"The query string is over {MAX_QUERY_STRING_BYTES} bytes."),
 }
 
 OPENAPI: dict[str, Any] = {
@@ -91,7 +99,7 @@ OPENAPI: dict[str, Any] = {
                 "responses": {
                     "200": _from_generation(_json("SearchAnswer", "One page of results, the facets and a spelling "
                                                                   "suggestion.")),
-                    "400": _json("Error", "A parameter is invalid: page 0, per_page over the maximum, "
+                    "400": _json("ErrorAnswer", "A parameter is invalid: page 0, per_page over the maximum, "
                                           "a date that is not a date, an unknown sort, from after to, "
                                           f"q over {MAX_QUERY_CHARS} characters, page x per_page over "
                                           f"{MAX_RESULT_WINDOW}."),
@@ -107,10 +115,10 @@ OPENAPI: dict[str, Any] = {
                 "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
                                 "description": "The `id` of a search result."}],
                 "responses": {
-                    "200": _from_generation(_json("Document", "The document with all its fields.")),
+                    "200": _from_generation(_json("DocumentAnswer", "The document with all its fields.")),
                     "308": {"description": "The path had doubled slashes: the same path with single ones "
                                            "is in the Location header."},
-                    "404": _json("Error", "No document has this id."),
+                    "404": _json("ErrorAnswer", "No document has this id."),
                     **OVERSIZED,
                     "503": UNAVAILABLE,
                 },
@@ -137,139 +145,7 @@ OPENAPI: dict[str, Any] = {
             },
         },
     },
-    "components": {
-        "schemas": {
-            "SearchAnswer": {
-                "type": "object",
-                "required": ["query", "total", "pages", "results", "facets", "suggestion", "took_ms"],
-                "properties": {
-                    "query": _ref("Query"),
-                    "total": {"type": "integer", "minimum": 0, "description": "Matching documents in all."},
-                    "pages": {"type": "integer", "minimum": 0,
-                              "description": f"Pages that can be asked for (none past result {MAX_RESULT_WINDOW})."},
-                    "results": {"type": "array", "items": _ref("Result")},
-                    "facets": {
-                        "type": "object",
-                        "description": "Counts over the current query and the other facets' filters "
-                                       "(a facet's own selection does not narrow its counts). Selected "
-                                       "values are always listed, even at count 0.",
-                        "required": ["municipality", "official", "year"],
-                        "properties": {name: {"type": "array", "items": _ref("FacetValue")}
-                                       for name in ("municipality", "official", "year")},
-                        "additionalProperties": False,
-                    },
-                    "suggestion": {**NULLABLE_STRING,
-                                   "description": "A better-spelled q that finds more, or null."},
-                    "took_ms": {"type": "number", "minimum": 0},
-                },
-                "additionalProperties": False,
-            },
-            "Query": {
-                "type": "object",
-                "description": "The request as understood, after defaults.",
-                "required": ["q", "municipality", "official", "from", "to", "sort", "page", "per_page"],
-                "properties": {
-                    "q": {"type": "string", "maxLength": MAX_QUERY_CHARS},
-                    "municipality": {"type": "array", "items": {"type": "string"}},
-                    "official": {"type": "array", "items": {"type": "string"}},
-                    "from": NULLABLE_DATE,
-                    "to": NULLABLE_DATE,
-                    "sort": {"type": "string", "enum": list(SORTS)},
-                    "page": {"type": "integer", "minimum": 1, "maximum": MAX_RESULT_WINDOW},
-                    "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-                },
-                "additionalProperties": False,
-            },
-            "Result": {
-                "type": "object",
-                "required": ["id", "title", "date", "municipality", "officials", "url", "snippet", "score"],
-                "properties": {
-                    "id": {"type": "string"},
-                    "title": {"type": "string"},
-                    "date": NULLABLE_DATE,
-                    "municipality": {"type": "array", "items": {"type": "string"}},
-                    "officials": {"type": "array", "items": _ref("Official")},
-                    "doc_type": NULLABLE_STRING,
-                    "url": NULLABLE_STRING,
-                    "snippet": {"type": "string",
-                                "description": "HTML: the text is escaped, matched words are in <mark>...</mark>."},
-                    "score": {"type": ["number", "null"], "description": "Relevance; null when sorted by date."},
-                },
-                "additionalProperties": False,
-            },
-            "FacetValue": {
-                "type": "object",
-                "required": ["value", "count", "selected"],
-                "properties": {
-                    "value": {"type": "string", "description": "Pass it back as the facet's parameter "
-                                                               "(a year: from=YYYY-01-01&to=YYYY-12-31)."},
-                    "count": {"type": "integer", "minimum": 0},
-                    "selected": {"type": "boolean"},
-                },
-                "additionalProperties": False,
-            },
-            "Official": {
-                "type": "object",
-                "required": ["name", "role"],
-                "properties": {"name": {"type": "string"}, "role": NULLABLE_STRING},
-                "additionalProperties": False,
-            },
-            "Document": {
-                "type": "object",
-                "required": ["id", "title", "body", "date", "url", "municipalities", "officials", "regions",
-                             "doc_type", "source", "flags", "meta"],
-                "properties": {
-                    "id": {"type": "string"},
-                    "title": {"type": "string"},
-                    "body": {"type": "string", "description": "Plain text (not HTML)."},
-                    "date": NULLABLE_DATE,
-                    "url": NULLABLE_STRING,
-                    "municipalities": {"type": "array", "items": {"type": "string"},
-                                       "description": "Values of the `municipality` facet."},
-                    "officials": {"type": "array", "items": _ref("Official")},
-                    "regions": {"type": "array", "items": {"type": "string"}},
-                    "doc_type": NULLABLE_STRING,
-                    "source": NULLABLE_STRING,
-                    "group": {**NULLABLE_STRING, "description": "Key of the document's near-duplicate group "
-                              "(the smallest id in it), when search.neardup assigned one."},
-                    "flags": {"type": "array", "items": {"type": "string"}},
-                    "meta": {"type": "object"},
-                },
-                "additionalProperties": False,
-            },
-            "Error": {
-                "type": "object",
-                "required": ["error"],
-                "properties": {
-                    "error": {
-                        "type": "object",
-                        "required": ["code", "message", "message_el"],
-                        "properties": {
-                            "code": {"type": "string", "examples": ["invalid_parameter", "not_found",
-                                                                    "index_unavailable"]},
-                            "message": {"type": "string", "description": "What to change, in English."},
-                            "message_el": {"type": "string", "description": "The same, in Greek."},
-                            "parameter": {**NULLABLE_STRING, "description": "The parameter at fault, if one."},
-                        },
-                    },
-                },
-            },
-            "Health": {
-                "type": "object",
-                "required": ["status", "documents", "generation"],
-                "properties": {
-                    "status": {"type": "string", "enum": ["ok", "error"]},
-                    "documents": {"type": "integer", "minimum": 0},
-                    "generation": NULLABLE_STRING,
-                    "serving": {**NULLABLE_STRING,
-                                "description": "The generation answering searches: the live one, or the newest "
-                                               "that verifies when the live one is damaged."},
-                    "built_at": NULLABLE_STRING,
-                    "message": NULLABLE_STRING,
-                },
-            },
-        },
-    },
+    "components": {"schemas": COMPONENTS},
 }
 
 # Alerts and export take the search's own parameters (web/feeds.py, web/export.py).
@@ -283,7 +159,7 @@ _VALIDATORS = {
 }
 _NOT_MODIFIED = {"description": "If-None-Match or If-Modified-Since already has this answer: the index "
                                 "generation has not changed since. No body.", "headers": _VALIDATORS}
-_INVALID = _json("Error", "A parameter is invalid, as for /api/search.")
+_INVALID = _json("ErrorAnswer", "A parameter is invalid, as for /api/search.")
 # /api/search is cached the same way; its ETag is weak (W/"…"): equal answers differ in took_ms.
 OPENAPI["paths"]["/api/search"]["get"]["responses"]["304"] = _NOT_MODIFIED
 OPENAPI["paths"]["/feeds/search.atom"] = {
@@ -321,10 +197,10 @@ OPENAPI["paths"]["/export/search.{format}"] = {
                                 "application/json": {"schema": {
                                     "type": "object", "required": ["query", "results"],
                                     "properties": {"query": _ref("Query"),
-                                                   "results": {"type": "array", "items": _ref("Result")}}}}}},
+                                                   "results": {"type": "array", "items": _ref("Hit")}}}}}},
             "304": _NOT_MODIFIED,
             "400": _INVALID,
-            "404": _json("Error", "A format other than csv or json."),
+            "404": _json("ErrorAnswer", "A format other than csv or json."),
             **OVERSIZED,
             "503": UNAVAILABLE,
         },

@@ -1,13 +1,12 @@
 """The search page and the document page: server-rendered, in Greek, usable without JavaScript."""
 from __future__ import annotations
 
-import html
-import re
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
+from search.answers import Hit
 from search.request import DEFAULT_PER_PAGE, InvalidRequest, SearchRequest
 
 from .state import get_engine
@@ -23,20 +22,12 @@ PER_PAGE_CHOICES = (10, 20, 50, 100)
 # The browser checks the Greek date fields (dd/mm/yyyy) before sending; the server parses them anyway.
 DATE_PATTERN = r"\s*[0-9]{1,2}[\/.\-][0-9]{1,2}[\/.\-][0-9]{4}\s*|\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*"
 
-_MARK_SPLIT = re.compile(r"(</?mark>)")
-
 
 @bp.app_template_filter("snippet")
-def marked_snippet(snippet_html: str) -> Markup:
-    """Trust the engine's <mark> tags and nothing else: every other character is escaped again.
-
-    The engine already escapes the text; unescaping each run first keeps this idempotent
-    while neutralising anything that slipped through unescaped.
-    """
-    return Markup("").join(
-        Markup(part) if part in ("<mark>", "</mark>") else escape(html.unescape(part))
-        for part in _MARK_SPLIT.split(snippet_html)
-    )
+def marked_snippet(hit: Hit) -> Markup:
+    """The hit's snippet as HTML: every character of the text escaped, each matched word in <mark>."""
+    return Markup("").join(Markup("<mark>%s</mark>") % text if matched else escape(text)
+                           for text, matched in hit.marked())
 
 
 @bp.app_template_test("web_address")

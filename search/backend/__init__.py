@@ -7,8 +7,9 @@ backend validated (search.request) and its query already readable as clauses
 """
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
+from ..answers import SearchAnswer
 from ..documents import Document
 from ..request import SearchRequest
 
@@ -24,6 +25,6 @@ class Backend(Protocol):
         """The whole document with this id, or None."""
         ...
 
-    def search(self, request: SearchRequest) -> dict[str, Any]:
+    def search(self, request: SearchRequest) -> SearchAnswer:
         """One page of ranked, highlighted results with facet counts and a suggestion."""
         ...

@@ -12,7 +12,6 @@ import time
 from concurrent.futures import Future
 from collections.abc import Callable, Sequence
 from itertools import islice
-from typing import Any
 
 from whoosh import query as wq
 from whoosh.index import Index
@@ -20,6 +19,7 @@ from whoosh.searching import Results, Searcher
 from whoosh.sorting import FieldFacet, MultiFacet
 
 from ...analysis import Word
+from ...answers import Hit, Official, Query, SearchAnswer
 from ...documents import Document
 from ...greeklish import Expansion, GreekVocabulary
 from ...highlight import highlighter, snippet
@@ -66,7 +66,7 @@ class SearchEngine:
             stored = searcher.document(id=doc_id)
         return from_stored(stored) if stored else None
 
-    def search(self, request: SearchRequest) -> dict[str, Any]:
+    def search(self, request: SearchRequest) -> SearchAnswer:
         started = time.perf_counter()
         clauses = parse_query(request.q)
         filters = {
@@ -95,16 +95,16 @@ class SearchEngine:
             facets = facet_counts(self._columns.__getitem__, matched_docs, filter_docs, request)
             suggestion = lexicon.suggest(searcher, request.q, expansions)
         total = len(allowed)
-        return {
-            "query": request.as_dict(),
-            "total": total,
+        return SearchAnswer(
+            query=Query.of(request),
+            total=total,
             # Pages that can be asked for: none past the result window.
-            "pages": min(math.ceil(total / request.per_page), MAX_RESULT_WINDOW // request.per_page),
-            "results": results,
-            "facets": facets,
-            "suggestion": suggestion,
-            "took_ms": round((time.perf_counter() - started) * 1000, 1),
-        }
+            pages=min(math.ceil(total / request.per_page), MAX_RESULT_WINDOW // request.per_page),
+            results=results,
+            facets=facets,
+            suggestion=suggestion,
+            took_ms=round((time.perf_counter() - started) * 1000, 1),
+        )
 
     def vocabulary(self) -> GreekVocabulary:
         """The folded words of the index with their document frequencies (waits for its first reading)."""
@@ -140,16 +140,18 @@ class SearchEngine:
         results = searcher.search(wq.Every(), filter=allowed, limit=limit, sortedby=sortedby)
         return [(results[i].fields(), None) for i in range(first, min(limit, results.scored_length()))]
 
-    def _result(self, stored: dict, score: float | None, matches: Callable[[Word], bool]) -> dict[str, Any]:
+    def _result(self, stored: dict, score: float | None, matches: Callable[[Word], bool]) -> Hit:
         document = from_stored(stored)
-        return {
-            "id": document.id,
-            "title": document.title,
-            "date": document.date.isoformat() if document.date else None,
-            "municipality": document.municipalities,
-            "officials": [{"name": o.name, "role": o.role} for o in document.officials],
-            "doc_type": document.doc_type,
-            "url": document.url,
-            "snippet": snippet(document.body or document.title, matches),
-            "score": round(score, 3) if score is not None else None,
-        }
+        excerpt = snippet(document.body or document.title, matches)
+        return Hit(
+            id=document.id,
+            title=document.title,
+            date=document.date,
+            municipality=document.municipalities,
+            officials=[Official(name=o.name, role=o.role) for o in document.officials],
+            doc_type=document.doc_type,
+            url=document.url,
+            snippet=excerpt.text,
+            highlights=list(excerpt.spans),
+            score=round(score, 3) if score is not None else None,
+        )

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from itertools import chain
-from typing import Any
 
 from whoosh.reading import IndexReader
 
+from ...answers import Facets, FacetValue
 from ...request import FACET_SIZE, SearchRequest, selected_year
 
 # Facet name (as requested and answered) -> the index field that holds its values.
@@ -33,12 +33,12 @@ def read_column(reader: IndexReader, fieldname: str) -> Column:
 
 
 def facet_counts(column: Callable[[str], Column], matched_docs: set[int], filter_docs: dict[str, set[int]],
-                 request: SearchRequest) -> dict[str, list[dict[str, Any]]]:
+                 request: SearchRequest) -> Facets:
     """Counts over the current query and every other facet's filter (Datasette-style).
 
     `column(fieldname)` gives the field's column; `filter_docs` each filter's documents.
     """
-    facets = {}
+    facets: dict[str, list[FacetValue]] = {}
     for name, fieldname in COUNTED_FIELDS:
         excluded = "date" if name == "year" else name
         docs = matched_docs.intersection(*(d for key, d in filter_docs.items() if key != excluded))
@@ -52,5 +52,5 @@ def facet_counts(column: Callable[[str], Column], matched_docs: set[int], filter
             ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         shown = ordered[:FACET_SIZE]
         shown += [(v, counts.get(v, 0)) for v in sorted(selected) if v not in dict(shown)]
-        facets[name] = [{"value": v, "count": c, "selected": v in selected} for v, c in shown]
-    return facets
+        facets[name] = [FacetValue(value=v, count=c, selected=v in selected) for v, c in shown]
+    return Facets(**facets)
