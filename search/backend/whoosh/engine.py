@@ -1,7 +1,7 @@
 """SearchEngine: one Whoosh index generation answering search requests.
 
 The request is parsed by search.request and search.querylang, matched by
-matchers.build_query, counted over facets.py's columns, expanded and suggested
+matchers.build_query and evaluated over generation.py's arrays, counted over facets.py's columns, expanded and suggested
 by vocabulary.py, and highlighted by search.highlight.
 """
 from __future__ import annotations
@@ -11,12 +11,10 @@ import threading
 import time
 from concurrent.futures import Future
 from collections.abc import Callable, Sequence
-from itertools import islice
 
 from whoosh import query as wq
 from whoosh.index import Index
-from whoosh.searching import Results, Searcher
-from whoosh.sorting import FieldFacet, MultiFacet
+from whoosh.searching import Searcher
 
 from ...analysis import Word
 from ...answers import Hit, Official, Query, SearchAnswer
@@ -26,75 +24,80 @@ from ...highlight import highlighter, snippet
 from ...querylang import Clause, parse_query
 from ...request import MAX_RESULT_WINDOW, SearchRequest
 from . import vocabulary as lexicon
-from .facets import COUNTED_FIELDS, Column, facet_counts, read_column
-from .matchers import any_of, build_query, date_filter
+from .facets import facet_counts
+from .generation import GenerationArrays
+from .matchers import build_query
 from .schema import from_stored
 
 
 class SearchEngine:
     """Searches one index generation; safe to share between threads.
 
-    Each call opens its own searcher.  What is built once per generation is built
-    when the engine is opened, never by a request under a lock other requests wait
-    on: the facet columns in the opening thread (every search counts facets), the
-    Greeklish vocabulary in a background thread started then (only a Latin or
-    misspelled word needs it, and a plain query must not wait for it).  A reindex
-    makes a new generation, and search.service a new engine for it.
+    Each thread searches with a searcher of its own, kept for the engine's life:
+    a Whoosh reader seeks in shared files, so it cannot be shared between threads,
+    and opening one per request re-read every segment's table of contents and
+    stored-field offsets (~4 ms a request at 10,000 documents, growing with the
+    index).  What is built once per generation is built when the engine is opened,
+    never by a request under a lock other requests wait on: the arrays of
+    generation.py (lengths, facet and date columns) in the opening thread (every
+    search needs them), the Greeklish vocabulary in a background thread started
+    then (only a Latin or misspelled word needs it, and a plain query must not wait
+    for it).  A reindex makes a new generation, and search.service a new engine for it.
     """
 
     def __init__(self, ix: Index):
         self.ix = ix
-        with ix.searcher() as searcher:
-            reader = searcher.reader()
-            self._columns: dict[str, Column] = {field: read_column(reader, field) for _, field in COUNTED_FIELDS}
+        self._searchers = threading.local()
+        self.arrays = GenerationArrays(self.searcher())
         self._vocabulary: Future[GreekVocabulary] = Future()
         threading.Thread(target=self._read_vocabulary, name="vocabulary", daemon=True).start()
 
     def _read_vocabulary(self) -> None:
         try:
-            with self.ix.searcher() as searcher:
+            with self.ix.searcher() as searcher:  # this thread's own, closed when read
                 self._vocabulary.set_result(lexicon.read_vocabulary(searcher.reader()))
         except BaseException as error:  # handed to the query that needs the vocabulary
             self._vocabulary.set_exception(error)
 
+    def searcher(self) -> Searcher:
+        """This thread's searcher of the generation (opened on the thread's first use)."""
+        searcher = getattr(self._searchers, "searcher", None)
+        if searcher is None:
+            searcher = self._searchers.searcher = self.ix.searcher()
+        return searcher
+
     def document_count(self) -> int:
-        with self.ix.searcher() as searcher:
-            return searcher.doc_count()
+        return self.searcher().doc_count()
 
     def get_document(self, doc_id: str) -> Document | None:
-        with self.ix.searcher() as searcher:
-            stored = searcher.document(id=doc_id)
+        stored = self.searcher().document(id=doc_id)
         return from_stored(stored) if stored else None
 
     def search(self, request: SearchRequest) -> SearchAnswer:
         started = time.perf_counter()
         clauses = parse_query(request.q)
-        filters = {
-            "municipality": any_of("municipality", request.municipality),
-            "official": any_of("official", request.official),
-            "date": date_filter(request),
-        }
-        with self.ix.searcher() as searcher:
-            expansions = self.expansions(searcher, clauses)
-            matched = build_query(clauses, expansions)
-            # The query runs once, for its documents (and their scores when ranked
-            # by relevance); totals and facet counts are set intersections with
-            # each filter's documents.
-            filter_docs = {name: set(searcher.docs_for_query(f)) for name, f in filters.items() if f is not None}
-            if request.effective_sort == "relevance":
-                scored = searcher.search(matched, limit=None)
-                matched_docs = scored.docs()
-                allowed = matched_docs.intersection(*filter_docs.values())
-                hits = self._by_relevance(searcher, scored, allowed, request)
-            else:
-                matched_docs = set(searcher.docs_for_query(matched))
-                allowed = matched_docs.intersection(*filter_docs.values())
-                hits = self._by_date(searcher, allowed, request)
-            matches = highlighter(clauses, expansions)
-            results = [self._result(hit, score, matches) for hit, score in hits]
-            facets = facet_counts(self._columns.__getitem__, matched_docs, filter_docs, request)
-            suggestion = lexicon.suggest(searcher, request.q, expansions)
-        total = len(allowed)
+        arrays = self.arrays
+        searcher = self.searcher()
+        expansions = self.expansions(searcher, clauses)
+        # The query runs once, for its documents and scores; totals and facet counts
+        # are masks of them and of each filter's documents.
+        found = arrays.matches(searcher, build_query(clauses, expansions))
+        matched = arrays.mask(found.ids)
+        filters = arrays.filters(request)
+        allowed = matched.copy()
+        for mask in filters.values():
+            allowed &= mask
+        first = (request.page - 1) * request.per_page
+        if request.effective_sort == "relevance":
+            page = arrays.by_relevance(found, allowed, first, request.per_page)
+        else:
+            page = arrays.by_date(allowed, request.effective_sort == "newest", first, request.per_page)
+        matches = highlighter(clauses, expansions)
+        results = [self._result(searcher.stored_fields(docnum), score, matches)
+                   for docnum, score in zip(page.docnums, page.scores)]
+        facets = facet_counts(arrays.facets, matched, filters, request)
+        suggestion = lexicon.suggest(searcher, request.q, expansions)
+        total = int(allowed.sum())
         return SearchAnswer(
             query=Query.of(request),
             total=total,
@@ -118,27 +121,6 @@ class SearchEngine:
         """The Whoosh query for a typed query, Greeklish and misspellings expanded."""
         clauses = parse_query(text)
         return build_query(clauses, self.expansions(searcher, clauses))
-
-    def _by_relevance(self, searcher: Searcher, scored: Results, allowed: set[int],
-                      request: SearchRequest) -> list[tuple[dict, float | None]]:
-        """The requested page of the scored documents that pass the filters."""
-        first = (request.page - 1) * request.per_page
-        page = islice(((docnum, score) for docnum, score in scored.items() if docnum in allowed),
-                      first, first + request.per_page)
-        return [(searcher.stored_fields(docnum), score) for docnum, score in page]
-
-    def _by_date(self, searcher: Searcher, allowed: set[int],
-                 request: SearchRequest) -> list[tuple[dict, float | None]]:
-        """The requested page, newest or oldest first, among the `allowed` documents."""
-        first = (request.page - 1) * request.per_page
-        if first >= len(allowed):
-            return []  # a page past the last one (and Whoosh reads an empty filter as none)
-        # Undated documents go last either way.  Dates need no scores: the query is not run again.
-        sortedby = MultiFacet([FieldFacet("dated", reverse=True),
-                               FieldFacet("date", reverse=request.effective_sort == "newest")])
-        limit = request.page * request.per_page
-        results = searcher.search(wq.Every(), filter=allowed, limit=limit, sortedby=sortedby)
-        return [(results[i].fields(), None) for i in range(first, min(limit, results.scored_length()))]
 
     def _result(self, stored: dict, score: float | None, matches: Callable[[Word], bool]) -> Hit:
         document = from_stored(stored)

@@ -1,49 +1,118 @@
-"""Facet columns (each document's values of a facet field) and the counts over them.
+"""Facet columns (each document's values of a facet field), the date column, and facet counts.
 
-A column is read once per generation from the field's postings: a generation never
-changes, so its columns never go stale.
+A column is read once per generation from the field's postings, as arrays: a
+generation never changes, so its columns never go stale, and counting a facet
+over the documents of a query is one `bincount`, not a Python loop over them.
 """
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
-from itertools import chain
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
+from dataclasses import dataclass
 
+import numpy as np
 from whoosh.reading import IndexReader
 
 from ...answers import Facets, FacetValue
 from ...request import FACET_SIZE, SearchRequest, selected_year
+from .postings import GenerationPostings
 
 # Facet name (as requested and answered) -> the index field that holds its values.
 FACET_FIELDS = {"municipality": "municipality", "official": "official"}
 # Every field a facet is counted over: the year facet reads the `year` field.
 COUNTED_FIELDS = (*FACET_FIELDS.items(), ("year", "year"))
 
-Column = list[tuple[str, ...]]
+
+@dataclass(frozen=True)
+class FacetColumn:
+    """A multi-valued field as arrays: value names, and (document, value) pairs grouped by value.
+
+    `docs[starts[v]:starts[v + 1]]` are the documents holding value v;
+    `values_of_pairs` gives each pair's value, so counting a facet over a
+    set of documents is one `bincount` of the pairs whose document is in it.
+    """
+
+    names: tuple[str, ...]
+    docs: np.ndarray
+    values_of_pairs: np.ndarray
+    starts: np.ndarray
+
+    @classmethod
+    def read(cls, reader: IndexReader, postings: GenerationPostings, fieldname: str) -> FacetColumn:
+        names, doc_parts, value_parts = [], [], []
+        for value in reader.lexicon(fieldname):
+            name = value.decode("utf-8") if isinstance(value, bytes) else value
+            found = postings.read(reader, fieldname, name)
+            if not len(found):
+                continue
+            value_parts.append(np.full(len(found), len(names), dtype=np.int64))
+            doc_parts.append(found.ids)
+            names.append(name)
+        docs = np.concatenate(doc_parts) if doc_parts else np.zeros(0, dtype=np.int64)
+        values = np.concatenate(value_parts) if value_parts else np.zeros(0, dtype=np.int64)
+        starts = np.zeros(len(names) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(values, minlength=len(names)), out=starts[1:])
+        return cls(tuple(names), docs, values, starts)
+
+    def index_of(self, name: str) -> int | None:
+        """The value's position in `names` (names are in the index's sorted order)."""
+        position = bisect_left(self.names, name)
+        return position if position < len(self.names) and self.names[position] == name else None
+
+    def docs_with_any(self, names: tuple[str, ...] | list[str], doc_count: int) -> np.ndarray:
+        """A mask of the documents holding any of `names`."""
+        mask = np.zeros(doc_count, dtype=bool)
+        for name in names:
+            v = self.index_of(name)
+            if v is not None:
+                mask[self.docs[self.starts[v]:self.starts[v + 1]]] = True
+        return mask
+
+    def counts(self, mask: np.ndarray) -> np.ndarray:
+        """For each value, how many documents of `mask` hold it."""
+        return np.bincount(self.values_of_pairs[mask[self.docs]], minlength=len(self.names))
+
+    def value_counts(self, mask: np.ndarray) -> dict[str, int]:
+        """Each value held by some document of `mask`, with how many hold it."""
+        counts = self.counts(mask)
+        return {self.names[v]: int(counts[v]) for v in np.flatnonzero(counts)}
 
 
-def read_column(reader: IndexReader, fieldname: str) -> Column:
-    """The field's values of every document, by docnum."""
-    by_doc: list[list[str]] = [[] for _ in range(reader.doc_count_all())]
-    for value in reader.lexicon(fieldname):
-        text = value.decode("utf-8") if isinstance(value, bytes) else value
-        for docnum in reader.postings(fieldname, text).all_ids():
-            by_doc[docnum].append(text)
-    return [tuple(values) for values in by_doc]
+@dataclass(frozen=True)
+class DateColumn:
+    """Each document's date as its rank among the generation's dates (0: undated)."""
+
+    dates: tuple[str, ...]  # the distinct ISO dates, ascending; rank r is dates[r - 1]
+    rank: np.ndarray
+
+    @classmethod
+    def read(cls, reader: IndexReader, postings: GenerationPostings, fieldname: str = "date") -> DateColumn:
+        facet = FacetColumn.read(reader, postings, fieldname)
+        rank = np.zeros(postings.doc_count, dtype=np.int64)
+        rank[facet.docs] = facet.values_of_pairs + 1
+        return cls(facet.names, rank)
+
+    def between(self, start: str | None, end: str | None) -> np.ndarray:
+        """A mask of the documents dated from `start` to `end` (ISO dates, both included)."""
+        low = bisect_left(self.dates, start) + 1 if start else 1
+        high = bisect_right(self.dates, end) if end else len(self.dates)
+        return (self.rank >= low) & (self.rank <= high)
 
 
-def facet_counts(column: Callable[[str], Column], matched_docs: set[int], filter_docs: dict[str, set[int]],
+def facet_counts(columns: Mapping[str, FacetColumn], matched: np.ndarray, filters: Mapping[str, np.ndarray],
                  request: SearchRequest) -> Facets:
     """Counts over the current query and every other facet's filter (Datasette-style).
 
-    `column(fieldname)` gives the field's column; `filter_docs` each filter's documents.
+    `matched` and each of `filters` are masks over the generation's documents.
     """
     facets: dict[str, list[FacetValue]] = {}
     for name, fieldname in COUNTED_FIELDS:
         excluded = "date" if name == "year" else name
-        docs = matched_docs.intersection(*(d for key, d in filter_docs.items() if key != excluded))
-        by_doc = column(fieldname)
-        counts = Counter(chain.from_iterable(map(by_doc.__getitem__, docs)))
+        docs = matched.copy()
+        for key, mask in filters.items():
+            if key != excluded:
+                docs &= mask
+        counts = columns[fieldname].value_counts(docs)
         if name == "year":
             selected = {selected_year(request)} - {None}
             ordered = sorted(counts.items(), key=lambda item: item[0], reverse=True)

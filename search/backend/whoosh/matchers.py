@@ -7,7 +7,7 @@ matcher choices where those were measured slow.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from whoosh import query as wq
@@ -18,7 +18,6 @@ from whoosh.searching import Searcher
 from ... import analysis
 from ...analysis import Word
 from ...querylang import Clause, Expansions
-from ...request import SearchRequest
 
 # A prefix* stands for at most this many of its commonest completions in the index
 # (Elasticsearch's max_expansions is 50): "αρ*" has hundreds, and ORing them all
@@ -128,18 +127,3 @@ def build_query(clauses: Sequence[Clause], expansions: Expansions | None = None)
     if negative:
         matched = wq.AndNot(matched, Union(negative))
     return matched
-
-
-def date_filter(request: SearchRequest) -> wq.Query | None:
-    if not (request.date_from or request.date_to):
-        return None
-    return wq.TermRange(
-        "date",
-        request.date_from.isoformat() if request.date_from else "0000",
-        request.date_to.isoformat() if request.date_to else "9999",
-    )
-
-
-def any_of(fieldname: str, values: Iterable[str]) -> wq.Query | None:
-    terms = [wq.Term(fieldname, v) for v in values]
-    return Union(terms) if terms else None

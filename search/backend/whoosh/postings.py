@@ -1,0 +1,129 @@
+"""A Whoosh generation read into numpy arrays: postings, field lengths, facet columns, dates.
+
+A generation never changes once published, so everything here is read once
+per generation (postings lazily, per term, into a bounded cache; columns when
+the generation is opened) and shared by every request without a lock: the
+arrays are immutable and a racing first read of one term only does the same
+work twice.
+
+Whoosh keeps the postings on disk in blocks of up to 128 documents; reading
+a term's blocks straight into arrays costs one Python step per block instead
+of one per posting, which is what makes scoring, totals and facet counts
+array operations (evaluate.py) rather than Python loops.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.reading import IndexReader
+from whoosh.util.numeric import byte_to_length
+
+# Decoded field length for each of the 256 length bytes Whoosh stores per document.
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+# Postings kept in memory per generation, counted in postings (12 bytes each: id,
+# weight and the cache's share): 8 million is ~100 MB, the postings of every query
+# term of a busy day on 100,000 announcements.
+POSTINGS_CACHE_SIZE = 8_000_000
+
+
+@dataclass(frozen=True)
+class Postings:
+    """One term's documents (global docnums, ascending, deleted ones left out) and weights."""
+
+    ids: np.ndarray      # int64
+    weights: np.ndarray  # float64: term frequency times the field's boost, as Whoosh stores it
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+EMPTY = Postings(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+
+
+def _leaf_postings(leaf: IndexReader, fieldname: str, btext: bytes) -> tuple[list, list]:
+    """The blocks of one segment's posting list, read whole (deleted documents included).
+
+    Whoosh's own matcher reads the same blocks but steps through them one
+    posting at a time; here each block's id and weight arrays are taken as
+    they are decoded (the W3 codec's block reader, pinned by whoosh-reloaded 2.7.5).
+    """
+    matcher = leaf._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
+    ids, weights = [], []
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        ids.append(np.asarray(matcher._ids, dtype=np.int64))
+        weights.append(np.asarray(matcher._weights, dtype=np.float64))
+        matcher._next_block()
+    return ids, weights
+
+
+class GenerationPostings:
+    """Postings of one opened generation, by (field, term), cached up to POSTINGS_CACHE_SIZE.
+
+    Reads go through the reader of the caller's own searcher: a Whoosh reader
+    seeks in shared files and is not safe to share between threads, while every
+    reader of one generation numbers its documents the same way.
+    """
+
+    def __init__(self, reader: IndexReader):
+        self.doc_count = reader.doc_count_all()
+        self.live = np.ones(self.doc_count, dtype=bool)
+        for leaf, offset in reader.leaf_readers():
+            for docnum in leaf.deleted_docs_set:
+                self.live[offset + docnum] = False
+        self.has_deletions = not self.live.all()
+        self._cache: OrderedDict[tuple[str, str], Postings] = OrderedDict()
+        self._cached = 0
+        self._lock = threading.Lock()  # guards the cache's bookkeeping only, never a read from disk
+
+    def postings(self, reader: IndexReader, fieldname: str, text: str) -> Postings:
+        key = (fieldname, text)
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+                return found
+        found = self.read(reader, fieldname, text)
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = found
+                self._cached += len(found)
+                while self._cached > POSTINGS_CACHE_SIZE and len(self._cache) > 1:
+                    _, dropped = self._cache.popitem(last=False)
+                    self._cached -= len(dropped)
+        return found
+
+    def read(self, reader: IndexReader, fieldname: str, text: str) -> Postings:
+        """A term's postings read from disk, uncached."""
+        btext = reader.schema[fieldname].to_bytes(text)
+        id_parts, weight_parts = [], []
+        for leaf, offset in reader.leaf_readers():
+            if (fieldname, btext) not in leaf:
+                continue
+            ids, weights = _leaf_postings(leaf, fieldname, btext)
+            id_parts += [block + offset for block in ids]
+            weight_parts += weights
+        if not id_parts:
+            return EMPTY
+        ids = np.concatenate(id_parts)
+        weights = np.concatenate(weight_parts)
+        if self.has_deletions:
+            keep = self.live[ids]
+            ids, weights = ids[keep], weights[keep]
+        return Postings(ids, weights)
+
+    def field_lengths(self, reader: IndexReader, fieldname: str) -> np.ndarray:
+        """Every document's length in `fieldname`, decoded as Whoosh's scorer decodes it."""
+        out = np.zeros(self.doc_count, dtype=np.float64)
+        for leaf, offset in reader.leaf_readers():
+            column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            if column is None:
+                continue
+            raw = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)
+            out[offset:offset + len(raw)] = _LENGTH_OF_BYTE[raw]
+        return out

@@ -1,0 +1,72 @@
+"""The array evaluator gives exactly Whoosh's documents and scores, on real documents."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from search.backend.whoosh.evaluate import Evaluator
+from search.service import SearchService
+from search.backend.whoosh.facets import DateColumn, FacetColumn
+from search.backend.whoosh.postings import GenerationPostings
+
+QUERIES = [
+    "δήμαρχος",
+    "απόφαση ανάληψη υποχρέωσης",
+    "ΔΙΑΘΕΣΗΣ πίστωσης",
+    "άρθρο OR νόμος OR υπουργός OR δήμος OR απόφαση OR προϋπολογισμός",
+    '"ανάληψη υποχρέωσης"',
+    "προϋπολογ*",
+    "δήμος -νερού",
+    "dimarxos xanion",
+    "δημαχρος",
+    "υδροδότησης",
+    "κανένα_τέτοιο_λήμμα",
+]
+
+
+@pytest.fixture(scope="module")
+def opened(real_store):
+    engine = SearchService(real_store).engine()
+    with engine.ix.searcher() as searcher:
+        postings = GenerationPostings(searcher.reader())
+        lengths = {f: postings.field_lengths(searcher.reader(), f) for f in ("title", "body", "exact")}
+        yield engine, searcher, postings, lengths
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_same_documents_and_scores_as_whoosh(opened, text):
+    engine, searcher, postings, lengths = opened
+    query = engine.query_for(searcher, text)
+    expected = {docnum: score for docnum, score in searcher.search(query, limit=None).items()}
+    got = Evaluator(searcher, postings, lengths).evaluate(query)
+    assert list(got.ids) == sorted(expected)
+    assert np.allclose(got.scores, [expected[d] for d in got.ids], rtol=1e-9, atol=0)
+
+
+def test_a_real_query_matches_hundreds_of_documents(opened):
+    engine, searcher, postings, lengths = opened
+    got = Evaluator(searcher, postings, lengths).evaluate(engine.query_for(searcher, "απόφαση"))
+    assert len(got.ids) > 300  # the comparison above is not between two empty answers
+
+
+def test_facet_counts_are_whooshs_counts(opened):
+    engine, searcher, postings, lengths = opened
+    column = FacetColumn.read(searcher.reader(), postings, "municipality")
+    matched = set(searcher.docs_for_query(engine.query_for(searcher, "απόφαση")))
+    mask = np.zeros(postings.doc_count, dtype=bool)
+    mask[list(matched)] = True
+    counts = dict(zip(column.names, column.counts(mask).tolist()))
+    reader = searcher.reader()
+    for name in column.names:
+        holders = set(reader.postings("municipality", name).all_ids())
+        assert counts[name] == len(holders & matched), name
+    assert sum(counts.values()) > 0  # not a comparison of empty sets
+
+
+def test_date_ranges_match_whooshs_term_range(opened):
+    from whoosh import query as wq
+    engine, searcher, postings, lengths = opened
+    dates = DateColumn.read(searcher.reader(), postings)
+    for start, end in (("2020-01-01", "2020-12-31"), (None, "2019-06-30"), ("2023-03-01", None)):
+        expected = set(searcher.docs_for_query(wq.TermRange("date", start or "0000", end or "9999")))
+        assert set(np.flatnonzero(dates.between(start, end)).tolist()) == expected
