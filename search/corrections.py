@@ -170,25 +170,39 @@ def spelled(folded: str, texts: Iterable[str]) -> str:
     """How the documents spell a folded word, in normal case: «θεμάτων», never «θεµάτων» or «Θεμάτων» mid-query.
 
     The surface forms of the word in `texts` are made clean first (NFKC turns the MICRO SIGN µ into μ,
-    `symbols_to_letters` the INCREMENT ∆ into Δ, invisible characters go).  Then the commonest form
-    written in lower case wins, since that is how the word is spelled in a sentence; a word the texts
-    only capitalize («Χανίων») is a name and keeps its capital; one only in capitals («ΔΗΜΑΡΧΟΣ»,
-    usually unaccented) is lowered.  Without any occurrence, the folded word with a final ς.
+    `symbols_to_letters` the INCREMENT ∆ into Δ, invisible characters go).  Then, as truecasing does:
+    the commonest form written in lower case wins, since that is how the word is spelled in a
+    sentence; else a capitalized form met inside a sentence («ο Δήμαρχος Χανίων») marks a name, which
+    keeps its capital; else the commonest form is lowered (a capital that only opens a title or a
+    sentence, «Ευρύτερα μέτρα», or capitals, «ΔΗΜΑΡΧΟΣ», usually unaccented), the accented one of
+    equals.  Without any occurrence, the folded word with a final ς.  The more texts, the better the
+    evidence: the engine passes a few documents that hold the word.
     """
     forms: Counter[str] = Counter()
+    names: Counter[str] = Counter()
     for text in texts:
         for word in words(text):
             if word.folded == folded:
-                forms[_clean(text[word.start:word.end])] += 1
+                form = _clean(text[word.start:word.end])
+                forms[form] += 1
+                if form[:1].isupper() and form[1:] == form[1:].lower() and not _opens_sentence(text, word.start):
+                    names[form] += 1
     if not forms:
         return final_sigma(folded)
-    lower = [f for f in forms if f == f.lower()]
-    titled = [f for f in forms if f[:1].isupper() and f[1:] == f[1:].lower()]
-    for group in (lower, titled):
-        if group:
-            return final_sigma(max(group, key=lambda f: (forms[f], _accents(f))))
-    upper = max(forms, key=lambda f: (forms[f], _accents(f)))
-    return final_sigma(upper.lower())
+    lower = Counter({f: n for f, n in forms.items() if f == f.lower()})
+    for found in (lower, names):
+        if found:
+            return final_sigma(max(found, key=lambda f: (found[f], _accents(f))))
+    return final_sigma(max(forms, key=lambda f: (forms[f], _accents(f))).lower())
+
+
+_SENTENCE_OPENERS = frozenset(".!;?:·«»\"“”(\n")
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """True at the start of a text, a line or a sentence, or after an opening quote or parenthesis."""
+    before = text[:start].rstrip(" \t")
+    return not before or before[-1] in _SENTENCE_OPENERS
 
 
 def _clean(surface: str) -> str:

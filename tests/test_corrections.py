@@ -107,6 +107,7 @@ def test_a_suggestion_is_in_the_documents_spelling_and_normal_case(corpus):
     assert corpus.plan("αποχέτευση λυμάτων").suggested_query("αποχέτευση λυμάτων", corpus.spell) == "αποχέτευση θεμάτων"
     assert spelled("δημαρχοσ", ["Ο ΔΗΜΑΡΧΟΣ", "Ο Δήμαρχος Χανίων", "ο δήμαρχος"]) == "δήμαρχος"
     assert spelled("χανιων", ["Ο Δήμαρχος Χανίων", "ΔΗΜΟΣ ΧΑΝΙΩΝ"]) == "Χανίων"  # a name keeps its capital
+    assert spelled("ευρυτερα", ["Ευρύτερα μέτρα.", "ΕΥΡΥΤΕΡΑ ΜΕΤΡΑ"]) == "ευρύτερα"  # a title's capital
     assert spelled("θεματων", ["των θεµάτων"]) == "θεμάτων"  # µ U+00B5 in, μ U+03BC out
     assert spelled("δημαρχοσ", ["\u2206ΗΜΑΡΧΟΣ"]) == "δημαρχος"
     assert spelled("δημαρχοσ", []) == "δημαρχος"
