@@ -19,12 +19,15 @@ The rules (issue 14), in the order `_decide_word` applies them:
    «dimarxos» is δήμαρχος.  `expand` already leaves a Latin term of the documents («covid») alone,
    by its share beside the Greek reading (greeklish.LATIN_TERM_SHARE), so no hit count applies here.
 3. A Greek word that finds FEW_HITS documents or more by itself is searched as typed, with no
-   suggestion, whatever the lexicon says: the documents use it (its stem), so «κορωνοϊός» with 39
-   hits is left alone.  So a query whose every Greek word has good hits never gets a suggestion.
+   suggestion, whatever the lexicon says: the documents use it (its stem), so «κορωνοϊός» with 30
+   documents is left alone.  So a query whose every Greek word has good hits never gets a suggestion.
 4. A real Greek word (lexicon or index vocabulary) is never replaced: «λυμάτων», which the index
    lacks, gives 0 results and at most a suggestion, never results for «θεμάτων».
 5. A Greek non-word with a close index word is corrected (applied and announced): «δημαχρος» is
-   δήμαρχος.
+   δήμαρχος, and only δήμαρχος: the query runs with the best correction alone, not with every close
+   word ORed (`expand` offers up to three: δημαρχοσ, δημαρχου), so a misspelling never finds more
+   documents than the word it stands for.  Greeklish keeps all its readings: one Latin spelling
+   stands for several Greek words, and the reading the user meant is among them.
 
 Why a suggestion needs the whole query to find results, and who checks it: the plan knows words,
 not how they combine («αποχέτευση θεμάτων» suggests two real words that never meet), so the engine
@@ -135,7 +138,8 @@ def _decide_word(word: WordEvidence, as_typed: bool) -> WordDecision:
         return keep  # a word of the documents, or a candidate that finds no more than the word itself
     if word.is_word:
         return WordDecision(word.folded, Action.SUGGESTED, word.expansion)
-    return WordDecision(word.folded, Action.CORRECTED, word.expansion)
+    best = Expansion(word.expansion.kind, word.expansion.alternatives[:1], word.expansion.best)
+    return WordDecision(word.folded, Action.CORRECTED, best)
 
 
 def gather(folded: str, hits: int, vocabulary: GreekVocabulary, quoted: bool = False,

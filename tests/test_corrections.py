@@ -72,6 +72,13 @@ def test_a_non_word_is_corrected_and_announced(corpus):
     assert only(plan).action is Action.CORRECTED and plan.announced
     assert plan.corrected_query("δημαχρος", corpus.spell) == "δήμαρχος"
     assert plan.suggested_query("δημαχρος", corpus.spell) is None  # applied, not also suggested
+    assert plan.applied["δημαχροσ"].words == ["δημαρχοσ"]  # the best correction alone, not every close word
+
+
+def test_a_misspelling_finds_no_more_documents_than_the_word(corpus):
+    """The corrected query's words are the word's own: «δήμαρχος» finds at least what «δημαχρος» finds."""
+    corrected = {w for e in corpus.plan("δημαχρος").applied.values() for w in e.words}
+    assert {stem(w) for w in corrected} == {stem(fold("δήμαρχος"))}
 
 
 def test_greeklish_is_read_as_greek_and_announced(corpus):
