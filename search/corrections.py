@@ -35,6 +35,7 @@ runs `CorrectionPlan.suggested_query` and shows it only when it finds documents.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -56,6 +57,8 @@ AS_TYPED_PARAMETER = "as_typed"
 
 
 class Action(Enum):
+    """What a query word becomes: searched as typed, corrected (announced), or only suggested."""
+
     AS_TYPED = "as_typed"
     CORRECTED = "corrected"
     SUGGESTED = "suggested"
@@ -69,7 +72,7 @@ class WordEvidence:
     hits: int  # documents the word finds by itself as typed (its stem or its exact form)
     is_word: bool  # a real Greek word: in the el_GR lexicon or in the index's vocabulary
     expansion: Expansion | None = None  # Greeklish readings or misspelling corrections (greeklish.expand)
-    best_hits: int = 0  # documents the expansion's best word finds
+    best_hits: int = 0  # documents that hold the expansion's best word (its index document frequency)
     quoted: bool = False  # inside a "phrase"
 
 
@@ -157,14 +160,18 @@ def gather(folded: str, hits: int, vocabulary: GreekVocabulary, quoted: bool = F
     return WordEvidence(folded, hits, is_word, expansion, best_hits)
 
 
+_QUOTED = re.compile(r'"[^"]*"')
+
+
 def _rewrite(q: str, replaced: Mapping[str, Expansion], spell: Callable[[str], str]) -> str | None:
-    """The typed query with each replaced word in its spelled form, the rest of the text as typed."""
+    """The typed query with each replaced word in its spelled form, the rest of the text (quotes too) as typed."""
     if not replaced:
         return None
+    quoted = [m.span() for m in _QUOTED.finditer(q)]
     pieces, cursor = [], 0
     for word in words(q):
         expansion = replaced.get(word.folded)
-        if expansion is not None:
+        if expansion is not None and not any(start < word.start < end for start, end in quoted):
             pieces += [q[cursor:word.start], spell(expansion.best)]
             cursor = word.end
     return "".join(pieces) + q[cursor:] if pieces else None

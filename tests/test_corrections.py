@@ -69,7 +69,7 @@ def test_a_real_word_the_index_lacks_is_never_replaced(corpus):
 
 def test_a_non_word_is_corrected_and_announced(corpus):
     plan = corpus.plan("δημαχρος")
-    assert only(plan).action is Action.CORRECTED and plan.announced
+    assert only(plan).action is Action.CORRECTED and plan.announced and only(plan).replacement == "δημαρχοσ"
     assert plan.corrected_query("δημαχρος", corpus.spell) == "δήμαρχος"
     assert plan.suggested_query("δημαχρος", corpus.spell) is None  # applied, not also suggested
     assert plan.applied["δημαχροσ"].words == ["δημαρχοσ"]  # the best correction alone, not every close word
@@ -99,6 +99,13 @@ def test_quoted_words_and_the_as_typed_switch_correct_nothing(corpus):
     for plan in (corpus.plan("λυμάτων", quoted=True), corpus.plan("δημαχρος", quoted=True),
                  corpus.plan("δημαχρος", as_typed=True), corpus.plan("dimarxos", as_typed=True)):
         assert only(plan).action is Action.AS_TYPED
+
+
+def test_a_quoted_copy_of_a_corrected_word_stays_as_typed(corpus):
+    q = 'δημαχρος "δημαχρος"'
+    quoted = gather("δημαχροσ", 0, corpus.vocabulary, quoted=True)
+    plan = decide([gather("δημαχροσ", 0, corpus.vocabulary), quoted])
+    assert plan.corrected_query(q, corpus.spell) == 'δήμαρχος "δημαχρος"'
 
 
 def test_only_the_word_that_finds_little_changes_in_a_query(corpus):
