@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from .analysis import fold
+from .analysis import fold, stem
 from .lexicon import is_greek_word  # its dictionary loads (~1.5 s) on the first lookup, not at import
 
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
@@ -350,3 +350,65 @@ def _letterhead_end(paragraph: str, needed: int) -> int:
             break
         end, count = min(limit, _FIELD_VALUE.match(paragraph, field.end()).end()), count + 1
     return len(paragraph[:end].rstrip()) if count >= needed else 0
+
+
+# ---------------------------------------------------------------- passage choice
+
+Span = tuple[int, int]
+PASSAGE_CHARS = 240  # characters: the width of the snippets the engine shows today (SNIPPET_CHARS)
+
+
+def passage(text: str, matches: list[Span], boilerplate: list[Span], width: int = PASSAGE_CHARS) -> Span:
+    """The (start, end) window of `text` a snippet shows: the densest run of matches in real sentences.
+
+    `matches` are the matched words' character ranges, `boilerplate` the letterhead ranges
+    (`boilerplate_spans`).  Matches inside a letterhead count only when no match lies outside one: a
+    decision that says «ΥΠΟΥΡΓΕΙΟ ΥΓΕΙΑΣ» in its header and «του Υπουργείου Υγείας» in its text shows
+    the sentence, and one whose only match is the header shows the header rather than nothing.  Among
+    the matches kept, the window holding the most distinct terms (stems) wins, the earliest of equals;
+    it starts about a quarter of its width before its first match, on a word boundary and, when the
+    match is in a sentence, not inside the letterhead before it, and it ends on a word boundary.
+    """
+    if not matches:
+        return 0, _end_before(text, 0, width)
+    in_sentences = [m for m in matches if not _inside(m, boilerplate)]
+    kept = sorted(in_sentences or matches)
+    first, last = _densest(text, kept, width)
+    start = max(0, first[0] - width // 4)
+    if in_sentences:
+        start = max([start] + [end for begin, end in boilerplate if begin <= start < end <= first[0]])
+    start = _word_start(text, start, first[0])
+    return start, max(_end_before(text, start, width), last[1])
+
+
+def _inside(match: Span, spans: list[Span]) -> bool:
+    return any(begin <= match[0] < end for begin, end in spans)
+
+
+def _densest(text: str, matches: list[Span], width: int) -> tuple[Span, Span]:
+    """The first and last match of the window (of `width` characters from a match) with most distinct stems."""
+    keys = [stem(fold(text[begin:end])) for begin, end in matches]
+    best, best_count, last = (0, 0), 0, 0
+    for first, match in enumerate(matches):
+        last = max(last, first)
+        while last + 1 < len(matches) and matches[last + 1][1] <= match[0] + width:
+            last += 1
+        count = len(set(keys[first:last + 1]))
+        if count > best_count:
+            best, best_count = (first, last), count
+    return matches[best[0]], matches[best[1]]
+
+
+def _word_start(text: str, position: int, limit: int) -> int:
+    """The first word start at or after `position` (not past `limit`, the first match's start)."""
+    while position < limit and (position > 0 and not text[position - 1].isspace() or text[position].isspace()):
+        position += 1
+    return position
+
+
+def _end_before(text: str, start: int, width: int) -> int:
+    """The end of the last whole word within `width` characters of `start` (the text's end if it is nearer)."""
+    if len(text) <= start + width:
+        return len(text.rstrip())
+    cut = max(text.rfind(space, start, start + width + 1) for space in " \n")
+    return cut if cut > start else start + width

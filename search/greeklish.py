@@ -637,12 +637,14 @@ class Expansion:
 
 
 def expand(word: str, vocabulary: GreekVocabulary) -> Expansion | None:
-    """Greeklish readings of a Latin word, or corrections of a misspelled Greek one.
+    """Greeklish readings of a Latin word, or corrections of a misspelled Greek one: the candidates.
 
     None when the word is a known word of the index (a Greek word, a Latin term
     of the documents such as "covid") or nothing close exists.  Readings keep
     only the lowest spelling cost; among them the commonest words weigh most,
-    so a rare look-alike cannot outrank the intended word.
+    so a rare look-alike cannot outrank the intended word.  Whether a candidate
+    replaces the word, is only suggested, or is dropped (a real Greek word the
+    index lacks is never replaced) is `search.corrections.decide`'s call.
     """
     folded = fold(word)
     if is_latin_word(folded):

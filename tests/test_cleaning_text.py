@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from search.cleaning import boilerplate_spans, html_to_text, join_letter_spaced, tidy_title
+from search.analysis import fold, stem, words
+from search.cleaning import boilerplate_spans, html_to_text, join_letter_spaced, passage, tidy_title
 from search.ingest import IngestReport, load_documents
 from tests.conftest import shared_data
 
@@ -71,3 +72,59 @@ def test_no_real_decision_keeps_markup_or_letter_spacing(decisions, figure):
     marked = sum(bool(boilerplate_spans(d.body)) for d in with_body)
     figure(f"cleaning: {len(decisions)} decisions, 0 with <br>/&nbsp;/letter spacing, 0 unbalanced titles; "
            f"{marked} of {len(with_body)} bodies have a letterhead span")
+
+
+def matches_of(text: str, word: str) -> list[tuple[int, int]]:
+    """Where the text holds the word in any inflection (its stem), as the highlighter finds it."""
+    term = stem(fold(word))
+    return [(w.start, w.end) for w in words(text) if w.term == term]
+
+
+def in_spans(position: int, spans: list[tuple[int, int]]) -> bool:
+    return any(begin <= position < end for begin, end in spans)
+
+
+HEADER_FIELD = re.compile(r"@|Αρ(?:ιθ)?μ?\.\s*Πρωτ|Ταχ\.|Τηλ", re.I)
+
+
+@pytest.mark.parametrize("doc_id, word", [
+    ("moh_doccano:162", "μισθοδοσίας"),  # «ΤΜΗΜΑ ΜΙΣΘΟΔΟΣΙΑΣ Ταχ. Δ/νση» in the letterhead, «Τμήμα Μισθοδοσίας» at the end
+    ("moh_doccano:103", "υγείας"),  # «ΥΠΟΥΡΓΕΙΟ ΥΓΕΙΑΣ … Αριθ. Πρωτ.» first, «του Υπουργείου Υγείας» in sentences
+])
+def test_a_passage_shows_the_sentence_not_the_letterhead(decisions, doc_id, word):
+    body = next(d.body for d in decisions if d.id == doc_id)
+    found, spans = matches_of(body, word), boilerplate_spans(body)
+    assert spans and found[0][0] < spans[0][1] < found[-1][0]  # the word is in both
+    start, end = passage(body, found, spans)
+    shown = body[start:end]
+    assert any(start <= s and e <= end for s, e in found) and not HEADER_FIELD.search(shown)
+    assert body[start - 1].isspace() and (end == len(body) or body[end].isspace())  # whole words
+    head_start, _ = passage(body, found, [])
+    assert HEADER_FIELD.search(body[head_start:head_start + 240])  # without the spans, the letterhead shows
+
+
+def test_a_match_only_in_the_letterhead_still_shows_it(decisions):
+    body = next(d.body for d in decisions if d.id == "moh_doccano:162")
+    found = matches_of(body, "Πληροφορίες")
+    assert found and all(in_spans(s, boilerplate_spans(body)) for s, _ in found)
+    start, end = passage(body, found, boilerplate_spans(body))
+    assert start <= found[0][0] and found[0][1] <= end
+
+
+def test_passages_leave_letterheads_on_real_decisions(decisions, figure):
+    """Every (decision, word) where the word is matched both in a letterhead and in a sentence: the
+    passage starts in the letterhead without the spans (the old choice), never with them."""
+    before = after = cases = 0
+    for doc in decisions:
+        spans = boilerplate_spans(doc.body) if doc.body else []
+        for word in ("υγείας", "μισθοδοσίας", "πίστωσης", "δαπάνης", "οικονομικών"):
+            found = matches_of(doc.body, word) if spans else []
+            inside = [in_spans(s, spans) for s, _ in found]
+            if not any(inside) or all(inside):
+                continue
+            cases += 1
+            before += in_spans(passage(doc.body, found, [])[0], spans)
+            after += in_spans(passage(doc.body, found, spans)[0], spans)
+    assert cases > 50 and after == 0
+    figure(f"passages: {cases} (decision, word) pairs matched in a letterhead and in sentences; "
+           f"a passage in the letterhead {before} times without the spans, {after} with them")
