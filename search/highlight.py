@@ -7,7 +7,7 @@ mark the same words.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -16,6 +16,16 @@ from .analysis import Word
 from .querylang import Clause, Expansions
 
 SNIPPET_CHARS = 240
+# A snippet reads a bounded part of its text, so a 700,000-character law costs what a 3 KB
+# announcement does: splitting, folding and stemming every word of the longest real law took
+# 300-590 ms per snippet (benchmarks/snippet_cost.py), and a page shows up to 100 of them.
+# The first match is looked for in the first SNIPPET_LOCATE_CHARS (about 700 words, ~4 ms of
+# that work); a text with none there (a title-only match, or a match deeper than this) shows
+# its opening, as a text with no match always did.
+SNIPPET_LOCATE_CHARS = 5_000
+# After the first match, matches this far on compete for the window with the most distinct
+# query words: four windows' worth, the whole of a typical announcement.
+SNIPPET_SCAN_CHARS = 4 * SNIPPET_CHARS
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -84,13 +94,37 @@ class _Excerpt:
         return "".join(self._pieces).rstrip(" ")
 
 
+def _scanned(text: str, matches: Callable[[Word], bool], width: int) -> tuple[list[Word], list[Word]]:
+    """The words a snippet can show (from `width` before the first match to `width` past the last
+    match weighed) and the matches among them, reading only as far as SNIPPET_LOCATE_CHARS and
+    SNIPPET_SCAN_CHARS allow."""
+    before: deque[Word] = deque()  # the words just before the first match, within `width`
+    scanned: list[Word] = []
+    hits: list[Word] = []
+    last_hit = SNIPPET_LOCATE_CHARS
+    for word in analysis.words(text):
+        if word.start > last_hit + width:
+            break
+        if not hits:
+            before.append(word)
+            while before[0].start < word.start - width:
+                before.popleft()
+        else:
+            scanned.append(word)
+        if word.start <= last_hit and matches(word):
+            if not hits:
+                last_hit = word.start + SNIPPET_SCAN_CHARS
+                scanned = list(before)
+            hits.append(word)
+    return scanned, hits
+
+
 def snippet(text: str, matches: Callable[[Word], bool], width: int = SNIPPET_CHARS) -> Snippet:
     """An excerpt around the run of text that matches most query terms, with the spans of its matched words.
 
     One line of plain text: runs of whitespace (line breaks too) are one space.
     """
-    all_words = list(analysis.words(text))
-    hits = [w for w in all_words if matches(w)]
+    all_words, hits = _scanned(text, matches, width)
     if not hits:
         excerpt = _Excerpt()
         excerpt.plain(text[:width])

@@ -227,6 +227,34 @@ def test_edit_distance():
     assert edit_distance("αβγδεζ", "ζεδγβα") == 3  # capped at limit + 1
 
 
+def osa_by_hand(a: str, b: str, limit: int) -> int:
+    """The optimal-string-alignment dynamic program edit_distance used before rapidfuzz: the oracle."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return min(prev[-1], limit + 1)
+
+
+def test_edit_distance_equals_the_hand_dynamic_program_on_real_words():
+    """Snowball's real Greek vocabulary: each word against its neighbours in the list (shared
+    prefixes, inflections), a swapped pair of letters, and a far word."""
+    vocabulary = shared_data("snowball-greek/voc.txt").read_text(encoding="utf-8")
+    real = vocabulary.split()[::37]
+    pairs = [(w, other) for i, w in enumerate(real) for other in real[i + 1:i + 4]]
+    pairs += [(w, w[:2] + w[3] + w[2] + w[4:]) for w in real if len(w) > 4]
+    pairs += [(w, real[-1 - i]) for i, w in enumerate(real[:500])]
+    assert len(pairs) > 5000
+    for limit in (1, 2):
+        assert [edit_distance(a, b, limit) for a, b in pairs] == [osa_by_hand(a, b, limit) for a, b in pairs]
+    assert {edit_distance(a, b, 2) for a, b in pairs} == {0, 1, 2, 3}
+
+
 def test_absurdly_ambiguous_latin_is_not_expanded():
     assert latin_keys("th" * 16) == set()
     assert latin_keys("xorhghsh")

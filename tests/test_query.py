@@ -238,3 +238,28 @@ def test_suggestion_keeps_the_typed_query_around_the_corrected_word(engine):
 def test_long_latin_nonsense_is_searched_as_typed(engine):
     answer = search(engine, q="th" * 16 + " " + "ph" * 16)
     assert answer["total"] == 0 and answer["suggestion"] is None
+
+
+def test_a_snippet_reads_a_bounded_part_of_a_long_text(monkeypatch):
+    """A law of 700,000 characters costs what an announcement does: the words read are counted."""
+    from search import highlight
+
+    read: list[int] = []
+    words = highlight.analysis.words
+
+    def counted(text):
+        for word in words(text):
+            read.append(word.start)
+            yield word
+
+    monkeypatch.setattr(highlight.analysis, "words", counted)
+    body = " ".join(d.body for d in seed_documents())
+    matches = highlight.highlighter(parse_query("διακυβέρνηση"))
+    for copies in (1, 10, 200):
+        read.clear()
+        excerpt = highlight.snippet(body * copies, matches)
+        assert excerpt.spans and max(read) <= highlight.SNIPPET_LOCATE_CHARS + highlight.SNIPPET_SCAN_CHARS * 2
+    # A text whose first match lies past the bounded look-up shows its opening, as an unmatched one does.
+    filler = "Ο δήμος ενημερώνει τους πολίτες. " * 400
+    late = highlight.snippet(filler + "ψηφιακή διακυβέρνηση", matches)
+    assert late.spans == () and late.text.startswith("Ο δήμος ενημερώνει")
