@@ -59,7 +59,15 @@ def write_documents(directory: Path, documents: Iterable[Document], procs: int |
 
 
 def open_index(directory: Path) -> whoosh_index.Index:
-    return whoosh_index.open_dir(str(directory))
+    """Open a generation with the schema of this code, not the one pickled in its table of contents.
+
+    Whoosh pickles the schema, analyzer classes by their module path, into every
+    index; a generation built before those classes moved (search.analysis ->
+    search.backend.whoosh.analyzers) then fails to unpickle.  The schema's fields
+    and analysis are this code's (the terms are checked to agree by tests), so
+    the pickled copy is skipped and any generation of the same layout opens.
+    """
+    return whoosh_index.open_dir(str(directory), schema=build_schema())
 
 
 def count_documents(directory: Path) -> int:
