@@ -7,12 +7,14 @@ mark the same words.
 from __future__ import annotations
 
 import re
-from collections import Counter, deque
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import analysis
 from .analysis import Word
+from .normalizers import INVISIBLE_CLASS
 from .querylang import Clause, Expansions
 
 SNIPPET_CHARS = 240
@@ -29,7 +31,87 @@ SNIPPET_SCAN_CHARS = 4 * SNIPPET_CHARS
 _WHITESPACE = re.compile(r"\s+")
 
 
-def highlighter(clauses: Sequence[Clause], expansions: Expansions | None = None) -> Callable[[Word], bool]:
+class WordMatcher:
+    """Which words of a text the query matched (call it with a Word), and where such a word may begin.
+
+    A word matches by its stem, its folded form or a typed prefix.  Testing a word
+    means splitting, folding and stemming it, a few microseconds of Python each;
+    `candidates` finds, in C, the places where a matching word can begin -- a word
+    start whose first letters fold to the first letters of a stem, form or prefix
+    (FIRST_LETTERS of them, with the few stems Snowball respells there) -- so a
+    snippet tests only those words, not every word before the first match.
+    """
+
+    def __init__(self, stems: set[str], exact: set[str], prefixes: tuple[str, ...]):
+        self.stems, self.exact, self.prefixes = stems, exact, prefixes
+        keys = {key for stem in stems for key in _stem_keys(stem)}
+        keys |= {form[:FIRST_LETTERS] for form in (*exact, *prefixes) if form}
+        self.candidates = _candidate_pattern(keys)
+
+    def __call__(self, word: Word) -> bool:
+        return (word.term in self.stems or word.folded in self.exact
+                or (bool(self.prefixes) and word.folded.startswith(self.prefixes)))
+
+
+# Letters of a stem or form a candidate word must begin with.  Two: every one of the
+# lexicon's 812,036 stemmed forms begins with its stem's first two letters but five
+# (μεστε -> μιεστ, πιανε -> παν ...), which _stem_keys covers; three letters missed 28.
+FIRST_LETTERS = 2
+
+
+def _stem_keys(stem: str) -> set[str]:
+    """The first letters a word with this stem can begin with: Snowball inserts or drops
+    an ι after the first letter of a few forms (μεστε -> μιεστ, μιανε -> μαν)."""
+    keys = {stem[:FIRST_LETTERS]}
+    if len(stem) > 2 and stem[1] == "ι":
+        keys.add(stem[0] + stem[2])
+    if stem and analysis.is_greek(stem):
+        keys.add(stem[0] + "ι")
+    return keys
+
+
+@lru_cache(maxsize=1)
+def _letters_by_fold() -> dict[str, str]:
+    """Every character of the Basic Multilingual Plane by the first letters it folds to.
+
+    Latin and Greek look-alikes count as the letter of the other script too, as
+    fold_text reads them inside a word of the other script («Pόδου»).  Built once
+    per process (about 0.6 s), on the first snippet.
+    """
+    by_fold: dict[str, list[str]] = {}
+    for code in range(0x10000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        char = chr(code)
+        folded = analysis.fold_text(char)
+        if not folded:
+            continue
+        for form in {folded, folded.translate(analysis.LATIN_TO_GREEK), folded.translate(analysis.GREEK_TO_LATIN)}:
+            for length in range(1, min(FIRST_LETTERS, len(form)) + 1):
+                by_fold.setdefault(form[:length], []).append(char)
+    return {key: "".join(dict.fromkeys(chars)) for key, chars in by_fold.items()}
+
+
+def _letter_class(key: str) -> str:
+    chars = _letters_by_fold().get(key, "")
+    return f"[{re.escape(chars)}]" if chars else "(?!)"
+
+
+def _candidate_pattern(keys: set[str]) -> re.Pattern[str] | None:
+    """A regex finding word starts whose first letters fold to one of `keys`."""
+    if not keys:
+        return None
+    between = f"{analysis.MARKS}*[{INVISIBLE_CLASS}]*"
+    alternatives = []
+    for key in sorted(keys):
+        ways = [_letter_class(key)]  # one character folding to the whole key (ῷ -> ωι)
+        if len(key) > 1:
+            ways.append(_letter_class(key[0]) + between + _letter_class(key[1:]))
+        alternatives.append("|".join(ways))
+    return re.compile(rf"(?<![^\W_])(?:{'|'.join(alternatives)})")
+
+
+def highlighter(clauses: Sequence[Clause], expansions: Expansions | None = None) -> WordMatcher:
     """Which words of a text the query matched, whatever form the query used."""
     stems: set[str] = set()
     exact: set[str] = set()
@@ -51,12 +133,7 @@ def highlighter(clauses: Sequence[Clause], expansions: Expansions | None = None)
                 exact.add(word.folded)
             else:
                 stems.add(word.term)
-    prefix_tuple = tuple(prefixes)
-
-    def matches(word: Word) -> bool:
-        return word.term in stems or word.folded in exact or (bool(prefix_tuple) and word.folded.startswith(prefix_tuple))
-
-    return matches
+    return WordMatcher(stems, exact, tuple(prefixes))
 
 
 @dataclass(frozen=True)
@@ -94,46 +171,58 @@ class _Excerpt:
         return "".join(self._pieces).rstrip(" ")
 
 
-def _scanned(text: str, matches: Callable[[Word], bool], width: int) -> tuple[list[Word], list[Word]]:
-    """The words a snippet can show (from `width` before the first match to `width` past the last
-    match weighed) and the matches among them, reading only as far as SNIPPET_LOCATE_CHARS and
-    SNIPPET_SCAN_CHARS allow."""
-    before: deque[Word] = deque()  # the words just before the first match, within `width`
-    scanned: list[Word] = []
-    hits: list[Word] = []
-    last_hit = SNIPPET_LOCATE_CHARS
-    for word in analysis.words(text):
-        if word.start > last_hit + width:
+def _boundary_before(text: str, position: int) -> int:
+    """A place at or before `position` where no word is cut: just after a space or a line break."""
+    if position <= 0:
+        return 0
+    return max(text.rfind(" ", 0, position), text.rfind("\n", 0, position)) + 1
+
+
+def _matching_words(text: str, matches: WordMatcher, start: int, end: int) -> Iterator[Word]:
+    """The matching words starting from `start` to `end`, in order, testing only candidate places."""
+    if matches.candidates is None:
+        return
+    position = start
+    while True:
+        candidate = matches.candidates.search(text, position, end + 64)
+        if candidate is None:
+            return
+        word = _word_at(text, candidate.start())
+        if word is None or word.start > end:
+            return
+        if word.start >= start and matches(word):
+            yield word
+        position = max(word.end, candidate.end())
+
+
+def _word_at(text: str, position: int) -> Word | None:
+    """The word that holds `position`, or the first one after it."""
+    return next((w for w in analysis.words(text, _boundary_before(text, position)) if w.end > position), None)
+
+
+def _window_end(text: str, first: Word, start: int, width: int, default: int) -> int:
+    """The end of the last word that ends within `width` of `start` (words from `width` before the
+    first match on), or `default`."""
+    limit = start + width
+    end = None
+    for word in analysis.words(text, _boundary_before(text, start)):
+        if word.end > limit:
             break
-        if not hits:
-            before.append(word)
-            while before[0].start < word.start - width:
-                before.popleft()
-        else:
-            scanned.append(word)
-        if word.start <= last_hit and matches(word):
-            if not hits:
-                last_hit = word.start + SNIPPET_SCAN_CHARS
-                scanned = list(before)
-            hits.append(word)
-    return scanned, hits
+        end = word.end
+    if end is not None and end >= start:
+        return end
+    # A first word longer than the window: the last shorter one may lie before it.
+    ends = [w.end for w in analysis.words(text, _boundary_before(text, first.start - width))
+            if w.start >= first.start - width and w.end <= limit and w.start <= limit]
+    return max(ends, default=default)
 
 
-def snippet(text: str, matches: Callable[[Word], bool], width: int = SNIPPET_CHARS) -> Snippet:
-    """An excerpt around the run of text that matches most query terms, with the spans of its matched words.
-
-    One line of plain text: runs of whitespace (line breaks too) are one space.
-    """
-    all_words, hits = _scanned(text, matches, width)
-    if not hits:
-        excerpt = _Excerpt()
-        excerpt.plain(text[:width])
-        return Snippet(excerpt.text() + ("…" if len(text) > width else ""))
-    # Slide a window of `width` characters over the hits; keep the one with most distinct terms.
+def _best_window(hits: list[Word], width: int) -> Word:
+    """The hit opening the `width`-character window with the most distinct query words."""
     best, best_count = hits[0], 0
     in_window: Counter[str] = Counter()
     last = 0
-    for first, hit in enumerate(hits):
+    for hit in hits:
         while last < len(hits) and hits[last].end <= hit.start + width:
             in_window[hits[last].term or hits[last].folded] += 1
             last += 1
@@ -143,9 +232,27 @@ def snippet(text: str, matches: Callable[[Word], bool], width: int = SNIPPET_CHA
         in_window[key] -= 1
         if not in_window[key]:
             del in_window[key]
-    # Start a few words before the first hit, on a word boundary.
-    start = next(w.start for w in all_words if w.start >= best.start - width // 4)
-    end = max((w.end for w in all_words if w.end <= start + width), default=best.end)
+    return best
+
+
+def snippet(text: str, matches: WordMatcher, width: int = SNIPPET_CHARS) -> Snippet:
+    """An excerpt around the run of text that matches most query terms, with the spans of its matched words.
+
+    One line of plain text: runs of whitespace (line breaks too) are one space.  The
+    first match is looked for within SNIPPET_LOCATE_CHARS; matches up to
+    SNIPPET_SCAN_CHARS after it compete for the window.
+    """
+    first = next(_matching_words(text, matches, 0, SNIPPET_LOCATE_CHARS), None)
+    if first is None:
+        excerpt = _Excerpt()
+        excerpt.plain(text[:width])
+        return Snippet(excerpt.text() + ("…" if len(text) > width else ""))
+    hits = list(_matching_words(text, matches, first.start, first.start + SNIPPET_SCAN_CHARS))
+    best = _best_window(hits, width)
+    # Start a few words before the best hit, on a word boundary.
+    lead = best.start - width // 4
+    start = next(w.start for w in analysis.words(text, _boundary_before(text, lead)) if w.start >= lead)
+    end = _window_end(text, first, start, width, best.end)
     excerpt, cursor = _Excerpt(), start
     if start > 0:
         excerpt.plain("… ")
