@@ -25,6 +25,11 @@ class SearchService:
     of the previous generation, still intact on disk, and name that generation: no
     request waits for another's opening.  Only with no engine to fall back on (the
     first requests after start-up) do they wait for it.
+
+    A generation's engine runs a probe search when it opens and at every health check
+    (`SearchEngine.probe`); a generation whose probe fails is not searched again, and
+    the newest other generation that verifies answers instead, as for one that fails
+    verification.
     """
 
     def __init__(self, store: IndexStore):
@@ -32,7 +37,7 @@ class SearchService:
         self._lock = threading.Lock()  # held for dictionary updates only, never while an engine opens
         self._current: tuple[str, SearchEngine] | None = None
         self._opening: dict[str, threading.Event] = {}
-        self._failed: dict[str, IndexUnavailable] = {}
+        self._unusable: dict[str, str] = {}  # generation -> why it could not be opened or probed
 
     def engine(self) -> SearchEngine:
         """The engine answering searches now; callers keep it for a whole request."""
@@ -40,7 +45,9 @@ class SearchService:
 
     def live(self) -> tuple[str, SearchEngine]:
         """The generation that answers searches and its engine, read together (CURRENT once)."""
-        _, serving = self.store.serving()
+        with self._lock:
+            unusable = dict(self._unusable)
+        _, serving = self.store.serving(unusable)
         with self._lock:
             current = self._current
             if current is not None and current[0] == serving:
@@ -53,27 +60,42 @@ class SearchService:
         if current is not None and not self.store.checked(current[0]):
             return current
         opening.wait()
-        with self._lock:
-            if self._current is not None and self._current[0] == serving:
-                return self._current
-            failed = self._failed.get(serving)
-        raise failed or IndexUnavailable(f"index generation {serving} is being opened")
+        return self.live()  # now open, or unusable and another generation answers
 
     def _open(self, generation: str) -> tuple[str, SearchEngine]:
-        """Open and warm `generation`'s engine in this thread, then make it the current one."""
+        """Open and warm `generation`'s engine in this thread, probe it, then make it the current one.
+
+        A generation that cannot be opened or probed is searched no more by this service
+        (until a restart): the next generation that verifies answers, or IndexUnavailable.
+        """
         try:
             engine = SearchEngine(open_index(self.store.root / generation))
         except Exception as error:  # Whoosh raises many kinds on damaged files
-            failed = IndexUnavailable(f"index generation {generation} cannot be opened ({type(error).__name__})")
             with self._lock:
-                self._failed[generation] = failed
+                self._unusable[generation] = (f"index generation {generation} cannot be opened "
+                                              f"({type(error).__name__})")
                 self._opening.pop(generation).set()
-            raise failed from error
+            return self.live()
+        if not self._probed(generation, engine):
+            with self._lock:
+                self._opening.pop(generation).set()
+            return self.live()
         with self._lock:
             self._current = (generation, engine)
-            self._failed.pop(generation, None)
             self._opening.pop(generation).set()
         return generation, engine
+
+    def _probed(self, generation: str, engine: SearchEngine) -> bool:
+        """Whether `engine` answers its probe search; if not, `generation` is searched no more."""
+        try:
+            engine.probe()
+            return True
+        except Exception as error:  # whatever a damaged index raises
+            with self._lock:
+                self._unusable[generation] = f"a probe search on generation {generation} failed ({type(error).__name__})"
+                if self._current is not None and self._current[0] == generation:
+                    self._current = None
+            return False
 
     def health(self) -> Health:
         """The state `GET /health` reports; never raises.
@@ -90,12 +112,17 @@ class SearchService:
         serving: str | None = None
         try:
             serving, engine = self.live()
+            if not self._probed(serving, engine):
+                serving, engine = self.live()
             documents = engine.document_count()
             info = store.build_info(serving)
         except Exception as error:  # a health check reports a damaged index, whatever Whoosh raised
+            serving, documents, info = None, 0, None
             problems = problems or [str(error) if isinstance(error, IndexUnavailable) else
                                     f"index generation {generation} is damaged ({type(error).__name__})"]
-            serving, documents, info = None, 0, None
+        with self._lock:
+            probe_problem = self._unusable.get(generation) if generation else None
+        problems = problems or ([probe_problem] if probe_problem else [])
         if not problems:
             return Health(status="ok", documents=documents, generation=generation, serving=serving,
                           built_at=info.built_at, message=None)

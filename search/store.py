@@ -258,9 +258,10 @@ class IndexStore:
             return [f"generation {generation} holds {found} documents, its {BUILD_INFO} says {expected_documents}"]
         return []
 
-    def newest_verified(self) -> str | None:
-        """The newest generation on disk that verifies, or None."""
-        return next((name for name in reversed(self.generations()) if not self.checked(name)), None)
+    def newest_verified(self, unusable: Mapping[str, str] | None = None) -> str | None:
+        """The newest generation on disk that verifies (and is not one of `unusable`), or None."""
+        return next((name for name in reversed(self.generations())
+                     if name not in (unusable or {}) and not self.checked(name)), None)
 
     def build_info(self, generation: str) -> BuildInfo:
         data = json.loads((self.root / generation / BUILD_INFO).read_text(encoding="utf-8"))
@@ -273,18 +274,20 @@ class IndexStore:
         except FileNotFoundError:
             return {}
 
-    def serving(self) -> tuple[str, str]:
+    def serving(self, unusable: Mapping[str, str] | None = None) -> tuple[str, str]:
         """(live generation, generation that answers searches), read together (CURRENT once).
 
-        The one answering is the live generation, or, when it fails verification, the
-        newest generation that verifies: a damaged segment is never searched.  Raises
-        IndexUnavailable when none can answer.
+        The one answering is the live generation, or, when it fails verification (or is
+        one of `unusable`: generation -> what a reader found wrong with it, e.g. a probe
+        search that failed), the newest generation that verifies: a damaged segment is
+        never searched.  Raises IndexUnavailable when none can answer.
         """
         generation = self.current_generation()
         if generation is None:
             raise IndexUnavailable("no index has been built yet")
-        problems = self.checked(generation)
-        serving = generation if not problems else self.newest_verified()
+        unusable = unusable or {}
+        problems = self.checked(generation) or ([unusable[generation]] if generation in unusable else [])
+        serving = generation if not problems else self.newest_verified(unusable)
         if serving is None:
             raise IndexUnavailable(f"index generation {generation} is damaged: {problems[0]}")
         return generation, serving

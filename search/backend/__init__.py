@@ -28,3 +28,7 @@ class Backend(Protocol):
     def search(self, request: SearchRequest) -> SearchAnswer:
         """One page of ranked, highlighted results with facet counts and a suggestion."""
         ...
+
+    def probe(self) -> None:
+        """Run a cheap real search; raise (anything) when the collection cannot answer one."""
+        ...

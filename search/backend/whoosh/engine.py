@@ -16,7 +16,7 @@ from whoosh import query as wq
 from whoosh.index import Index
 from whoosh.searching import Searcher
 
-from ...analysis import Word
+from ...analysis import Word, is_greek, words
 from ...answers import Hit, Official, Query, SearchAnswer
 from ...documents import Document
 from ...greeklish import Expansion, GreekVocabulary
@@ -28,6 +28,9 @@ from .facets import facet_counts
 from .generation import GenerationArrays
 from .matchers import build_query
 from .schema import from_stored
+
+# The probe word is read from this much of the first document: a title and its first line.
+PROBE_TEXT_CHARS = 500
 
 
 class SearchEngine:
@@ -49,6 +52,7 @@ class SearchEngine:
         self.ix = ix
         self._searchers = threading.local()
         self.arrays = GenerationArrays(self.searcher())
+        self.probe_query = _probe_query(self.searcher())
         self._vocabulary: Future[GreekVocabulary] = Future()
         threading.Thread(target=self._read_vocabulary, name="vocabulary", daemon=True).start()
 
@@ -109,6 +113,17 @@ class SearchEngine:
             took_ms=round((time.perf_counter() - started) * 1000, 1),
         )
 
+    def probe(self) -> None:
+        """A cheap real search (a rare word of the first document, one result); raises if it cannot be answered.
+
+        It reads the word's postings in the three ranked fields, a stored document and the
+        facet columns: damage that a generation's checksums cannot see (bad data written at
+        build time) shows here, where a health check can report it.
+        """
+        answer = self.search(SearchRequest(q=self.probe_query, per_page=1))
+        if self.document_count() and not answer.results:
+            raise LookupError(f"a search for «{self.probe_query}» found nothing, though the index holds it")
+
     def vocabulary(self) -> GreekVocabulary:
         """The folded words of the index with their document frequencies (waits for its first reading)."""
         return self._vocabulary.result()
@@ -137,3 +152,19 @@ class SearchEngine:
             highlights=list(excerpt.spans),
             score=round(score, 3) if score is not None else None,
         )
+
+
+def _probe_query(searcher: Searcher) -> str:
+    """The rarest Greek word of the first document's opening ("" for an empty index or one with none).
+
+    Rare, so that the probe scores a handful of documents: a health check polled every few
+    seconds must stay cheap while the server is busy.  Greek and in the index, so that the
+    probe never waits for the Greeklish vocabulary.
+    """
+    reader = searcher.reader()
+    for fields in searcher.all_stored_fields():
+        text = f"{fields.get('title', '')} {fields.get('body', '')}"[:PROBE_TEXT_CHARS]
+        indexed = {word.folded for word in words(text)
+                   if word.term and is_greek(word.folded) and reader.doc_frequency("exact", word.folded)}
+        return min(sorted(indexed), key=lambda folded: reader.doc_frequency("exact", folded), default="")
+    return ""
