@@ -3,6 +3,7 @@ cheap request waits meanwhile.
 
     python benchmarks/slow_clients.py [--connections 200] [--under-limit 95] [--requests 20]
                                       [--trickle-every 13] [--trickle-seconds 40] [--index DIR]
+                                      [--server both | "serve before" | "dimos-search serve"]
 
 Builds an index of the seeds (or uses --index), then runs two servers in turn on a free loopback port:
 
@@ -72,6 +73,9 @@ def before_command(index: Path, port: int) -> list[str]:
     return [sys.executable, "-c", code, str(index), HOST, str(port)]
 
 
+SERVERS = {"serve before": before_command, "dimos-search serve": product_command}
+
+
 def get(port: int, path: str, timeout: float = REQUEST_TIMEOUT) -> tuple[int, bytes]:
     """One GET on a connection of its own: its status and whole body."""
     connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
@@ -124,10 +128,13 @@ class SlowClients:
         for client in self.sockets:
             client.sendall(TRICKLE_LINE)
 
+    def open_states(self) -> list[bool]:
+        """Each one, oldest first: still connected?  A non-blocking read of one that is open finds
+        nothing to read; of one the server closed, end of file (or a reset)."""
+        return [_still_open(client) for client in self.sockets]
+
     def open_count(self) -> int:
-        """How many are still connected: a non-blocking read of one that is open finds nothing to
-        read; of one the server closed, end of file (or a reset)."""
-        return sum(_still_open(client) for client in self.sockets)
+        return sum(self.open_states())
 
     def close(self) -> None:
         for client in self.sockets:
@@ -241,13 +248,16 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--trickle-every", type=float, default=13.0)
     parser.add_argument("--trickle-seconds", type=float, default=40.0)
+    parser.add_argument("--server", choices=["both", *SERVERS], default="both")
     parser.add_argument("--index", type=Path, help="An existing index (default: the seeds, built in a temporary folder).")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         index = args.index or Path(tmp) / "index"
         if args.index is None:
             build_seed_index(index)
-        for name, command in (("serve before", before_command), ("dimos-search serve", product_command)):
+        for name, command in SERVERS.items():
+            if args.server not in ("both", name):
+                continue
             port = free_port()
             run_server(name, command(index, port), port, args)
 

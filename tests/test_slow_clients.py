@@ -40,3 +40,26 @@ def test_two_hundred_slow_connections_do_not_keep_health_or_a_search_from_answer
     assert (health_status, json.loads(health)["status"]) == (200, "ok")
     assert search_status == 200 and json.loads(search)["total"] == 2  # both seeds speak of a mayor
     assert still_open == SLOW
+
+
+LIMIT = 20  # `serve --connection-limit`: small, so that one client can open three times as many
+
+
+@pytest.fixture
+def small_server(seed_store):
+    port = free_port()
+    with running(product_command(seed_store.root, port) + ["--connection-limit", str(LIMIT)], port):
+        yield port
+
+
+def test_beyond_the_connection_limit_the_oldest_slow_connections_make_room(small_server):
+    """Waitress stopped accepting at its limit, so /health waited behind every slow connection; now
+    the oldest ones with no request in progress are closed to let new ones in."""
+    with SlowClients(small_server, 3 * LIMIT) as clients:
+        clients.trickle()
+        status, health = get(small_server, HEALTH, timeout=ANSWER_SECONDS)
+        still_open = clients.open_states()
+    assert (status, json.loads(health)["status"]) == (200, "ok")
+    # The limit counts the listening socket too: at most LIMIT - 1 others were open with /health's.
+    assert still_open.count(False) >= 2 * LIMIT
+    assert still_open == sorted(still_open) and still_open[-1]  # the oldest closed, the newest kept
