@@ -40,6 +40,8 @@ class SheddingServer(TcpWSGIServer):
     def shed(self) -> int:
         """Mark the oldest connections with nothing in progress to be closed when the open ones, less
         those already closing, reach the limit; returns how many were marked."""
+        if len(self._map) < self.adj.connection_limit:  # the common case, checked once per loop turn
+            return 0
         channels = [c for c in self._map.values() if isinstance(c, HTTPChannel)]
         closing = sum(1 for c in channels if c.will_close)
         if len(self._map) - closing < self.adj.connection_limit:
