@@ -52,9 +52,10 @@ WAITRESS = {
     # header line every few seconds holds its slot, and at the limit waitress stopped accepting, so
     # 100 idle connections made /health wait 49 s (issue 12).  Now the limit is where web/server.py
     # starts closing the oldest connections with no request in progress; 1,000 leave room for many
-    # keep-alive browsers before it does (benchmarks/slow_clients.py: 200 idle or trickling, /health
-    # median 2-12 ms).  poll() instead of select(), which stops at 1,024 descriptors.  Production
-    # puts a proxy in front that buffers requests (docs/deployment.md).
+    # keep-alive browsers before it does (benchmarks/slow_clients.py: with 200 idle or trickling,
+    # /health median 7-19 ms, the old settings no answer in 65 s).  poll() instead of select(), which
+    # stops at 1,024 descriptors.  Production puts a proxy in front that buffers requests
+    # (docs/deployment.md).
     "connection_limit": 1000,
     "asyncore_use_poll": True,
     # The request line and headers [256 KB]. The app refuses a query string over 8 KiB itself
