@@ -125,8 +125,10 @@ class SlowClients:
             raise
 
     def trickle(self) -> None:
+        """One more header line on each one the server has not closed."""
         for client in self.sockets:
-            client.sendall(TRICKLE_LINE)
+            with contextlib.suppress(OSError):
+                client.sendall(TRICKLE_LINE)
 
     def open_states(self) -> list[bool]:
         """Each one, oldest first: still connected?  A non-blocking read of one that is open finds
@@ -168,8 +170,7 @@ def trickling(clients: SlowClients, every: float) -> Iterator[None]:
 
     def run() -> None:
         while not stop.wait(every):
-            with contextlib.suppress(OSError):
-                clients.trickle()
+            clients.trickle()
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
@@ -184,23 +185,29 @@ def trickling(clients: SlowClients, every: float) -> Iterator[None]:
 class Figures:
     """Latencies of one path, measured one request after another; `unanswered` ends the series."""
 
-    path: str
     seconds: list[float]
     unanswered: bool = False
     still_open: int | None = None
 
-    def __str__(self) -> str:
-        if not self.seconds:
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.seconds) if self.seconds else None
+
+    def line(self, peer: Figures | None) -> str:
+        """Median and max, the median's ratio to the peer's (no slow clients), and the open count."""
+        if self.median is None:
             text = f"no answer within {REQUEST_TIMEOUT:.0f} s"
         else:
-            text = (f"median {statistics.median(self.seconds) * 1e3:7.1f} ms, max {max(self.seconds) * 1e3:8.1f} ms"
-                    f" ({len(self.seconds)})" + (f", then no answer within {REQUEST_TIMEOUT:.0f} s"
-                                                 if self.unanswered else ""))
+            text = f"median {self.median * 1e3:7.1f} ms, max {max(self.seconds) * 1e3:8.1f} ms ({len(self.seconds)})"
+            if peer is not None and peer.median:
+                text += f", {self.median / peer.median:5.1f}x the peer's median"
+            if self.unanswered:
+                text += f", then no answer within {REQUEST_TIMEOUT:.0f} s"
         return text + (f"; slow connections still open: {self.still_open}" if self.still_open is not None else "")
 
 
 def measure(port: int, path: str, requests: int, clients: SlowClients | None = None) -> Figures:
-    figures = Figures(path, [])
+    figures = Figures([])
     for _ in range(requests):
         started = time.perf_counter()
         try:
@@ -215,24 +222,30 @@ def measure(port: int, path: str, requests: int, clients: SlowClients | None = N
     return figures
 
 
-def report(label: str, port: int, requests: int, clients: SlowClients | None = None) -> None:
+def report(label: str, port: int, requests: int, clients: SlowClients | None = None,
+           peer: dict[str, Figures] | None = None) -> dict[str, Figures]:
+    """Both paths measured and printed; their figures, to serve as the peer of later rounds."""
+    measured = {}
     for path in (HEALTH, CHEAP_SEARCH):
+        measured[path] = measure(port, path, requests, clients)
         print(f"  {label:<34} {'/health' if path == HEALTH else 'search δήμαρχος':<16} "
-              f"{measure(port, path, requests, clients)}", flush=True)
+              f"{measured[path].line(peer[path] if peer else None)}", flush=True)
+    return measured
 
 
 def run_server(name: str, command: Sequence[str], port: int, args: argparse.Namespace) -> None:
     print(f"{name}:", flush=True)
     with running(command, port):
-        report("no slow clients", port, args.requests)
+        peer = report("no slow clients", port, args.requests)
         with SlowClients(port, args.under_limit) as clients:
-            report(f"{args.under_limit} idle", port, args.requests, clients)
+            report(f"{args.under_limit} idle", port, args.requests, clients, peer)
         with SlowClients(port, args.connections) as clients:
-            report(f"{args.connections} idle", port, args.requests, clients)
+            report(f"{args.connections} idle", port, args.requests, clients, peer)
         with SlowClients(port, args.connections) as clients, trickling(clients, args.trickle_every):
-            report(f"{args.connections} trickling, at once", port, args.requests, clients)
+            report(f"{args.connections} trickling, at once", port, args.requests, clients, peer)
             time.sleep(args.trickle_seconds)
-            report(f"{args.connections} trickling, after {args.trickle_seconds:.0f} s", port, args.requests, clients)
+            report(f"{args.connections} trickling, after {args.trickle_seconds:.0f} s", port, args.requests,
+                   clients, peer)
 
 
 def build_seed_index(index: Path) -> None:
