@@ -53,9 +53,9 @@ WAITRESS = {
     # 100 idle connections made /health wait 49 s (issue 12).  Now the limit is where web/server.py
     # starts closing the oldest connections with no request in progress; 1,000 leave room for many
     # keep-alive browsers before it does (benchmarks/slow_clients.py: with 200 idle or trickling,
-    # /health median 7-32 ms, max 0.2 s, the old settings no answer in 65 s).  poll() instead of select(), which
-    # stops at 1,024 descriptors.  Production puts a proxy in front that buffers requests
-    # (docs/deployment.md).
+    # /health median 7-32 ms, max 0.2 s; the old settings, no answer in 65 s).  poll() instead of
+    # select(), which stops at 1,024 descriptors.  Production puts a proxy in front that buffers
+    # requests (docs/deployment.md).
     "connection_limit": 1000,
     "asyncore_use_poll": True,
     # The request line and headers [256 KB]. The app refuses a query string over 8 KiB itself
