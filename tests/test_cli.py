@@ -163,7 +163,7 @@ def test_serve_writes_an_access_log_line_per_request(seed_store, tmp_path):
                                cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(150):
+        for _ in range(600):  # polls for a start (1-2 s) up to a minute: a deadline for a loaded machine
             try:
                 urllib.request.urlopen(f"{base}/health", timeout=1).read()
                 break
@@ -175,7 +175,7 @@ def test_serve_writes_an_access_log_line_per_request(seed_store, tmp_path):
             urllib.request.urlopen(f"{base}/nowhere", timeout=10)
         except urllib.error.HTTPError as error:
             assert error.code == 404
-        for _ in range(100):  # a line is written once its answer has been sent, a moment after the client has it
+        for _ in range(600):  # a line is written once its answer has been sent, a moment after the client has it
             if log.exists() and len(log.read_text(encoding="utf-8").splitlines()) >= 3:
                 break
             time.sleep(0.05)

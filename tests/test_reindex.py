@@ -80,6 +80,8 @@ def test_searches_during_switches_see_no_error_and_only_whole_generations(store)
     errors: list[BaseException] = []
     stop = threading.Event()
 
+    searched = threading.Condition()
+
     def search_in_a_loop() -> None:
         while not stop.is_set():
             try:
@@ -87,12 +89,23 @@ def test_searches_during_switches_see_no_error_and_only_whole_generations(store)
                 mayor.append(reader.engine().search(SearchRequest(q="δήμαρχος", per_page=5)).total)
             except BaseException as error:  # the test is that nothing at all is raised
                 errors.append(error)
+            with searched:
+                searched.notify_all()
+
+    def one_more_search() -> None:
+        """Until the thread has finished a search begun after this call (a deadline only for a hung run)."""
+        with searched:
+            searched.wait_for(lambda: len(everything) + len(errors) >= seen + 2, timeout=60)
 
     thread = threading.Thread(target=search_in_a_loop)
+    seen = 0
     thread.start()
     try:
+        one_more_search()  # the first generation searched before any switch
         for count in counts[1:]:
             build(store, count)
+        seen = len(everything) + len(errors)
+        one_more_search()  # and the last one after all of them
     finally:
         stop.set()
         thread.join()
@@ -414,24 +427,26 @@ def test_a_second_reindex_exits_with_a_clear_message_while_the_first_holds_the_l
 
 
 def test_a_second_reindex_with_wait_runs_once_the_first_finishes(store):
-    holder = IndexStore(store.root)
-    acquired, release = threading.Event(), threading.Event()
+    """Order, not a sleep's length: the waiting run is still waiting, with nothing written, for as long
+    as the lock is held; it finishes only after the release."""
+    outcome: dict[str, object] = {}
 
-    def hold() -> None:
-        with holder.locked():
-            acquired.set()
-            release.wait(10)
+    def waiting_run() -> None:
+        outcome["started"] = time.monotonic()
+        outcome["result"] = build(store, 7, wait=60)
+        outcome["waited"] = time.monotonic() - outcome["started"]
 
-    thread = threading.Thread(target=hold)
-    thread.start()
-    acquired.wait(5)
-    threading.Timer(0.5, release.set).start()
-    started = time.monotonic()
-    result = build(store, 7, wait=60)
-    waited = time.monotonic() - started
-    thread.join()
-    # It ran only once the holder let go, and its own elapsed time leaves the wait out.
-    assert result.documents == 7 and release.is_set() and waited >= 0.4 and result.elapsed < waited
+    waiter = threading.Thread(target=waiting_run)
+    with IndexStore(store.root).locked():
+        waiter.start()
+        waiter.join(0.5)
+        still_waiting, written = waiter.is_alive(), store.generations()
+        released = time.monotonic()
+    waiter.join(60)
+    result = outcome["result"]
+    assert still_waiting and written == [] and result.documents == 7
+    # Its own elapsed time leaves the wait out: it began no earlier than the release.
+    assert result.elapsed <= outcome["waited"] - (released - outcome["started"])
     assert result.stale_lock is None
 
 

@@ -19,7 +19,7 @@ from werkzeug.exceptions import NotFound
 from search.ingest import IngestReport, load_documents
 from search.store import BUILD_INFO, POINTER, IndexStore
 from tests.conftest import PROJECT_ROOT, marked
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, running_server
+from tests.test_browser import ACTION_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS, running_server
 from web import create_app
 from web.state import get_service
 
@@ -310,7 +310,7 @@ def test_the_real_server_serves_no_file_by_traversal(hostile_server, hostile_sto
     for path in ["/static/../__init__.py", "/static/..%2F__init__.py", "/static/%2e%2e/templates/base.html",
                  f"/static/{to_index}", f"/static/{quote(to_index, safe='')}", "/documents/../CURRENT",
                  "/api/documents/..%2FCURRENT", "/api/documents/..%2F..%2Fetc%2Fpasswd"]:
-        connection = http.client.HTTPConnection(host, int(port), timeout=5)
+        connection = http.client.HTTPConnection(host, int(port), timeout=30)  # a deadline only
         try:
             connection.request("GET", path)
             response = connection.getresponse()
@@ -345,7 +345,7 @@ def test_payloads_render_as_inert_text_in_a_browser(hostile_server):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(locale="el-GR")
-            page.set_default_timeout(5000)
+            page.set_default_timeout(ACTION_TIMEOUT_MS)
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
             page.on("console", lambda message: csp_reports.append(message.text)
                     if "Content Security Policy" in message.text else None)

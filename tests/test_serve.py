@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 
 import pytest
-import waitress
 from click.testing import CliRunner
 
 from search.reindex import Progress, reindex
@@ -16,9 +15,9 @@ from web.cli import main
 
 @pytest.fixture
 def served(monkeypatch):
-    """Capture what serve would hand to waitress instead of blocking on a socket."""
+    """Capture what serve would hand to waitress (web/server.py) instead of blocking on a socket."""
     calls: list[dict] = []
-    monkeypatch.setattr(waitress, "serve", lambda app, **options: calls.append({"app": app, **options}))
+    monkeypatch.setattr("web.cli.run_server", lambda app, **options: calls.append({"app": app, **options}))
     return calls
 
 

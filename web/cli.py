@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import click
-import waitress
 
 from search.answers import Hit
 from search.config import Settings
@@ -30,6 +29,7 @@ from search.store import (DiskFull, IndexStore, IndexUnavailable, NoEarlierGener
                           VerificationFailed, directory_size)
 from web import create_app
 from web.access_log import AccessLog, access_logger
+from web.server import serve as run_server
 
 SETTINGS = Settings.from_env()
 # The last reindex's summary, kept in the index directory for `status`.
@@ -48,11 +48,14 @@ WAITRESS = {
     # Idle keep-alive connections are closed after this long [120 s], so clients that open
     # connections and go quiet hold the connection slots for less time.
     "channel_timeout": 30,
-    # [100] open connections; more wait in the listen backlog, where 100 idle connections that sent
-    # half a request made /health wait 49 s (issue 12).  Waitress has no deadline for reading a
-    # request, so a client trickling one header line every few seconds holds its slot: enough slots
-    # that one client cannot fill them, with poll() instead of select() (FD_SETSIZE is 1024).
-    # Production puts a proxy in front that buffers requests (docs/reindex.md, "Serving").
+    # [100] open connections.  Waitress has no deadline for reading a request: a client trickling a
+    # header line every few seconds holds its slot, and at the limit waitress stopped accepting, so
+    # 100 idle connections made /health wait 49 s (issue 12).  Now the limit is where web/server.py
+    # starts closing the oldest connections with no request in progress; 1,000 leave room for many
+    # keep-alive browsers before it does (benchmarks/slow_clients.py: with 200 idle or trickling,
+    # /health median 7-32 ms, max 0.2 s; the old settings, no answer in 65 s).  poll() instead of
+    # select(), which stops at 1,024 descriptors.  Production puts a proxy in front that buffers
+    # requests (docs/deployment.md).
     "connection_limit": 1000,
     "asyncore_use_poll": True,
     # The request line and headers [256 KB]. The app refuses a query string over 8 KiB itself
@@ -291,10 +294,14 @@ def cluster_repair(node: str, cluster_dir: Path, backend: str | None) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--threads", default=WAITRESS["threads"], show_default=True, type=click.IntRange(1, 64),
               help="Requests answered at once (searches beyond that wait in line).")
+@click.option("--connection-limit", default=WAITRESS["connection_limit"], show_default=True,
+              type=click.IntRange(10, 100_000),
+              help="Open connections; at the limit the oldest with no request in progress are closed.")
 @index_option
 @click.option("--access-log", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
               help="Append one line per request (Common Log Format) to FILE; default: standard error.")
-def serve(host: str, port: int, threads: int, index_dir: Path, access_log: str | None) -> None:
+def serve(host: str, port: int, threads: int, connection_limit: int, index_dir: Path,
+          access_log: str | None) -> None:
     """Serve the search page and the JSON API with waitress, a production WSGI server.
 
     With no generation at all yet, it is first built from DIMOS_SOURCES (default: seeds/), as `reindex`
@@ -309,7 +316,7 @@ def serve(host: str, port: int, threads: int, index_dir: Path, access_log: str |
     app = create_app({"INDEX_DIR": index_dir})
     app.wsgi_app = AccessLog(app.wsgi_app, access_logger(access_log))  # type: ignore[method-assign]
     click.echo(f"Serving dimos-search on http://{host}:{port}/ (index: {index_dir})")
-    waitress.serve(app, host=host, port=port, **{**WAITRESS, "threads": threads})
+    run_server(app, host=host, port=port, **{**WAITRESS, "threads": threads, "connection_limit": connection_limit})
 
 
 @main.command()
