@@ -114,9 +114,28 @@ _TOKEN = re.compile(rf"{_LETTERS}(?:[-‐]{_LETTERS})*|\d+|[^\w\s]")
 
 
 def tokenize(text: str) -> list[Token]:
-    return [
-        Token(m.group(), fold(m.group()), m.group()[:1].isalpha()) for m in _TOKEN.finditer(text)
-    ]
+    tokens = [Token(m.group(), fold(m.group()), m.group()[:1].isalpha()) for m in _TOKEN.finditer(text)]
+    return _join_compound_first_names(tokens)
+
+
+def _join_compound_first_names(tokens: list[Token]) -> list[Token]:
+    """«ΝΙΚΟΛΑΟΣ - ΓΕΩΡΓΙΟΣ» (laws write the hyphen spaced) is one first name, as «ΣΠΥΡΙΔΩΝ-ΑΔΩΝΙΣ» is.
+
+    Only two lexicon first names are joined: a spaced hyphen between places
+    («ΠΥΛΟΥ - ΝΕΣΤΟΡΟΣ») stays three tokens for the gazetteer to read.
+    """
+    joined: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        if i + 2 < len(tokens) and tokens[i + 1].text in "-‐" and tokens[i].word and tokens[i + 2].word \
+                and first_name(tokens[i].text) and first_name(tokens[i + 2].text):
+            text = f"{tokens[i].text}-{tokens[i + 2].text}"
+            joined.append(Token(text, fold(text), True))
+            i += 3
+            continue
+        joined.append(tokens[i])
+        i += 1
+    return joined
 
 
 # ---------------------------------------------------------------- roles
@@ -180,6 +199,15 @@ _NOT_NAMES = (
        Ανάπτυξης Επικρατείας Ναυτιλίας Άμυνας Υπόψη Νσης Νση Γενικής Γενική Ειδικής Πίνακας
        Πίνακα Διανομής Διανομή Κοινοποίηση Κοινοποίησης""".split()}
 )
+
+
+# Tokens between a role noun and its name: «Ο Υπουργός Παιδείας, Θρησκευμάτων και Αθλητισμού
+# ΚΥΡΙΑΚΟΣ ΠΙΕΡΡΑΚΑΚΗΣ» is 8; a plural role («Οι Υπουργοί») reaches that far past each name it gives.
+_ROLE_REACH = 14
+
+
+_OPENING_QUOTES = {"«", "\"", "“", "'", "‘"}
+_CLOSING_QUOTES = {"»", "\"", "”", "'", "’"}
 
 
 @dataclass
@@ -451,10 +479,16 @@ class EntityReader:
     def __init__(self, text: str, gazetteer: Gazetteer | None = None) -> None:
         self.gazetteer = gazetteer or Gazetteer.default()
         self.tokens = tokenize(text)
-        self.mentions = _mentions(self.tokens)
+        self.mentions = [m for m in _mentions(self.tokens) if not self._quoted(m)]
         self.by_start = {m.start: m for m in self.mentions}
         self.places: list[_Place] = []
         self.roles: dict[int, str] = {}  # mention start -> role
+
+    def _quoted(self, mention: _Mention) -> bool:
+        """A name alone in quotes names a thing after a person: the Museum «Φοίβος Ανωγειανάκης»."""
+        before = self.tokens[mention.start - 1].text if mention.start > 0 else ""
+        after = self.tokens[mention.end].text if mention.end < len(self.tokens) else ""
+        return before in _OPENING_QUOTES and after in _CLOSING_QUOTES
 
     def read(self) -> "EntityReader":
         """Apply every rule at every token."""
@@ -538,7 +572,7 @@ class EntityReader:
     def give_forward(self, j: int, text: str, role: _Role) -> bool:
         """Give the role to the name(s) that follow within the same phrase (all of them if plural)."""
         tokens, assigned = self.tokens, False
-        k, limit = j, min(len(tokens), j + 14)
+        k, limit = j, min(len(tokens), j + _ROLE_REACH)
         while k < limit:
             t = tokens[k]
             if k in self.by_start:
@@ -547,6 +581,7 @@ class EntityReader:
                 k = self.by_start[k].end
                 if not role.plural:
                     return True
+                limit = min(len(tokens), k + _ROLE_REACH)  # «Οι Υπουργοί»: a list of 14 ministers
                 continue
             if t.text in ".;" and k > 0 and len(tokens[k - 1].text) > 2 or t.text in "!?":
                 break

@@ -9,6 +9,7 @@ the case and gender being those of the first name next to them.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,7 +19,7 @@ from .analysis import fold
 # Nominative forms, official and everyday (Γεώργιος and Γιώργος stay distinct:
 # the text decides which one a person goes by).
 _MALE = """
-Αβραάμ Άγγελος Αδάμ Αθανάσιος Άκης Αλέξανδρος Αλέξης Αλκιβιάδης Ανάργυρος Ανδρέας Άνθιμος
+Αβραάμ Άγγελος Αδάμ Άδωνις Αθανάσιος Άκης Αλέξανδρος Αλέξης Αλκιβιάδης Ανάργυρος Ανδρέας Άνθιμος
 Αντρέας Αντώνης Αντώνιος Απόστολος Αργύρης Αργύριος Άρης Αριστείδης Αριστοτέλης Αρμόδιος
 Αχιλλέας Βαγγέλης Βασίλειος Βασίλης Βλάσης Βλάσσιος Γαβριήλ Γεράσιμος Γεώργιος Γιάννης
 Γιώργος Γρηγόρης Γρηγόριος Δημήτρης Δημήτριος Δημοσθένης Διονύσης Διονύσιος Εμμανουήλ
@@ -105,8 +106,20 @@ def _lexicon() -> dict[str, FirstName]:
 
 
 def first_name(word: str) -> FirstName | None:
-    """The lexicon entry of a first name in any case form, accent or letter case."""
-    return _lexicon().get(fold(word))
+    """The lexicon entry of a first name in any case form, accent or letter case.
+
+    A compound first name («ΣΠΥΡΙΔΩΝ-ΑΔΩΝΙΣ», «Νικόλαος - Γεώργιος») is one when
+    every part is one; it is in the nominative only when every part is, so a
+    compound never passes for a surname in a signature table.
+    """
+    parts = [part for part in re.split(r"\s*[-‐]\s*", word) if part]
+    if len(parts) < 2:
+        return _lexicon().get(fold(word))
+    entries = [_lexicon().get(fold(part)) for part in parts]
+    if any(entry is None for entry in entries):
+        return None
+    return FirstName("-".join(e.nominative for e in entries), entries[0].male,
+                     all(e.nominative_case for e in entries))
 
 
 def _proper_case(word: str) -> str:
@@ -203,7 +216,7 @@ def parse_person(text: str) -> PersonName | None:
     position; upper-case signatures put the surname first, so with two lexicon
     words the second is taken as the first name.
     """
-    words = [w for w in text.replace(".", ". ").split() if w]
+    words = [w for w in re.sub(r"\s*[-‐]\s*", "-", text).replace(".", ". ").split() if w]
     if len(words) < 2:
         return None
     if len(words) == 2 and words[0].endswith(".") and len(words[0]) <= 3:

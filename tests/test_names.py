@@ -27,3 +27,8 @@ def test_initial_resolves_to_full_name_in_same_document():
 def test_initial_alone_becomes_nominative_with_initial():
     entities = extract_entities("Δήλωση", "Συναντήθηκε με τον Β. Κικίλια, υπουργό Υγείας, στην Αθήνα.")
     assert [(o.name, o.role) for o in entities.officials] == [("Β. Κικίλιας", "υπουργός Υγείας")]
+
+
+def test_compound_first_name_is_one_first_name():
+    assert parse_person("ΣΠΥΡΙΔΩΝ - ΑΔΩΝΙΣ ΓΕΩΡΓΙΑΔΗΣ").display == "Σπυρίδων-Άδωνις Γεωργιάδης"
+    assert parse_person("ΝΙΚΟΛΑΟΣ-ΓΕΩΡΓΙΟΣ ΔΕΝΔΙΑΣ").key == parse_person("Νικόλαος - Γεώργιος Δένδιας").key
