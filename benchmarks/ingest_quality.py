@@ -148,8 +148,8 @@ def value_checks(docs: list, gazetteer: Gazetteer) -> None:
     places = {m for d in docs for m in d.municipalities}
     outside = sorted(m for m in places if gazetteer.resolve(m) is None)
     print(f"values over {len(docs)} documents: {len(officials)} officials, {len(places)} municipalities")
-    print(f"  officials with a digit, currency sign or no lower-case letter after the first: {len(bad)} {bad[:5]}")
-    print(f"  pairs of official values folding to one name: {len(folding)} {folding[:5]}")
+    print(f"  officials with a digit, currency sign or no lower-case letter after the first: {len(bad)} {bad}")
+    print(f"  pairs of official values folding to one name: {len(folding)} {folding}")
     print(f"  municipality values outside the gazetteer: {len(outside)} {outside[:5]}")
 
 

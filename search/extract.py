@@ -17,7 +17,7 @@ from typing import NamedTuple
 from .analysis import GREEK_STOPWORDS, fold
 from .documents import Official
 from .gazetteer import Gazetteer, municipality_key
-from .names import STRONG_SURNAME_ENDINGS, PersonName, first_name, person, surname_forms
+from .names import STRONG_SURNAME_ENDINGS, PersonName, first_name, parse_person, person, surname_forms
 
 # ---------------------------------------------------------------- dates
 
@@ -190,7 +190,7 @@ _NOT_NAMES = (
     set(GREEK_STOPWORDS) | set(_ROLE_FORMS) | _MUNICIPALITY_WORDS | set(_MODIFIERS) | _HONORIFICS
     | {fold(w) for w in """Ελληνική Δημοκρατία Δημοκρατίας Υπουργείο Υπουργείου Περιφέρεια Περιφέρειας
        Περιφερειακής Ενότητας Δημοτικό Δημοτικού Δημοτική Δημοτικής Συμβούλιο Συμβουλίου Επιτροπή
-       Επιτροπής Διεύθυνση Διεύθυνσης Τμήμα Τμήματος Γραφείο Γραφείου Αθήνα Θέμα Απόφαση Αποφασίζουμε
+       Επιτροπής Διεύθυνση Διεύθυνσης Υπηρεσία Υπηρεσίας Τμήμα Τμήματος Γραφείο Γραφείου Αθήνα Θέμα Απόφαση Αποφασίζουμε
        Σχετ Αριθμ Πρωτ Ταχ Οδός Οδού Νομός Νομού Κοινότητα Κοινότητας Ευρώ Ελληνικής Ελληνικό
        Ελληνικού Σώματος Δίκαιης Αναπτυξιακής Αρμοδιότητες Εξωτερικού Εσωτερικού Άρθρο Άρθρου
        Πρωτοβάθμιο Υπηρεσιακό Υπηρεσιακού Ολυμπιακής Ακτοφυλακής Θράκης Μακεδονίας Ηπείρου
@@ -247,8 +247,14 @@ def _initial_at(tokens: list[Token], i: int) -> bool:
 
 
 def _upper_run_end(tokens: list[Token], i: int) -> int:
-    """End of the run of upper-case name words from i ("ΚΩΝΣΤΑΝΤΙΝΟΣ ΣΤΥΛΙΑΝΗ ΧΑΤΖΗΔΑΚΗΣ ΜΕΝΔΩΝΗ")."""
+    """End of the run of upper-case name words from i ("ΚΩΝΣΤΑΝΤΙΝΟΣ ΣΤΥΛΙΑΝΗ ΧΑΤΖΗΔΑΚΗΣ ΜΕΝΔΩΝΗ").
+
+    A first name followed by an initial («ΑΘΑΝΑΣΙΟΣ Γ. ΓΙΑΝΝΑΡΗΣ», the father's
+    initial) starts a name of its own, so the run ends before it.
+    """
     while i < len(tokens) and tokens[i].upper and _name_word(tokens[i]):
+        if _initial_at(tokens, i + 1) and first_name(tokens[i].text):
+            break
         i += 1
     return i
 
@@ -404,6 +410,9 @@ def canonical_municipality(label: str, gazetteer: Gazetteer | None = None) -> st
 # ---------------------------------------------------------------- officials as values
 
 _CURRENCY = re.compile(r"[€$£]|ευρω", re.IGNORECASE)
+# A name's characters: Greek letters (precomposed, as NFC text has them), Latin ones for a foreign
+# name, the acute and diaeresis marks, hyphen, apostrophe, the initial's dot and spaces.
+_NAME_LETTERS = re.compile(r"(?:[\u0386-\u03ce\u1f00-\u1ffeA-Za-z\u00c0-\u024f\u0301\u0308.'’ -])+")
 
 
 def is_person_value(display: str, gazetteer: Gazetteer | None = None) -> bool:
@@ -412,6 +421,8 @@ def is_person_value(display: str, gazetteer: Gazetteer | None = None) -> bool:
     words = display.split()
     if len(words) < 2 or re.search(r"\d", display) or _CURRENCY.search(fold(display)):
         return False
+    if not _NAME_LETTERS.fullmatch(display):
+        return False  # «Σαραµ̟ασίνας»: a legacy font's µ and a stray combining mark, not letters
     if any(len(w.rstrip(".")) > 1 and not any(c.islower() for c in w[1:]) for w in words):
         return False  # "Ψ.Ν.Α.", "ΑΝΤΩΝΙΟΥ": an abbreviation or an unparsed capital
     if not any(len(w) >= 4 and not w.endswith(".") for w in words):
@@ -422,6 +433,40 @@ def is_person_value(display: str, gazetteer: Gazetteer | None = None) -> bool:
     if words[0].endswith(".") and gazetteer.resolve(words[-1]) is not None:
         return False  # "Ν. Αγρινίου": a prefecture, not a person
     return gazetteer.resolve(display) is None
+
+
+def field_people(value: str, gazetteer: Gazetteer | None = None) -> tuple[list[PersonName], str | None]:
+    """The people a record's own `officials` entry names, or none and the reason it names no one.
+
+    Sources label names by hand or by a parser, and their labels hold amounts
+    («113,40€»), a lone first name or patronymic («ΑΝΤΩΝΙΟΥ»), an abbreviation
+    («Ψ.Ν.Α.»), a place («ΔΗΜΟΥ ΠΑΙΟΝΙΑΣ»), a body («ΤΟ ΥΠΟΥΡΓΙΚΟ ΣΥΜΒΟΥΛΙΟ») or
+    two people run together («ΒΕΡΟΝΙΚΗ ΚΟΚΟΤΑ ΑΘΑΝΑΣΙΟΣ Γ. ΓΙΑΝΝΑΡΗΣ»).  A value
+    is read as one name first, then by the same mention rules as running text,
+    which split two people; it counts only if every word of it is part of a
+    name that reads as a person.  Nothing is guessed: a value that is not read
+    whole is no person, and the caller keeps it aside with the reason.
+    """
+    gazetteer = gazetteer or Gazetteer.default()
+    words = value.split()
+    if re.search(r"\d", value) or _CURRENCY.search(fold(value)):
+        return [], "a number or an amount"
+    parsed = parse_person(value)
+    if parsed is not None and is_person_value(parsed.display, gazetteer):
+        return [parsed], None
+    tokens = tokenize(value)
+    mentions = [m for m in _mentions(tokens) if m.name is not None]
+    covered = {k for m in mentions for k in range(m.start, m.end)}
+    if mentions and all(k in covered for k, t in enumerate(tokens) if t.word and len(t.text) > 1) \
+            and all(is_person_value(m.name.display, gazetteer) for m in mentions):
+        return [m.name for m in mentions], None
+    if gazetteer.resolve(value) is not None or canonical_municipality(value, gazetteer):
+        return [], "a place"
+    if all(len(part) <= 2 for part in re.split(r"[.\s]+", value) if part):
+        return [], "an abbreviation"
+    if len(words) == 1:
+        return [], "a single word, not a full name"
+    return [], "not read as a person's name"
 
 
 # ---------------------------------------------------------------- putting it together
@@ -439,17 +484,44 @@ def _tonos(text: str) -> int:
     return unicodedata.normalize("NFD", text).count("\u0301")
 
 
-class DisplayForms:
-    """Best display form seen so far for each key, shared across one reindex.
+# A capitalised word in mixed case with a stress mark: how the corpus itself accents a name.
+_ACCENTED_WORD = re.compile(r"(?<![\w-])[^\W\d_a-zA-Z]{4,}(?![\w-])")
 
-    An upper-case source gives "Παπανοτη" where another document wrote
-    "Παπανότη": both have one key, and the accented form wins once seen.
+
+class DisplayForms:
+    """Best display form for each key, shared across one reindex.
+
+    An upper-case source gives "Καρατζαφερη" (a stress the ending does not
+    tell) where another document wrote "Καρατζαφέρη": both have one key.
+    Documents are streamed, so a form seen later cannot mend one already
+    yielded; hence `learn` is fed the sources' text before ingestion and
+    `best` writes each unaccented word of a name as the corpus accents it
+    (the most frequent accented spelling of that folded word), so the first
+    document already carries the accented form.
     """
 
     def __init__(self) -> None:
         self._best: dict[str, str] = {}
+        self._accents: dict[str, dict[str, int]] = {}
+
+    def learn(self, text: str) -> None:
+        """Count the accented capitalised words of a source's text («Καρατζαφέρη»)."""
+        for match in _ACCENTED_WORD.finditer(text):
+            word = match.group()
+            if word[0].isupper() and word[1:].islower() and _tonos(word):
+                counts = self._accents.setdefault(fold(word), {})
+                counts[word] = counts.get(word, 0) + 1
+
+    def accented(self, display: str) -> str:
+        """`display` with each unaccented word of 4+ letters as the corpus accents it, if it does."""
+        words = []
+        for word in display.split(" "):
+            counts = self._accents.get(fold(word)) if len(word) >= 4 and not _tonos(word) else None
+            words.append(max(counts, key=counts.__getitem__) if counts else word)
+        return " ".join(words)
 
     def best(self, key: str, display: str) -> str:
+        display = self.accented(display)
         current = self._best.get(key)
         if current is None or _tonos(display) > _tonos(current):
             self._best[key] = display
