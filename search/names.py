@@ -105,6 +105,12 @@ def _lexicon() -> dict[str, FirstName]:
     return lexicon
 
 
+def first_name_forms(word: str) -> set[str]:
+    """Folded case forms of a first name in the lexicon («Ιωάννης» -> ιωαννησ, ιωαννη); empty if it is none."""
+    entry = first_name(word)
+    return {fold(form) for form in _first_name_forms(entry.nominative, entry.male)} if entry else set()
+
+
 def first_name(word: str) -> FirstName | None:
     """The lexicon entry of a first name in any case form, accent or letter case.
 
