@@ -34,6 +34,7 @@ from search.ingest import IngestReport, load_documents  # noqa: E402
 from search.names import parse_person  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+MOH_SIGNERS = Path(__file__).resolve().parents[1] / "tests" / "data" / "moh_signers_50.tsv"
 LAW_SIGNERS_NOT_IN_FIELD = Path(__file__).resolve().parents[1] / "tests" / "data" / "law_signers_not_in_field.tsv"
 
 
@@ -98,7 +99,34 @@ def decisions(gazetteer: Gazetteer) -> dict:
     print(f"  officials (records with the field): {prf(*_officials_prf(records, docs))}")
     moh = [r for r in records if r.get("meta", {}).get("collection") == "moh_diavgeia_annotated_text"]
     print(f"  moh_diavgeia_annotated_text ({len(moh)}) vs PERSON spans: {prf(*_officials_prf(moh, docs))}")
+    moh_signers(docs)
     return docs
+
+
+def moh_signers(docs: dict) -> None:
+    """Signer recall on the 50 hand-checked MOH records (tests/data/moh_signers_50.tsv).
+
+    The PERSON spans mix signers with beneficiaries, so recall against them
+    says little about signature blocks; these 50 list the signers only.  An
+    official found that is not a signer is counted and printed, not called an
+    error: it may be a person named with a role in the text.
+    """
+    signers: dict[str, set[str]] = {}
+    for line in MOH_SIGNERS.read_text(encoding="utf-8").splitlines():
+        if line.startswith("moh_doccano:"):
+            record_id, _, name = line.split("\t")
+            signers.setdefault(record_id, set()).add(person_key(name))
+    found = total = 0
+    others: list[str] = []
+    for record_id, expected in sorted(signers.items()):
+        got = {person_key(o.name): o for o in docs[record_id].officials} if record_id in docs else {}
+        found += len(expected & got.keys())
+        total += len(expected)
+        others += [f"{record_id} {got[k].name} ({got[k].role})" for k in got.keys() - expected]
+        for missed in expected - got.keys():
+            print(f"    signer missed: {record_id} {missed}")
+    print(f"  signers of {len(signers)} hand-checked MOH records ({MOH_SIGNERS.name}): recall {found / total:.2f} "
+          f"({found}/{total}); {len(others)} other officials found {others[:5]}")
 
 
 def _signers_not_in_field() -> dict[str, list[str]]:
