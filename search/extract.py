@@ -190,7 +190,7 @@ _NOT_NAMES = (
     set(GREEK_STOPWORDS) | set(_ROLE_FORMS) | _MUNICIPALITY_WORDS | set(_MODIFIERS) | _HONORIFICS
     | {fold(w) for w in """Ελληνική Δημοκρατία Δημοκρατίας Υπουργείο Υπουργείου Περιφέρεια Περιφέρειας
        Περιφερειακής Ενότητας Δημοτικό Δημοτικού Δημοτική Δημοτικής Συμβούλιο Συμβουλίου Επιτροπή
-       Επιτροπής Διεύθυνση Διεύθυνσης Υπηρεσία Υπηρεσίας Τμήμα Τμήματος Γραφείο Γραφείου Αθήνα Θέμα Απόφαση Αποφασίζουμε
+       Επιτροπής Διεύθυνση Διεύθυνσης Υπηρεσία Υπηρεσίας Κατάσταση Κατάστασης Εσωτερική Εσωτερικής Αποδέκτες Αρ Γρ Τμήμα Τμήματος Γραφείο Γραφείου Αθήνα Θέμα Απόφαση Αποφασίζουμε
        Σχετ Αριθμ Πρωτ Ταχ Οδός Οδού Νομός Νομού Κοινότητα Κοινότητας Ευρώ Ελληνικής Ελληνικό
        Ελληνικού Σώματος Δίκαιης Αναπτυξιακής Αρμοδιότητες Εξωτερικού Εσωτερικού Άρθρο Άρθρου
        Πρωτοβάθμιο Υπηρεσιακό Υπηρεσιακού Ολυμπιακής Ακτοφυλακής Θράκης Μακεδονίας Ηπείρου
@@ -206,6 +206,14 @@ _NOT_NAMES = (
 _ROLE_REACH = 14
 
 
+# A signature heading and its name, which a PDF's columns can push apart: in the 50 hand-checked
+# MOH decisions the farthest is 31 tokens («Ο ΥΠΗΡΕΣΙΑΚΟΣ ΓΡΑΜΜΑΤΕΑΣ ΥΠΟΥΡΓΕΙΟΥ ΥΓΕΙΑΣ ( ΑΡ. … ΙΩΑΝΝΗΣ ΒΛΑΣΣΗΣ»).
+_SIGNATURE_REACH = 40
+# Abbreviations whose period does not end the phrase («Η ΠΡΟΙΣΤΑΜΕΝΗ ΤΗΣ ΓΕΝ. Δ/ΝΣΗΣ …», «ΔΗΜ. ΥΓΕΙΑΣ»).
+_ABBREVIATIONS = {"γεν", "νσησ", "δνσησ", "δημ", "αναπλ", "αν", "υπ", "υπηρ", "διοικ", "τεχν", "οικ", "ειδ",
+                  "τμ", "προιστ", "περιφ", "ενοτ", "αριθμ", "πρωτ", "σχετ"}
+# «α.α.» / «αα» (αντί αυτού): the name that follows signs for the role.
+_ON_BEHALF = {"α", "αα"}
 _OPENING_QUOTES = {"«", "\"", "“", "'", "‘"}
 _CLOSING_QUOTES = {"»", "\"", "”", "'", "’"}
 
@@ -571,8 +579,9 @@ class EntityReader:
             role = self.role_at(i)
             if role is not None:
                 text, j = self.qualify(role, self.role_end(role))
-                if not self.give_forward(j, text, role):
-                    self.give_backward(i - (1 if role.modified else 0), text)
+                if not self.give_forward(j, text, role) \
+                        and not self.give_backward(i - (1 if role.modified else 0), text):
+                    self.give_to_signature(role, j, text)
         return self
 
     def place_at(self, i: int) -> _Place | None:
@@ -655,9 +664,10 @@ class EntityReader:
                     return True
                 limit = min(len(tokens), k + _ROLE_REACH)  # «Οι Υπουργοί»: a list of 14 ministers
                 continue
-            if t.text in ".;" and k > 0 and len(tokens[k - 1].text) > 2 or t.text in "!?":
+            if t.text in ".;" and k > 0 and len(tokens[k - 1].text) > 2 \
+                    and tokens[k - 1].folded not in _ABBREVIATIONS or t.text in "!?":
                 break
-            if t.word and not t.cap and t.folded not in _ARTICLES | {"και"} | _HONORIFICS:
+            if t.word and not t.cap and t.folded not in _ARTICLES | {"και"} | _HONORIFICS | _ON_BEHALF:
                 break
             if t.folded in _ROLE_FORMS:
                 break
@@ -669,14 +679,40 @@ class EntityReader:
             k += 1
         return assigned
 
-    def give_backward(self, i: int, text: str) -> None:
+    def give_backward(self, i: int, text: str) -> bool:
         """Apposition: "Παναγιώτης Σημανδηράκης, δήμαρχος Χανίων"."""
         k = i - 1
         while k >= 0 and (self.tokens[k].text == "," or self.tokens[k].folded in {"ο", "η"}):
             k -= 1
-        for m in self.mentions:
-            if m.end - 1 == k:
-                self.roles.setdefault(m.start, text)
+        found = [m for m in self.mentions if m.end - 1 == k]
+        for m in found:
+            self.roles.setdefault(m.start, text)
+        return bool(found)
+
+    def give_to_signature(self, role: _Role, j: int, text: str) -> bool:
+        """A signature heading («Ο ΥΠΗΡΕΣΙΑΚΟΣ ΓΡΑΜΜΑΤΕΑΣ») whose name a PDF's layout put further on.
+
+        Decisions print the role, then amounts or codes from the next column
+        («ΑΛΕ 2120201001: 3731,05€ (ΑΡ. ΚΑΤΑΣΤΑΣΗΣ …)»), then «ΙΩΑΝΝΗΣ ΒΛΑΣΣΗΣ».
+        Only an upper-case heading with its article is read so, and it goes to
+        the first upper-case name within _SIGNATURE_REACH tokens that has no role
+        yet; running text (three lower-case words in a row) or another role
+        ends the search, so a beneficiary named in the decision's text is not taken.
+        """
+        tokens, i = self.tokens, role.position - (1 if role.modified else 0)
+        if role.plural or not tokens[role.position].upper or i == 0 \
+                or tokens[i - 1].text not in {"Ο", "Η", "O"}:  # a Latin O typed for Ο, as in moh_doccano:207
+            return False
+        lower_run = 0
+        for k in range(j, min(len(tokens), j + _SIGNATURE_REACH)):
+            t = tokens[k]
+            if k in self.by_start and t.upper and k not in self.roles:
+                self.roles[k] = text
+                return True
+            lower_run = lower_run + 1 if t.word and not t.cap else 0
+            if lower_run >= 3 or t.folded in _ROLE_FORMS:
+                return False
+        return False
 
     def people(self) -> list[tuple[PersonName, str | None]]:
         """One entry per person, in order of first mention: initials and bare surnames join

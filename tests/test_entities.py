@@ -173,3 +173,27 @@ def test_name_in_quotes_names_a_thing_not_a_person():
     body = ("η) τον Διευθυντή του Μουσείου Ελληνικών Λαϊκών Μουσικών Οργάνων «Φοίβος Ανωγειανάκης» - Κέντρου "
             "Εθνομουσικολογίας. Ο δήμαρχος Χανίων, Παναγιώτης Σημανδηράκης, χαιρέτισε.")
     assert [o.name for o in extract_entities("Νόμος", body).officials] == ["Παναγιώτης Σημανδηράκης"]
+
+
+@pytest.mark.parametrize("record_id, signers", [
+    # «Ο ΥΠΗΡΕΣΙΑΚΟΣ ΓΡΑΜΜΑΤΕΑΣ ΑΛΕ 2120202001: 2227,74€ … ΠΙΝΑΚΑΣ ΔΙΑΝΟΜΗΣ: ΙΩΑΝΝΗΣ ΒΛΑΣΣΗΣ»: the PDF's columns
+    ("moh_doccano:169", {"Ιωάννης Βλάσσης"}),
+    # «ΜΕ ΕΝΤΟΛΗ ΠΡΟΙΣΤΑΜΕΝΟΥ … Αθήνα, 09 - 12 - 2020 α.α Ε. ΚΑΡΑΤΖΑΦΕΡΗ»: signed on behalf, after the date
+    ("moh_doccano:177", {"Ιωάννης Βλάσσης", "Ε. Καρατζαφέρη"}),
+    # «Η ΠΡΟΙΣΤΑΜΕΝΗ ΤΗΣ ΓΕΝ. Δ/ΝΣΗΣ ΥΠΗΡΕΣΙΩΝ ΥΓΕΙΑΣ ΠΑΡΑΣΚΕΥΗ ΘΕΟΦΙΛΟΥ»: an abbreviation's period
+    ("moh_doccano:185", {"Παρασκευή Θεοφίλου"}),
+])
+def test_real_moh_signature_blocks_give_their_signers(record_id, signers):
+    """Rules checked against the hand-read signers of tests/data/moh_signers_50.tsv."""
+    from tests.conftest import shared_data
+    record = _record(shared_data("diavgeia-decisions.jsonl"), record_id)
+    officials = extract_entities(record["title"], record["body"]).officials
+    assert {fold(o.name) for o in officials} == {fold(s) for s in signers}
+
+
+def test_a_heading_far_from_its_name_does_not_take_a_beneficiary():
+    """moh_doccano:201: «Ο ΥΠΗΡΕΣΙΑΚΟΣ ΓΡΑΜΜΑΤΕΑΣ 2. Την έγκριση … υπαλλήλων …, ΑΘΑΝΑΣΙΑΔΟΥ ΠΕΛΑΓΙΑ κ.λ.π»."""
+    from tests.conftest import shared_data
+    record = _record(shared_data("diavgeia-decisions.jsonl"), "moh_doccano:201")
+    names = {fold(o.name) for o in extract_entities(record["title"], record["body"]).officials}
+    assert fold("Πελαγία Αθανασιάδου") not in names
