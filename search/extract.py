@@ -190,7 +190,7 @@ _NOT_NAMES = (
     set(GREEK_STOPWORDS) | set(_ROLE_FORMS) | _MUNICIPALITY_WORDS | set(_MODIFIERS) | _HONORIFICS
     | {fold(w) for w in """Ελληνική Δημοκρατία Δημοκρατίας Υπουργείο Υπουργείου Περιφέρεια Περιφέρειας
        Περιφερειακής Ενότητας Δημοτικό Δημοτικού Δημοτική Δημοτικής Συμβούλιο Συμβουλίου Επιτροπή
-       Επιτροπής Διεύθυνση Διεύθυνσης Υπηρεσία Υπηρεσίας Κατάσταση Κατάστασης Εσωτερική Εσωτερικής Αποδέκτες Αρ Γρ Τμήμα Τμήματος Γραφείο Γραφείου Αθήνα Θέμα Απόφαση Αποφασίζουμε
+       Επιτροπής Διεύθυνση Διεύθυνσης Υπηρεσία Υπηρεσίας Κατάσταση Κατάστασης Εσωτερική Εσωτερικής Αποδέκτες Πρωτότυπο Αντίγραφο Αρ Γρ Τμήμα Τμήματος Γραφείο Γραφείου Αθήνα Θέμα Απόφαση Αποφασίζουμε
        Σχετ Αριθμ Πρωτ Ταχ Οδός Οδού Νομός Νομού Κοινότητα Κοινότητας Ευρώ Ελληνικής Ελληνικό
        Ελληνικού Σώματος Δίκαιης Αναπτυξιακής Αρμοδιότητες Εξωτερικού Εσωτερικού Άρθρο Άρθρου
        Πρωτοβάθμιο Υπηρεσιακό Υπηρεσιακού Ολυμπιακής Ακτοφυλακής Θράκης Μακεδονίας Ηπείρου
@@ -313,6 +313,23 @@ def _pair_upper_run(tokens: list[Token], start: int, end: int) -> list[_Mention]
     return found
 
 
+def _surname_first(a: Token, b: Token) -> bool:
+    """Lists and signatures in mixed case put the surname first: «Ραπτάκη Μαρία», «Αντωνίου Ελένη».
+
+    The second word must be a first name in the nominative and the first a
+    surname: a typical surname ending, or a first name's genitive (a patronymic
+    surname, «Αντωνίου»).  Two nominatives («Θανάσης Σταύρος») are left to the
+    first-name-first reading.
+    """
+    fb = first_name(b.text)
+    if fb is None or not fb.nominative_case:
+        return False
+    fa = first_name(a.text)
+    if fa is not None:
+        return not fa.nominative_case and a.folded.endswith("ου")
+    return a.folded.endswith(STRONG_SURNAME_ENDINGS)
+
+
 def _mentions(tokens: list[Token]) -> list[_Mention]:
     """Person mentions: "Γρηγόρη Ζαριφόπουλο", "ΠΑΝΑΓΟΠΟΥΛΟΣ ΓΕΩΡΓΙΟΣ", "Γ. Ζαριφόπουλο", "κ. Καϊτεζίδης"."""
     found: list[_Mention] = []
@@ -340,6 +357,10 @@ def _mentions(tokens: list[Token]) -> list[_Mention]:
                 found.extend(_pair_upper_run(tokens, i, end))
                 i = end
                 continue
+        if nxt is not None and not t.upper and _name_word(t) and _name_word(nxt) and _surname_first(t, nxt):
+            found.append(_Mention(i, i + 2, person(nxt.text, t.text), t.text))  # «Ραπτάκη Μαρία»
+            i += 2
+            continue
         if nxt is not None and _name_word(t):
             if first_name(t.text):
                 j = i + 3 if _initial_at(tokens, i + 1) else i + 1  # middle initial
