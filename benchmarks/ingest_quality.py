@@ -65,6 +65,15 @@ def _hidden_load(source: Path, gazetteer: Gazetteer) -> tuple[list[dict], dict, 
     return records, docs, report, elapsed
 
 
+def _same_person(a: str, b: str) -> bool:
+    """Keys of one person: equal, or an initial («π|σκουρλετησ») and the full first name it stands for."""
+    (first_a, _, surname_a), (first_b, _, surname_b) = a.partition("|"), b.partition("|")
+    if surname_a != surname_b:
+        return a == b
+    short, full = sorted((first_a, first_b), key=len)
+    return short == full or (len(short) == 1 and full.startswith(short))
+
+
 def _officials_prf(records: list[dict], docs: dict) -> tuple[int, int, int]:
     tp = fp = fn = 0
     for r in records:
@@ -73,9 +82,10 @@ def _officials_prf(records: list[dict], docs: dict) -> tuple[int, int, int]:
             continue
         expected = {person_key(o) for o in r["officials"]}
         found = {person_key(o.name) for o in doc.officials}
-        tp += len(expected & found)
-        fp += len(found - expected)
-        fn += len(expected - found)
+        matched = {e for e in expected if any(_same_person(e, f) for f in found)}
+        tp += len(matched)
+        fn += len(expected - matched)
+        fp += sum(not any(_same_person(e, f) for e in expected) for f in found)
     return tp, fp, fn
 
 
@@ -120,10 +130,12 @@ def moh_signers(docs: dict) -> None:
     others: list[str] = []
     for record_id, expected in sorted(signers.items()):
         got = {person_key(o.name): o for o in docs[record_id].officials} if record_id in docs else {}
-        found += len(expected & got.keys())
+        hits = {e for e in expected if any(_same_person(e, k) for k in got)}
+        found += len(hits)
         total += len(expected)
-        others += [f"{record_id} {got[k].name} ({got[k].role})" for k in got.keys() - expected]
-        for missed in expected - got.keys():
+        others += [f"{record_id} {o.name} ({o.role})" for k, o in got.items()
+                   if not any(_same_person(e, k) for e in expected)]
+        for missed in expected - hits:
             print(f"    signer missed: {record_id} {missed}")
     print(f"  signers of {len(signers)} hand-checked MOH records ({MOH_SIGNERS.name}): recall {found / total:.2f} "
           f"({found}/{total}); {len(others)} other officials found {others[:5]}")
@@ -157,7 +169,7 @@ def laws(gazetteer: Gazetteer) -> dict:
     for r in amended:
         expected = {person_key(o) for o in r.get("officials") or ()}
         for o in docs[r["id"]].officials if r["id"] in docs and expected else ():
-            if person_key(o.name) not in expected:
+            if not any(_same_person(e, person_key(o.name)) for e in expected):
                 print(f"    not a signer: {r['id']} {o.name} ({o.role})")
     return docs
 

@@ -532,14 +532,40 @@ class DisplayForms:
     def __init__(self) -> None:
         self._best: dict[str, str] = {}
         self._accents: dict[str, dict[str, int]] = {}
+        self._first_names: dict[tuple[str, str], set[str]] = {}  # (initial, folded surname) -> first names
 
     def learn(self, text: str) -> None:
-        """Count the accented capitalised words of a source's text («Καρατζαφέρη»)."""
+        """Count the accented capitalised words of a source's text («Καρατζαφέρη»), and the full
+        first names it writes before each surname («Παναγιώτης Σκουρλέτης», «ΒΛΑΣΣΗΣ ΙΩΑΝΝΗΣ»)."""
+        previous, previous_end = "", -1
         for match in _ACCENTED_WORD.finditer(text):
             word = match.group()
             if word[0].isupper() and word[1:].islower() and _tonos(word):
                 counts = self._accents.setdefault(fold(word), {})
                 counts[word] = counts.get(word, 0) + 1
+            if previous and word[0].isupper() and previous[0].isupper() \
+                    and text[previous_end:match.start()].strip(" \t") == "":
+                self._learn_name(previous, word)
+            previous, previous_end = word, match.end()
+
+    def _learn_name(self, a: str, b: str) -> None:
+        """One of two capitalised words a nominative lexicon first name, the other no first name: a person."""
+        for first, surname in ((a, b), (b, a)):
+            entry = first_name(first)
+            if entry is not None and entry.nominative_case and first_name(surname) is None \
+                    and _surname_like(fold(surname)):
+                name = person(first, surname)
+                self._first_names.setdefault((fold(name.first)[:1], fold(name.surname)), set()).add(name.first)
+                return
+
+    def full_name(self, display: str) -> str:
+        """«Π. Σκουρλετης» as «Παναγιώτης Σκουρλετης» when the sources write exactly one first name with
+        that initial before that surname; else as it is («Γ. Παπαδόπουλος» with a Γεώργιος and a Γρηγόριος)."""
+        initial, _, surname = display.partition(" ")
+        if not (len(initial) == 2 and initial.endswith(".")) or " " in surname:
+            return display
+        found = self._first_names.get((fold(initial[0]), fold(surname)), set())
+        return f"{next(iter(found))} {surname}" if len(found) == 1 else display
 
     def accented(self, display: str) -> str:
         """`display` with each unaccented word of 4+ letters as the corpus accents it, if it does."""
@@ -550,7 +576,7 @@ class DisplayForms:
         return " ".join(words)
 
     def best(self, key: str, display: str) -> str:
-        display = self.accented(display)
+        display = self.accented(self.full_name(display))
         current = self._best.get(key)
         if current is None or _tonos(display) > _tonos(current):
             self._best[key] = display

@@ -297,3 +297,20 @@ def test_real_decisions_official_values_are_clean_names():
     junk, folded = _junk_and_folded(docs)
     assert junk == [] and folded == []
     assert len({o.name for d in docs for o in d.officials}) > 50  # the facet is not emptied to get there
+
+
+def test_an_initial_is_the_one_full_name_the_sources_write(tmp_path):
+    """«Π. ΣΚΟΥΡΛΕΤΗΣ» (a ypes funding decision) is «Παναγιώτης Σκουρλετης», whom other decisions sign in full;
+    «Γ. Παπαδόπουλος» stays an initial when the sources name a Γεώργιος and a Γρηγόριος Παπαδόπουλος."""
+    records = [
+        {"id": "1", "title": "Κατανομή", "body": "Ο ΥΠΟΥΡΓΟΣ ΕΣΩΤΕΡΙΚΩΝ\n\nΠ. ΣΚΟΥΡΛΕΤΗΣ"},
+        {"id": "2", "title": "Κατανομή άλλη", "body": "Ο ΥΠΟΥΡΓΟΣ ΕΣΩΤΕΡΙΚΩΝ\n\nΠΑΝΑΓΙΩΤΗΣ ΣΚΟΥΡΛΕΤΗΣ"},
+        {"id": "3", "title": "Ορισμός", "body": "Ο δήμαρχος Χανίων, Γ. Παπαδόπουλος, μίλησε."},
+        {"id": "4", "title": "Λίστα", "body": "Παρόντες: Γεώργιος Παπαδόπουλος και Γρηγόριος Παπαδόπουλος."},
+    ]
+    (tmp_path / "d.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                                      encoding="utf-8")
+    docs, _ = _load(tmp_path / "d.jsonl")
+    names = {d.id: [o.name for o in d.officials] for d in docs}
+    assert names["1"] == names["2"] == ["Παναγιώτης Σκουρλετης"]
+    assert names["3"] == ["Γ. Παπαδόπουλος"]
