@@ -49,6 +49,11 @@ from .names import first_name_forms, parse_person, surname_forms
 FIELDS = ("municipality", "official", "region")
 # How many near values an error names: enough to spot the one meant, short enough to read in a message.
 CLOSEST = 3
+# Longer input names nothing: the longest canonical value is «Δήμος Λουτρακίου-Περαχώρας-Αγίων Θεοδώρων»
+# (41 characters, 5 words); a value past these is answered at once (no match) and its closest values
+# are looked up on its first MAX_TYPED_LENGTH characters.
+MAX_TYPED_LENGTH = 120
+MAX_TYPED_WORDS = 8
 # rapidfuzz WRatio below this is noise: «Χανιά» scores 90 against «Δήμος Χανίων», «Βόλος» 36.
 MIN_SIMILARITY = 60
 
@@ -120,6 +125,7 @@ def find(field: str, text: str, known: Iterable[str], gazetteer: Gazetteer | Non
 def closest(value: str, known: Iterable[str]) -> list[str]:
     """The CLOSEST known values most like `value` (rapidfuzz WRatio), best first."""
     known = _known(known)
+    value = value[:MAX_TYPED_LENGTH]
     latin = all(is_latin_word(w) for w in _words(value))
     bare = {v: re.sub(r"^(?:Δήμος|Περιφέρεια) ", "", v) for v in known}  # the prefix all values share
     choices = {v: (unidecode(b).lower() if latin else fold(b)) for v, b in bare.items()}
@@ -141,9 +147,13 @@ def _words(text: str) -> list[str]:
 
 def _typed_words(field: str, text: str) -> list[str]:
     """Folded (or lower-case Latin) words typed, without «Δήμος»/«Περιφέρεια»/«κ.» before them."""
-    words = [w.lower() if is_latin_word(w) else fold(w) for w in _words(text)]
     if field not in FIELDS:
         raise ValueError(f"unknown facet field {field!r}; one of {', '.join(FIELDS)}")
+    if len(text) > MAX_TYPED_LENGTH:
+        return []
+    words = [w.lower() if is_latin_word(w) else fold(w) for w in _words(text)]
+    if len(words) > MAX_TYPED_WORDS:
+        return []
     if len(words) > 1 and re.fullmatch(_PREFIXES[field], words[0].rstrip(".")):
         words = words[1:]
     return words

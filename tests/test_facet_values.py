@@ -102,3 +102,15 @@ def test_closest_values_for_a_typo():
 def test_unknown_field_is_a_programming_error():
     with pytest.raises(ValueError, match="unknown facet field"):
         find("doc_type", "x", ["x"])
+
+
+def test_hostile_lengths_answer_no_match_instead_of_failing():
+    """A 4,000-letter Latin word once overflowed the recursion of the Greeklish keys (RecursionError, a 500)."""
+    assert GAZETTEER.find("ab" * 2000) is None
+    assert find("municipality", "ab" * 2000, MUNICIPALITIES) == []
+    assert find("official", "Ρόδου " * 5000, OFFICIALS) == []
+    with pytest.raises(UnknownValue):
+        resolve("municipality", "ab" * 2000, MUNICIPALITIES)
+    # the longest real value still resolves, in Greek and in Greeklish
+    longest = "Δήμος Λουτρακίου-Περαχώρας-Αγίων Θεοδώρων"
+    assert resolve("municipality", "loutrakiou perachoras agion theodoron", MUNICIPALITIES) == longest
