@@ -313,6 +313,11 @@ def _pair_upper_run(tokens: list[Token], start: int, end: int) -> list[_Mention]
     return found
 
 
+def _item_number_at(tokens: list[Token], k: int) -> bool:
+    """«4. Αντωνίου Ελένη»: a list item's number starts another item, so a role stops before it."""
+    return tokens[k].text.isdigit() and k + 2 < len(tokens) and tokens[k + 1].text in ".)" and tokens[k + 2].cap
+
+
 def _surname_first(a: Token, b: Token) -> bool:
     """Lists and signatures in mixed case put the surname first: «Ραπτάκη Μαρία», «Αντωνίου Ελένη».
 
@@ -716,7 +721,7 @@ class EntityReader:
                 break
             if t.word and not t.cap and t.folded not in _ARTICLES | {"και"} | _HONORIFICS | _ON_BEHALF:
                 break
-            if t.folded in _ROLE_FORMS:
+            if t.folded in _ROLE_FORMS or _item_number_at(tokens, k):
                 break
             if role.plural and assigned and t.cap:  # "υφυπουργούς Α, Όνομα ... και Παιδείας, Όνομα"
                 new_text, end = self.qualify(role, k)

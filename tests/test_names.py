@@ -36,7 +36,11 @@ def test_compound_first_name_is_one_first_name():
 
 def test_surname_first_in_mixed_case_lists_and_signatures():
     """Real: a committee's attendance list (diavgeia:6Α0ΒΩΞ9-0ΑΝ) and a Region of Crete signature (6Α0Β7ΛΚ-8ΓΚ)."""
-    body = ("Παρόντες:\n\n4. Αντωνίου Ελένη, Αντιδήμαρχος – μέλος Ο.Ε.\n\n6. Αντωνίου Μιλτιάδης δημοτικός σύμβουλος"
-            " – μέλος Ο.Ε.\n\nΗ Προϊσταμένη Οικονομικής Υπηρεσίας\n\nΡαπτάκη Μαρία\n\nΠΡΩΤΟΤΥΠΟ")
-    names = [o.name for o in extract_entities("Απόφαση", body).officials]
-    assert names == ["Ελένη Αντωνίου", "Μιλτιάδης Αντωνίου", "Μαρία Ραπτάκη"]
+    body = ("Παρόντες:\n\n1. Μάδης Ισίδωρος, Δήμαρχος και Πρόεδρος της Ο.Ε.\n\n4. Αντωνίου Ελένη, Αντιδήμαρχος – "
+            "μέλος Ο.Ε.\n\n6. Αντωνίου Μιλτιάδης δημοτικός σύμβουλος – μέλος Ο.Ε.\n\nΗ Προϊσταμένη Οικονομικής "
+            "Υπηρεσίας\n\nΡαπτάκη Μαρία\n\nΠΡΩΤΟΤΥΠΟ")
+    officials = [(o.name, o.role) for o in extract_entities("Απόφαση", body).officials]
+    assert officials == [("Ισίδωρος Μάδης", "δήμαρχος"),
+                         ("Ελένη Αντωνίου", "αντιδήμαρχος"),  # «Πρόεδρος της Ο.Ε.» stops at the next item, «4.»
+                         ("Μιλτιάδης Αντωνίου", "δημοτικός σύμβουλος"),
+                         ("Μαρία Ραπτάκη", "προϊσταμένη Οικονομικής Υπηρεσίας")]
