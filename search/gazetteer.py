@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .analysis import fold
-from .greeklish import greek_key, is_latin_word, latin_keys, spelling_cost
+from .greeklish import MAX_WORD_LENGTH, greek_key, is_latin_word, latin_keys, spelling_cost
 from .names import parse_person
 
 PACKAGED = Path(__file__).resolve().parent / "data" / "municipalities.csv"
@@ -148,8 +148,8 @@ class Gazetteer:
         if found is not None or not text:
             return found
         words = [w for w in re.split(r"[\s-]+", text.lower()) if w]
-        if not all(is_latin_word(w) for w in words):
-            return None
+        if not all(is_latin_word(w) and len(w) <= MAX_WORD_LENGTH for w in words) or len(words) > self.longest + 1:
+            return None  # not Greeklish for a name; a 4,000-letter word once overflowed the recursion of latin_keys
         candidates: dict[str, tuple[int, Municipality]] = {}
         for keys in itertools.product(*(sorted(latin_keys(w)) for w in words)):
             for key, municipality in self._by_sound.get(keys, []):
