@@ -70,18 +70,27 @@ def _stem_keys(stem: str) -> set[str]:
     return keys
 
 
+# The characters that can fold to a letter a query word begins with: all scripts, symbols and
+# compatibility forms up to U+2FFF, and the ligatures and fullwidth forms of U+FB00-U+FFEF; the
+# ideographs and Hangul between hold ~40,000 characters and no Greek or Latin letter.
+_FOLDING_RANGES = (range(0x3000), range(0xFB00, 0xFFF0))
+
+
+def warm() -> None:
+    """Build the table of what each character folds to (about 0.3 s, once per process): called
+    when an engine opens, so no request pays it."""
+    _letters_by_fold()
+
+
 @lru_cache(maxsize=1)
 def _letters_by_fold() -> dict[str, str]:
-    """Every character of the Basic Multilingual Plane by the first letters it folds to.
+    """Every character of _FOLDING_RANGES by the first letters it folds to.
 
     Latin and Greek look-alikes count as the letter of the other script too, as
-    fold_text reads them inside a word of the other script («Pόδου»).  Built once
-    per process (about 0.6 s), on the first snippet.
+    fold_text reads them inside a word of the other script («Pόδου»).
     """
     by_fold: dict[str, list[str]] = {}
-    for code in range(0x10000):
-        if 0xD800 <= code < 0xE000:
-            continue
+    for code in (code for block in _FOLDING_RANGES for code in block):
         char = chr(code)
         folded = analysis.fold_text(char)
         if not folded:

@@ -20,6 +20,7 @@ from ...analysis import Word, is_greek, words
 from ...answers import Hit, Official, Query, SearchAnswer
 from ...documents import Document
 from ...greeklish import Expansion, GreekVocabulary
+from ... import highlight
 from ...highlight import highlighter, snippet
 from ...querylang import Clause, parse_query
 from ...request import MAX_RESULT_WINDOW, SearchRequest
@@ -51,6 +52,7 @@ class SearchEngine:
     def __init__(self, ix: Index):
         self.ix = ix
         self._searchers = threading.local()
+        highlight.warm()
         self.arrays = GenerationArrays(self.searcher())
         self.probe_query = _probe_query(self.searcher())
         self._vocabulary: Future[GreekVocabulary] = Future()

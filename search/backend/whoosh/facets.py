@@ -40,11 +40,7 @@ class FacetColumn:
     @classmethod
     def read(cls, reader: IndexReader, postings: GenerationPostings, fieldname: str) -> FacetColumn:
         names, doc_parts, value_parts = [], [], []
-        for value in reader.lexicon(fieldname):
-            name = value.decode("utf-8") if isinstance(value, bytes) else value
-            found = postings.read(reader, fieldname, name)
-            if not len(found):
-                continue
+        for name, found in postings.every_term(reader, fieldname).items():
             value_parts.append(np.full(len(found), len(names), dtype=np.int64))
             doc_parts.append(found.ids)
             names.append(name)

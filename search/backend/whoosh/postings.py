@@ -44,14 +44,26 @@ class Postings:
 EMPTY = Postings(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
 
 
-def _leaf_postings(leaf: IndexReader, fieldname: str, btext: bytes) -> tuple[list, list]:
+def _leaf_postings(leaf: IndexReader, fieldname: str, btext: bytes, terminfo=None) -> tuple[list, list]:
     """The blocks of one segment's posting list, read whole (deleted documents included).
 
     Whoosh's own matcher reads the same blocks but steps through them one
     posting at a time; here each block's id and weight arrays are taken as
     they are decoded (the W3 codec's block reader, pinned by whoosh-reloaded 2.7.5).
+    `terminfo`, when the caller has it from walking the field's terms, saves a lookup.
     """
-    matcher = leaf._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
+    format_ = leaf.schema[fieldname].format
+    if terminfo is None:
+        matcher = leaf._terms.matcher(fieldname, btext, format_)
+    else:
+        matcher = leaf._codec.postings_reader(leaf._terms._postfile, terminfo, format_, term=(fieldname, btext))
+    if not hasattr(matcher, "_read_ids"):  # postings inlined in the term's entry (the codec's inlinelimit)
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        return [np.asarray(ids, dtype=np.int64)], [np.asarray(weights, dtype=np.float64)]
     ids, weights = [], []
     while matcher.is_active():
         matcher._read_ids()
@@ -116,6 +128,31 @@ class GenerationPostings:
             keep = self.live[ids]
             ids, weights = ids[keep], weights[keep]
         return Postings(ids, weights)
+
+    def every_term(self, reader: IndexReader, fieldname: str) -> dict[str, Postings]:
+        """Every term of a field with its postings, in one walk of each segment's terms (uncached).
+
+        For facet and date columns, read whole when a generation opens: walking the
+        terms gives each one's entry, where looking each up again cost a second
+        search of the term index (5.5 s of 6.8 s opening 10,000 announcements).
+        """
+        parts: dict[str, tuple[list, list]] = {}
+        for leaf, offset in reader.leaf_readers():
+            for btext, terminfo in leaf.iter_field(fieldname):
+                ids, weights = _leaf_postings(leaf, fieldname, btext, terminfo)
+                text = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+                found = parts.setdefault(text, ([], []))
+                found[0].extend(block + offset for block in ids)
+                found[1].extend(weights)
+        out = {}
+        for text in sorted(parts):
+            ids, weights = np.concatenate(parts[text][0]), np.concatenate(parts[text][1])
+            if self.has_deletions:
+                keep = self.live[ids]
+                ids, weights = ids[keep], weights[keep]
+            if len(ids):
+                out[text] = Postings(ids, weights)
+        return out
 
     def field_lengths(self, reader: IndexReader, fieldname: str) -> np.ndarray:
         """Every document's length in `fieldname`, decoded as Whoosh's scorer decodes it."""

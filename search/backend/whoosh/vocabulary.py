@@ -21,8 +21,8 @@ VOCABULARY_FIELD = "exact"
 
 
 def read_vocabulary(reader: IndexReader) -> GreekVocabulary:
-    """The folded words of the index with their document frequencies."""
-    return GreekVocabulary.from_reader(reader, VOCABULARY_FIELD)
+    """The folded words of the index with their document frequencies, lookup indexes built."""
+    return GreekVocabulary.from_reader(reader, VOCABULARY_FIELD).warm()
 
 
 def expansions(reader: IndexReader, clauses: Sequence[Clause],
