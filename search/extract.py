@@ -17,7 +17,7 @@ from typing import NamedTuple
 from .analysis import GREEK_STOPWORDS, fold
 from .documents import Official
 from .gazetteer import Gazetteer, municipality_key
-from .names import STRONG_SURNAME_ENDINGS, PersonName, first_name, person, surname_forms
+from .names import STRONG_SURNAME_ENDINGS, PersonName, first_name, parse_person, person, surname_forms
 
 # ---------------------------------------------------------------- dates
 
@@ -114,9 +114,28 @@ _TOKEN = re.compile(rf"{_LETTERS}(?:[-‐]{_LETTERS})*|\d+|[^\w\s]")
 
 
 def tokenize(text: str) -> list[Token]:
-    return [
-        Token(m.group(), fold(m.group()), m.group()[:1].isalpha()) for m in _TOKEN.finditer(text)
-    ]
+    tokens = [Token(m.group(), fold(m.group()), m.group()[:1].isalpha()) for m in _TOKEN.finditer(text)]
+    return _join_compound_first_names(tokens)
+
+
+def _join_compound_first_names(tokens: list[Token]) -> list[Token]:
+    """«ΝΙΚΟΛΑΟΣ - ΓΕΩΡΓΙΟΣ» (laws write the hyphen spaced) is one first name, as «ΣΠΥΡΙΔΩΝ-ΑΔΩΝΙΣ» is.
+
+    Only two lexicon first names are joined: a spaced hyphen between places
+    («ΠΥΛΟΥ - ΝΕΣΤΟΡΟΣ») stays three tokens for the gazetteer to read.
+    """
+    joined: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        if i + 2 < len(tokens) and tokens[i + 1].text in "-‐" and tokens[i].word and tokens[i + 2].word \
+                and first_name(tokens[i].text) and first_name(tokens[i + 2].text):
+            text = f"{tokens[i].text}-{tokens[i + 2].text}"
+            joined.append(Token(text, fold(text), True))
+            i += 3
+            continue
+        joined.append(tokens[i])
+        i += 1
+    return joined
 
 
 # ---------------------------------------------------------------- roles
@@ -171,7 +190,7 @@ _NOT_NAMES = (
     set(GREEK_STOPWORDS) | set(_ROLE_FORMS) | _MUNICIPALITY_WORDS | set(_MODIFIERS) | _HONORIFICS
     | {fold(w) for w in """Ελληνική Δημοκρατία Δημοκρατίας Υπουργείο Υπουργείου Περιφέρεια Περιφέρειας
        Περιφερειακής Ενότητας Δημοτικό Δημοτικού Δημοτική Δημοτικής Συμβούλιο Συμβουλίου Επιτροπή
-       Επιτροπής Διεύθυνση Διεύθυνσης Τμήμα Τμήματος Γραφείο Γραφείου Αθήνα Θέμα Απόφαση Αποφασίζουμε
+       Επιτροπής Διεύθυνση Διεύθυνσης Υπηρεσία Υπηρεσίας Κατάσταση Κατάστασης Εσωτερική Εσωτερικής Αποδέκτες Πρωτότυπο Αντίγραφο Αρ Γρ Τμήμα Τμήματος Γραφείο Γραφείου Αθήνα Θέμα Απόφαση Αποφασίζουμε
        Σχετ Αριθμ Πρωτ Ταχ Οδός Οδού Νομός Νομού Κοινότητα Κοινότητας Ευρώ Ελληνικής Ελληνικό
        Ελληνικού Σώματος Δίκαιης Αναπτυξιακής Αρμοδιότητες Εξωτερικού Εσωτερικού Άρθρο Άρθρου
        Πρωτοβάθμιο Υπηρεσιακό Υπηρεσιακού Ολυμπιακής Ακτοφυλακής Θράκης Μακεδονίας Ηπείρου
@@ -180,6 +199,23 @@ _NOT_NAMES = (
        Ανάπτυξης Επικρατείας Ναυτιλίας Άμυνας Υπόψη Νσης Νση Γενικής Γενική Ειδικής Πίνακας
        Πίνακα Διανομής Διανομή Κοινοποίηση Κοινοποίησης""".split()}
 )
+
+
+# Tokens between a role noun and its name: «Ο Υπουργός Παιδείας, Θρησκευμάτων και Αθλητισμού
+# ΚΥΡΙΑΚΟΣ ΠΙΕΡΡΑΚΑΚΗΣ» is 8; a plural role («Οι Υπουργοί») reaches that far past each name it gives.
+_ROLE_REACH = 14
+
+
+# A signature heading and its name, which a PDF's columns can push apart: in the 50 hand-checked
+# MOH decisions the farthest is 31 tokens («Ο ΥΠΗΡΕΣΙΑΚΟΣ ΓΡΑΜΜΑΤΕΑΣ ΥΠΟΥΡΓΕΙΟΥ ΥΓΕΙΑΣ ( ΑΡ. … ΙΩΑΝΝΗΣ ΒΛΑΣΣΗΣ»).
+_SIGNATURE_REACH = 40
+# Abbreviations whose period does not end the phrase («Η ΠΡΟΙΣΤΑΜΕΝΗ ΤΗΣ ΓΕΝ. Δ/ΝΣΗΣ …», «ΔΗΜ. ΥΓΕΙΑΣ»).
+_ABBREVIATIONS = {"γεν", "νσησ", "δνσησ", "δημ", "αναπλ", "αν", "υπ", "υπηρ", "διοικ", "τεχν", "οικ", "ειδ",
+                  "τμ", "προιστ", "περιφ", "ενοτ", "αριθμ", "πρωτ", "σχετ"}
+# «α.α.» / «αα» (αντί αυτού): the name that follows signs for the role.
+_ON_BEHALF = {"α", "αα"}
+_OPENING_QUOTES = {"«", "\"", "“", "'", "‘"}
+_CLOSING_QUOTES = {"»", "\"", "”", "'", "’"}
 
 
 @dataclass
@@ -219,8 +255,14 @@ def _initial_at(tokens: list[Token], i: int) -> bool:
 
 
 def _upper_run_end(tokens: list[Token], i: int) -> int:
-    """End of the run of upper-case name words from i ("ΚΩΝΣΤΑΝΤΙΝΟΣ ΣΤΥΛΙΑΝΗ ΧΑΤΖΗΔΑΚΗΣ ΜΕΝΔΩΝΗ")."""
+    """End of the run of upper-case name words from i ("ΚΩΝΣΤΑΝΤΙΝΟΣ ΣΤΥΛΙΑΝΗ ΧΑΤΖΗΔΑΚΗΣ ΜΕΝΔΩΝΗ").
+
+    A first name followed by an initial («ΑΘΑΝΑΣΙΟΣ Γ. ΓΙΑΝΝΑΡΗΣ», the father's
+    initial) starts a name of its own, so the run ends before it.
+    """
     while i < len(tokens) and tokens[i].upper and _name_word(tokens[i]):
+        if _initial_at(tokens, i + 1) and first_name(tokens[i].text):
+            break
         i += 1
     return i
 
@@ -271,6 +313,23 @@ def _pair_upper_run(tokens: list[Token], start: int, end: int) -> list[_Mention]
     return found
 
 
+def _surname_first(a: Token, b: Token) -> bool:
+    """Lists and signatures in mixed case put the surname first: «Ραπτάκη Μαρία», «Αντωνίου Ελένη».
+
+    The second word must be a first name in the nominative and the first a
+    surname: a typical surname ending, or a first name's genitive (a patronymic
+    surname, «Αντωνίου»).  Two nominatives («Θανάσης Σταύρος») are left to the
+    first-name-first reading.
+    """
+    fb = first_name(b.text)
+    if fb is None or not fb.nominative_case:
+        return False
+    fa = first_name(a.text)
+    if fa is not None:
+        return not fa.nominative_case and a.folded.endswith("ου")
+    return a.folded.endswith(STRONG_SURNAME_ENDINGS)
+
+
 def _mentions(tokens: list[Token]) -> list[_Mention]:
     """Person mentions: "Γρηγόρη Ζαριφόπουλο", "ΠΑΝΑΓΟΠΟΥΛΟΣ ΓΕΩΡΓΙΟΣ", "Γ. Ζαριφόπουλο", "κ. Καϊτεζίδης"."""
     found: list[_Mention] = []
@@ -298,6 +357,10 @@ def _mentions(tokens: list[Token]) -> list[_Mention]:
                 found.extend(_pair_upper_run(tokens, i, end))
                 i = end
                 continue
+        if nxt is not None and not t.upper and _name_word(t) and _name_word(nxt) and _surname_first(t, nxt):
+            found.append(_Mention(i, i + 2, person(nxt.text, t.text), t.text))  # «Ραπτάκη Μαρία»
+            i += 2
+            continue
         if nxt is not None and _name_word(t):
             if first_name(t.text):
                 j = i + 3 if _initial_at(tokens, i + 1) else i + 1  # middle initial
@@ -376,6 +439,9 @@ def canonical_municipality(label: str, gazetteer: Gazetteer | None = None) -> st
 # ---------------------------------------------------------------- officials as values
 
 _CURRENCY = re.compile(r"[€$£]|ευρω", re.IGNORECASE)
+# A name's characters: Greek letters (precomposed, as NFC text has them), Latin ones for a foreign
+# name, the acute and diaeresis marks, hyphen, apostrophe, the initial's dot and spaces.
+_NAME_LETTERS = re.compile(r"(?:[\u0386-\u03ce\u1f00-\u1ffeA-Za-z\u00c0-\u024f\u0301\u0308.'’ -])+")
 
 
 def is_person_value(display: str, gazetteer: Gazetteer | None = None) -> bool:
@@ -384,6 +450,8 @@ def is_person_value(display: str, gazetteer: Gazetteer | None = None) -> bool:
     words = display.split()
     if len(words) < 2 or re.search(r"\d", display) or _CURRENCY.search(fold(display)):
         return False
+    if not _NAME_LETTERS.fullmatch(display):
+        return False  # «Σαραµ̟ασίνας»: a legacy font's µ and a stray combining mark, not letters
     if any(len(w.rstrip(".")) > 1 and not any(c.islower() for c in w[1:]) for w in words):
         return False  # "Ψ.Ν.Α.", "ΑΝΤΩΝΙΟΥ": an abbreviation or an unparsed capital
     if not any(len(w) >= 4 and not w.endswith(".") for w in words):
@@ -394,6 +462,40 @@ def is_person_value(display: str, gazetteer: Gazetteer | None = None) -> bool:
     if words[0].endswith(".") and gazetteer.resolve(words[-1]) is not None:
         return False  # "Ν. Αγρινίου": a prefecture, not a person
     return gazetteer.resolve(display) is None
+
+
+def field_people(value: str, gazetteer: Gazetteer | None = None) -> tuple[list[PersonName], str | None]:
+    """The people a record's own `officials` entry names, or none and the reason it names no one.
+
+    Sources label names by hand or by a parser, and their labels hold amounts
+    («113,40€»), a lone first name or patronymic («ΑΝΤΩΝΙΟΥ»), an abbreviation
+    («Ψ.Ν.Α.»), a place («ΔΗΜΟΥ ΠΑΙΟΝΙΑΣ»), a body («ΤΟ ΥΠΟΥΡΓΙΚΟ ΣΥΜΒΟΥΛΙΟ») or
+    two people run together («ΒΕΡΟΝΙΚΗ ΚΟΚΟΤΑ ΑΘΑΝΑΣΙΟΣ Γ. ΓΙΑΝΝΑΡΗΣ»).  A value
+    is read as one name first, then by the same mention rules as running text,
+    which split two people; it counts only if every word of it is part of a
+    name that reads as a person.  Nothing is guessed: a value that is not read
+    whole is no person, and the caller keeps it aside with the reason.
+    """
+    gazetteer = gazetteer or Gazetteer.default()
+    words = value.split()
+    if re.search(r"\d", value) or _CURRENCY.search(fold(value)):
+        return [], "a number or an amount"
+    parsed = parse_person(value)
+    if parsed is not None and is_person_value(parsed.display, gazetteer):
+        return [parsed], None
+    tokens = tokenize(value)
+    mentions = [m for m in _mentions(tokens) if m.name is not None]
+    covered = {k for m in mentions for k in range(m.start, m.end)}
+    if mentions and all(k in covered for k, t in enumerate(tokens) if t.word and len(t.text) > 1) \
+            and all(is_person_value(m.name.display, gazetteer) for m in mentions):
+        return [m.name for m in mentions], None
+    if gazetteer.resolve(value) is not None or canonical_municipality(value, gazetteer):
+        return [], "a place"
+    if all(len(part) <= 2 for part in re.split(r"[.\s]+", value) if part):
+        return [], "an abbreviation"
+    if len(words) == 1:
+        return [], "a single word, not a full name"
+    return [], "not read as a person's name"
 
 
 # ---------------------------------------------------------------- putting it together
@@ -411,17 +513,44 @@ def _tonos(text: str) -> int:
     return unicodedata.normalize("NFD", text).count("\u0301")
 
 
-class DisplayForms:
-    """Best display form seen so far for each key, shared across one reindex.
+# A capitalised word in mixed case with a stress mark: how the corpus itself accents a name.
+_ACCENTED_WORD = re.compile(r"(?<![\w-])[^\W\d_a-zA-Z]{4,}(?![\w-])")
 
-    An upper-case source gives "Παπανοτη" where another document wrote
-    "Παπανότη": both have one key, and the accented form wins once seen.
+
+class DisplayForms:
+    """Best display form for each key, shared across one reindex.
+
+    An upper-case source gives "Καρατζαφερη" (a stress the ending does not
+    tell) where another document wrote "Καρατζαφέρη": both have one key.
+    Documents are streamed, so a form seen later cannot mend one already
+    yielded; hence `learn` is fed the sources' text before ingestion and
+    `best` writes each unaccented word of a name as the corpus accents it
+    (the most frequent accented spelling of that folded word), so the first
+    document already carries the accented form.
     """
 
     def __init__(self) -> None:
         self._best: dict[str, str] = {}
+        self._accents: dict[str, dict[str, int]] = {}
+
+    def learn(self, text: str) -> None:
+        """Count the accented capitalised words of a source's text («Καρατζαφέρη»)."""
+        for match in _ACCENTED_WORD.finditer(text):
+            word = match.group()
+            if word[0].isupper() and word[1:].islower() and _tonos(word):
+                counts = self._accents.setdefault(fold(word), {})
+                counts[word] = counts.get(word, 0) + 1
+
+    def accented(self, display: str) -> str:
+        """`display` with each unaccented word of 4+ letters as the corpus accents it, if it does."""
+        words = []
+        for word in display.split(" "):
+            counts = self._accents.get(fold(word)) if len(word) >= 4 and not _tonos(word) else None
+            words.append(max(counts, key=counts.__getitem__) if counts else word)
+        return " ".join(words)
 
     def best(self, key: str, display: str) -> str:
+        display = self.accented(display)
         current = self._best.get(key)
         if current is None or _tonos(display) > _tonos(current):
             self._best[key] = display
@@ -451,10 +580,16 @@ class EntityReader:
     def __init__(self, text: str, gazetteer: Gazetteer | None = None) -> None:
         self.gazetteer = gazetteer or Gazetteer.default()
         self.tokens = tokenize(text)
-        self.mentions = _mentions(self.tokens)
+        self.mentions = [m for m in _mentions(self.tokens) if not self._quoted(m)]
         self.by_start = {m.start: m for m in self.mentions}
         self.places: list[_Place] = []
         self.roles: dict[int, str] = {}  # mention start -> role
+
+    def _quoted(self, mention: _Mention) -> bool:
+        """A name alone in quotes names a thing after a person: the Museum «Φοίβος Ανωγειανάκης»."""
+        before = self.tokens[mention.start - 1].text if mention.start > 0 else ""
+        after = self.tokens[mention.end].text if mention.end < len(self.tokens) else ""
+        return before in _OPENING_QUOTES and after in _CLOSING_QUOTES
 
     def read(self) -> "EntityReader":
         """Apply every rule at every token."""
@@ -465,8 +600,9 @@ class EntityReader:
             role = self.role_at(i)
             if role is not None:
                 text, j = self.qualify(role, self.role_end(role))
-                if not self.give_forward(j, text, role):
-                    self.give_backward(i - (1 if role.modified else 0), text)
+                if not self.give_forward(j, text, role) \
+                        and not self.give_backward(i - (1 if role.modified else 0), text):
+                    self.give_to_signature(role, j, text)
         return self
 
     def place_at(self, i: int) -> _Place | None:
@@ -538,7 +674,7 @@ class EntityReader:
     def give_forward(self, j: int, text: str, role: _Role) -> bool:
         """Give the role to the name(s) that follow within the same phrase (all of them if plural)."""
         tokens, assigned = self.tokens, False
-        k, limit = j, min(len(tokens), j + 14)
+        k, limit = j, min(len(tokens), j + _ROLE_REACH)
         while k < limit:
             t = tokens[k]
             if k in self.by_start:
@@ -547,10 +683,12 @@ class EntityReader:
                 k = self.by_start[k].end
                 if not role.plural:
                     return True
+                limit = min(len(tokens), k + _ROLE_REACH)  # «Οι Υπουργοί»: a list of 14 ministers
                 continue
-            if t.text in ".;" and k > 0 and len(tokens[k - 1].text) > 2 or t.text in "!?":
+            if t.text in ".;" and k > 0 and len(tokens[k - 1].text) > 2 \
+                    and tokens[k - 1].folded not in _ABBREVIATIONS or t.text in "!?":
                 break
-            if t.word and not t.cap and t.folded not in _ARTICLES | {"και"} | _HONORIFICS:
+            if t.word and not t.cap and t.folded not in _ARTICLES | {"και"} | _HONORIFICS | _ON_BEHALF:
                 break
             if t.folded in _ROLE_FORMS:
                 break
@@ -562,14 +700,40 @@ class EntityReader:
             k += 1
         return assigned
 
-    def give_backward(self, i: int, text: str) -> None:
+    def give_backward(self, i: int, text: str) -> bool:
         """Apposition: "Παναγιώτης Σημανδηράκης, δήμαρχος Χανίων"."""
         k = i - 1
         while k >= 0 and (self.tokens[k].text == "," or self.tokens[k].folded in {"ο", "η"}):
             k -= 1
-        for m in self.mentions:
-            if m.end - 1 == k:
-                self.roles.setdefault(m.start, text)
+        found = [m for m in self.mentions if m.end - 1 == k]
+        for m in found:
+            self.roles.setdefault(m.start, text)
+        return bool(found)
+
+    def give_to_signature(self, role: _Role, j: int, text: str) -> bool:
+        """A signature heading («Ο ΥΠΗΡΕΣΙΑΚΟΣ ΓΡΑΜΜΑΤΕΑΣ») whose name a PDF's layout put further on.
+
+        Decisions print the role, then amounts or codes from the next column
+        («ΑΛΕ 2120201001: 3731,05€ (ΑΡ. ΚΑΤΑΣΤΑΣΗΣ …)»), then «ΙΩΑΝΝΗΣ ΒΛΑΣΣΗΣ».
+        Only an upper-case heading with its article is read so, and it goes to
+        the first upper-case name within _SIGNATURE_REACH tokens that has no role
+        yet; running text (three lower-case words in a row) or another role
+        ends the search, so a beneficiary named in the decision's text is not taken.
+        """
+        tokens, i = self.tokens, role.position - (1 if role.modified else 0)
+        if role.plural or not tokens[role.position].upper or i == 0 \
+                or tokens[i - 1].text not in {"Ο", "Η", "O"}:  # a Latin O typed for Ο, as in moh_doccano:207
+            return False
+        lower_run = 0
+        for k in range(j, min(len(tokens), j + _SIGNATURE_REACH)):
+            t = tokens[k]
+            if k in self.by_start and t.upper and k not in self.roles:
+                self.roles[k] = text
+                return True
+            lower_run = lower_run + 1 if t.word and not t.cap else 0
+            if lower_run >= 3 or t.folded in _ROLE_FORMS:
+                return False
+        return False
 
     def people(self) -> list[tuple[PersonName, str | None]]:
         """One entry per person, in order of first mention: initials and bare surnames join

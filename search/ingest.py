@@ -59,11 +59,11 @@ from .extract import (
     choose_title,
     extract_date,
     extract_entities,
+    field_people,
     is_date_line,
     parse_date,
 )
 from .gazetteer import Gazetteer
-from .names import parse_person
 
 log = logging.getLogger(__name__)
 
@@ -210,11 +210,16 @@ class _Builder:
         doc.regions = entities.regions
         if entities.regional_units:
             doc.meta["regional_units"] = entities.regional_units
-        doc.officials = self._officials(officials, entities.officials)
+        doc.officials = self._officials(doc, officials, entities.officials)
         return doc
 
-    def _officials(self, given: list[Any] | None, extracted: list[Official]) -> list[Official]:
-        """A record's own officials (names normalised), with the roles the text gives them."""
+    def _officials(self, doc: Document, given: list[Any] | None, extracted: list[Official]) -> list[Official]:
+        """A record's own officials as person values, with the roles the text gives them.
+
+        An entry that names no person (`field_people`: an amount, a lone word, a
+        place) is kept out of the facet, logged with its reason and kept as it
+        was in `meta["officials_dropped"]`: never rewritten into another person.
+        """
         if not given:
             return extracted
         roles = {fold(o.name): o.role for o in extracted}
@@ -223,11 +228,15 @@ class _Builder:
             name, role = (item.get("name"), item.get("role")) if isinstance(item, dict) else (str(item), None)
             if not name:
                 continue
-            parsed = parse_person(name)
-            display = self.forms.best(parsed.key, parsed.display) if parsed else name.strip()
-            official = Official(display, role.lower() if role else roles.get(fold(display)))
-            if official not in result:
-                result.append(official)
+            people, reason = field_people(name, self.gazetteer)
+            if reason is not None:
+                log.info("%s: official %r kept out of the facet: %s", doc.id, name, reason)
+                doc.meta.setdefault("officials_dropped", []).append(name)
+            for parsed in people:
+                display = self.forms.best(parsed.key, parsed.display)
+                official = Official(display, role.lower() if role else roles.get(fold(display)))
+                if official not in result:
+                    result.append(official)
         return result
 
 
@@ -446,7 +455,9 @@ def load_documents(
     place and reason.  Documents whose normalised title and body are identical
     are yielded once and counted as duplicates.
     """
+    sources = list(sources)
     builder = _Builder(gazetteer)
+    _learn_accents(builder.forms, sources)
     for item in _files(sources, report):
         items = _items(item, report)
         while True:
@@ -464,6 +475,38 @@ def load_documents(
             if document is not None and _first_time(document, place, report):
                 report.documents += 1
                 yield document
+
+
+def _learn_accents(forms: DisplayForms, sources: list[Path | str]) -> None:
+    """A first, read-only pass: how the sources accent the names they also write in capitals.
+
+    It reads what ingestion will read (records' text fields, decoded files) and
+    nothing is reported: the real pass reports every skip.  It costs one more
+    read of the sources (measured: 1.2 s, median of 3, for the 1,453 decisions and 127 laws,
+    against 30 s for their ingestion).
+    """
+    quiet = IngestReport()
+    for item in _files(sources, quiet):
+        try:
+            for kind, payload, _ in _items(item, quiet):
+                if kind != "record":
+                    forms.learn(payload[0])
+                elif isinstance(payload, dict):
+                    forms.learn(" ".join(_strings(payload)))
+        except Exception:  # noqa: BLE001 - the real pass meets and reports the same failure
+            continue
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string inside a record (title, body, officials' names and roles)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def _guarded(builder: _Builder, item: _Item, kind: str, payload: Any, place: str,

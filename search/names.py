@@ -9,6 +9,7 @@ the case and gender being those of the first name next to them.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,7 +19,7 @@ from .analysis import fold
 # Nominative forms, official and everyday (Γεώργιος and Γιώργος stay distinct:
 # the text decides which one a person goes by).
 _MALE = """
-Αβραάμ Άγγελος Αδάμ Αθανάσιος Άκης Αλέξανδρος Αλέξης Αλκιβιάδης Ανάργυρος Ανδρέας Άνθιμος
+Αβραάμ Άγγελος Αδάμ Άδωνις Αθανάσιος Άκης Αλέξανδρος Αλέξης Αλκιβιάδης Ανάργυρος Ανδρέας Άνθιμος
 Αντρέας Αντώνης Αντώνιος Απόστολος Αργύρης Αργύριος Άρης Αριστείδης Αριστοτέλης Αρμόδιος
 Αχιλλέας Βαγγέλης Βασίλειος Βασίλης Βλάσης Βλάσσιος Γαβριήλ Γεράσιμος Γεώργιος Γιάννης
 Γιώργος Γρηγόρης Γρηγόριος Δημήτρης Δημήτριος Δημοσθένης Διονύσης Διονύσιος Εμμανουήλ
@@ -26,7 +27,7 @@ _MALE = """
 Ζήσης Ηλίας Ηρακλής Θανάσης Θεμιστοκλής Θεόδωρος Θεοφάνης Θεόφιλος Θεοχάρης Θοδωρής Θωμάς
 Ιάκωβος Ιγνάτιος Ιορδάνης Ιωάννης Ισίδωρος Καλλίνικος Κλεάνθης Κυριάκος Κωνσταντίνος Κώστας
 Κωστής Λάζαρος Λάκης Λάμπρος Λεωνίδας Λευτέρης Ελευθέριος Λουκάς Μάκης Μανόλης Μανώλης Μάριος
-Μάρκος Ματθαίος Μελέτιος Μενέλαος Μηνάς Μιλτιάδης Μιχάλης Μιχαήλ Μπάμπης Νεκτάριος Νικηφόρος
+Μάρκος Ματθαίος Μαυροειδής Μελέτιος Μενέλαος Μηνάς Μιλτιάδης Μιχάλης Μιχαήλ Μπάμπης Νεκτάριος Νικηφόρος
 Νικήτας Νίκος Νικόλαος Οδυσσέας Ορέστης Παναγής Παναγιώτης Πάνος Παντελής Παντελεήμων
 Παρασκευάς Πασχάλης Παύλος Περικλής Πέτρος Πλάτων Πολυχρόνης Προκόπης Προκόπιος Ραφαήλ
 Σάββας Σάκης Σεραφείμ Σπύρος Σπυρίδων Στάθης Σταμάτης Σταμάτιος Σταύρος Στέλιος Στέφανος
@@ -34,12 +35,12 @@ _MALE = """
 Φώτης Φώτιος Χαράλαμπος Χάρης Χρήστος Χρίστος Χρύσανθος Χρυσόστομος Αναστάσιος Ευάγγελος
 """
 _FEMALE = """
-Αγγελική Αθανασία Αθηνά Αικατερίνη Αλεξάνδρα Αλεξία Αλίκη Αναστασία Άννα Αντιγόνη Αντωνία
+Αγγελική Αθανασία Αθηνά Αικατερίνη Αλεξάνδρα Αλεξία Αλίκη Αμαλία Αναστασία Άννα Αντιγόνη Αντωνία
 Αργυρώ Αρετή Αριάδνη Αφροδίτη Βαρβάρα Βασιλική Βάσω Βέρα Βερονίκη Βούλα Γαρυφαλλιά Γεωργία
 Δάφνη Δέσποινα Δήμητρα Διονυσία Δώρα Ειρήνη Ελένη Ελευθερία Ελισάβετ Έλλη Ευαγγελία Ευανθία
 Ευγενία Ευδοκία Ευθυμία Ευσταθία Ευτυχία Ευφροσύνη Ζωή Ηλέκτρα Θεοδώρα Θεοδοσία Ιουλία
 Ιφιγένεια Ιωάννα Καλλιόπη Κατερίνα Κυριακή Κωνσταντίνα Κωστούλα Λαμπρινή Λίνα Λουκία Λυδία
-Μαγδαληνή Μαρία Μαριάννα Μαργαρίτα Μάρθα Ματίνα Μελίνα Μυρτώ Νεφέλη Νίκη Νικολέτα Ξανθή
+Μαγδαληνή Μαρία Μαριάννα Μαργαρίτα Μάρθα Ματίνα Μελίνα Μπέλα Μυρτώ Νεφέλη Νίκη Νικολέτα Ξανθή
 Όλγα Ουρανία Παναγιώτα Παρασκευή Πηνελόπη Πολυξένη Πόπη Ροδάνθη Σόνια Σοφία Σταματία
 Σταυρούλα Στέλλα Στυλιανή Σωτηρία Τατιάνα Φιλίτσα Φωτεινή Χαρά Χαρίκλεια Χριστίνα Χρυσάνθη
 Χρυσούλα
@@ -104,9 +105,27 @@ def _lexicon() -> dict[str, FirstName]:
     return lexicon
 
 
+def first_name_forms(word: str) -> set[str]:
+    """Folded case forms of a first name in the lexicon («Ιωάννης» -> ιωαννησ, ιωαννη); empty if it is none."""
+    entry = first_name(word)
+    return {fold(form) for form in _first_name_forms(entry.nominative, entry.male)} if entry else set()
+
+
 def first_name(word: str) -> FirstName | None:
-    """The lexicon entry of a first name in any case form, accent or letter case."""
-    return _lexicon().get(fold(word))
+    """The lexicon entry of a first name in any case form, accent or letter case.
+
+    A compound first name («ΣΠΥΡΙΔΩΝ-ΑΔΩΝΙΣ», «Νικόλαος - Γεώργιος») is one when
+    every part is one; it is in the nominative only when every part is, so a
+    compound never passes for a surname in a signature table.
+    """
+    parts = [part for part in re.split(r"\s*[-‐]\s*", word) if part]
+    if len(parts) < 2:
+        return _lexicon().get(fold(word))
+    entries = [_lexicon().get(fold(part)) for part in parts]
+    if any(entry is None for entry in entries):
+        return None
+    return FirstName("-".join(e.nominative for e in entries), entries[0].male,
+                     all(e.nominative_case for e in entries))
 
 
 def _proper_case(word: str) -> str:
@@ -203,7 +222,7 @@ def parse_person(text: str) -> PersonName | None:
     position; upper-case signatures put the surname first, so with two lexicon
     words the second is taken as the first name.
     """
-    words = [w for w in text.replace(".", ". ").split() if w]
+    words = [w for w in re.sub(r"\s*[-‐]\s*", "-", text).replace(".", ". ").split() if w]
     if len(words) < 2:
         return None
     if len(words) == 2 and words[0].endswith(".") and len(words[0]) <= 3:

@@ -155,3 +155,45 @@ def test_real_moh_signature_block_gives_the_signer_with_role():
     record = _record(shared_data("diavgeia-decisions.jsonl"), "moh_doccano:179")
     officials = extract_entities(record["title"], record["body"]).officials
     assert [(fold(o.name), o.role.split()[0]) for o in officials] == [(fold("Παρασκευή Θεοφίλου"), "προϊσταμένη")]
+
+
+def test_real_law_cabinet_list_gives_every_minister_and_compound_first_names():
+    """Law 5050 lists fourteen ministers under one «Οι Υπουργοί», two with a spaced compound first name."""
+    from tests.conftest import shared_data
+    law = _record(shared_data("greek-laws-2023-2024.jsonl"), "law:5050")
+    names = {fold(o.name) for o in extract_entities(law["title"], law["body"]).officials}
+    for signer in ("Νικόλαος-Γεώργιος Δένδιας", "Σπυρίδων-Άδωνις Γεωργιάδης", "Κυριάκος Πιερρακάκης",
+                   "Βασίλειος Κικίλιας", "Σοφία Ζαχαράκη", "Δημήτριος Παπαστεργίου", "Ιωάννης Οικονόμου"):
+        assert fold(signer) in names, signer
+    assert fold("Γεώργιος Δένδιας") not in names  # half of a compound first name is not the person
+
+
+def test_name_in_quotes_names_a_thing_not_a_person():
+    """Law 5103: «τον Διευθυντή του Μουσείου … «Φοίβος Ανωγειανάκης»» is the museum's director, not Ανωγειανάκης."""
+    body = ("η) τον Διευθυντή του Μουσείου Ελληνικών Λαϊκών Μουσικών Οργάνων «Φοίβος Ανωγειανάκης» - Κέντρου "
+            "Εθνομουσικολογίας. Ο δήμαρχος Χανίων, Παναγιώτης Σημανδηράκης, χαιρέτισε.")
+    assert [o.name for o in extract_entities("Νόμος", body).officials] == ["Παναγιώτης Σημανδηράκης"]
+
+
+@pytest.mark.parametrize("record_id, signers", [
+    # «Ο ΥΠΗΡΕΣΙΑΚΟΣ ΓΡΑΜΜΑΤΕΑΣ ΑΛΕ 2120202001: 2227,74€ … ΠΙΝΑΚΑΣ ΔΙΑΝΟΜΗΣ: ΙΩΑΝΝΗΣ ΒΛΑΣΣΗΣ»: the PDF's columns
+    ("moh_doccano:169", {"Ιωάννης Βλάσσης"}),
+    # «ΜΕ ΕΝΤΟΛΗ ΠΡΟΙΣΤΑΜΕΝΟΥ … Αθήνα, 09 - 12 - 2020 α.α Ε. ΚΑΡΑΤΖΑΦΕΡΗ»: signed on behalf, after the date
+    ("moh_doccano:177", {"Ιωάννης Βλάσσης", "Ε. Καρατζαφέρη"}),
+    # «Η ΠΡΟΙΣΤΑΜΕΝΗ ΤΗΣ ΓΕΝ. Δ/ΝΣΗΣ ΥΠΗΡΕΣΙΩΝ ΥΓΕΙΑΣ ΠΑΡΑΣΚΕΥΗ ΘΕΟΦΙΛΟΥ»: an abbreviation's period
+    ("moh_doccano:185", {"Παρασκευή Θεοφίλου"}),
+])
+def test_real_moh_signature_blocks_give_their_signers(record_id, signers):
+    """Rules checked against the hand-read signers of tests/data/moh_signers_50.tsv."""
+    from tests.conftest import shared_data
+    record = _record(shared_data("diavgeia-decisions.jsonl"), record_id)
+    officials = extract_entities(record["title"], record["body"]).officials
+    assert {fold(o.name) for o in officials} == {fold(s) for s in signers}
+
+
+def test_a_heading_far_from_its_name_does_not_take_a_beneficiary():
+    """moh_doccano:201: «Ο ΥΠΗΡΕΣΙΑΚΟΣ ΓΡΑΜΜΑΤΕΑΣ 2. Την έγκριση … υπαλλήλων …, ΑΘΑΝΑΣΙΑΔΟΥ ΠΕΛΑΓΙΑ κ.λ.π»."""
+    from tests.conftest import shared_data
+    record = _record(shared_data("diavgeia-decisions.jsonl"), "moh_doccano:201")
+    names = {fold(o.name) for o in extract_entities(record["title"], record["body"]).officials}
+    assert fold("Πελαγία Αθανασιάδου") not in names

@@ -248,3 +248,52 @@ def test_identical_texts_in_two_sources_are_indexed_once(tmp_path):
     # The reindex command reads each source separately, sharing one report.
     documents = [d for folder in ("a", "b") for d in load_documents([tmp_path / folder], report)]
     assert len(documents) == 1 and report.duplicates == 1
+
+
+def _junk_and_folded(docs) -> tuple[list[str], list[set[str]]]:
+    """Official values a user would call wrong: digits, amounts, capitals; and spellings of one name."""
+    from search.analysis import fold
+    values = {o.name for d in docs for o in d.officials}
+    junk = sorted(v for v in values if any(c.isdigit() for c in v) or any(c in v for c in "€$£")
+                  or not any(c.islower() for c in v[1:]))
+    by_fold: dict[str, set[str]] = {}
+    for v in values:
+        by_fold.setdefault(fold(v), set()).add(v)
+    return junk, [vs for vs in by_fold.values() if len(vs) > 1]
+
+
+def test_a_records_own_officials_are_people_or_kept_aside(tmp_path, caplog):
+    """Real labels of moh_diavgeia_annotated_text: amounts, a patronymic, a municipality, two people in one."""
+    record = {"id": "moh:1", "title": "Έγκριση δαπάνης", "body": "Εγκρίνουμε τη δαπάνη του προγράμματος.",
+              "officials": ["ΒΛΑΣΣΗΣ ΙΩΑΝΝΗΣ", "113,40€", "ΑΝΤΩΝΙΟΥ", "ΔΗΜΟΥ ΠΑΙΟΝΙΑΣ", "Ψ.Ν.Α.",
+                            "ΒΕΡΟΝΙΚΗ ΚΟΚΟΤΑ ΑΘΑΝΑΣΙΟΣ Γ. ΓΙΑΝΝΑΡΗΣ"]}
+    (tmp_path / "moh.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    with caplog.at_level("INFO", logger="search.ingest"):
+        [doc], report = _load(tmp_path / "moh.jsonl")
+    assert [o.name for o in doc.officials] == ["Ιωάννης Βλασσης", "Βερονίκη Κοκοτα", "Αθανάσιος Γιανναρης"]
+    assert doc.meta["officials_dropped"] == ["113,40€", "ΑΝΤΩΝΙΟΥ", "ΔΗΜΟΥ ΠΑΙΟΝΙΑΣ", "Ψ.Ν.Α."]
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    for reason in ("a number or an amount", "a single word", "a place", "an abbreviation"):
+        assert reason in logged
+    assert report.documents == 1 and not report.skipped
+
+
+def test_one_person_one_spelling_from_the_first_document(tmp_path):
+    """«Ε. ΚΑΡΑΤΖΑΦΕΡΗ» (moh_doccano:171) is shown as «Ε. Καρατζαφέρη», as a later record writes it."""
+    records = [
+        {"id": "171", "title": "Απόφαση", "body": "Αθήνα 9-12-2020", "officials": ["Ε. ΚΑΡΑΤΖΑΦΕΡΗ"]},
+        {"id": "175", "title": "Απόφαση άλλη", "body": "α.α Ε. Καρατζαφέρη", "officials": ["Ε. Καρατζαφέρη"]},
+    ]
+    (tmp_path / "moh.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                                        encoding="utf-8")
+    docs, _ = _load(tmp_path / "moh.jsonl")
+    assert [[o.name for o in d.officials] for d in docs] == [["Ε. Καρατζαφέρη"], ["Ε. Καρατζαφέρη"]]
+
+
+@needs_data
+def test_real_decisions_official_values_are_clean_names():
+    """All 1,453 real decisions: no value with a digit, an amount or in capitals; one spelling per name."""
+    docs, _ = _load(DATA / "diavgeia-decisions.jsonl")
+    junk, folded = _junk_and_folded(docs)
+    assert junk == [] and folded == []
+    assert len({o.name for d in docs for o in d.officials}) > 50  # the facet is not emptied to get there

@@ -29,6 +29,9 @@ IMG = '"><img src=x onerror="window.pwned=1">'
 SVG = "<svg onload=alert(1)>"
 JS_URL = "javascript:window.pwned=1"
 HOSTILE_ID = f"id{IMG}"
+# A real person's name carries the hostile role; the hostile names are no person's name, so ingestion keeps
+# them out of the officials facet, exactly as they were, in meta["officials_dropped"] (search.extract.field_people).
+OFFICIAL = "Γεώργιος Παπαδόπουλος"
 HOSTILE_TITLE = f"Ανακοίνωση {SCRIPT} {IMG}"
 HOSTILE_BODY = f"Ο δήμαρχος ανακοίνωσε {SCRIPT} και {IMG}.\n\nΔείτε <a href=\"{JS_URL}\">εδώ</a> {SVG}."
 # Formatting markup that a plain-text source carries (<a>, <br>) becomes its text at ingestion
@@ -55,7 +58,7 @@ def hostile_store(tmp_path_factory) -> IndexStore:
     """An index built by the real ingestion from sources whose every field carries a payload."""
     sources = tmp_path_factory.mktemp("hostile-sources")
     record = {"id": HOSTILE_ID, "title": HOSTILE_TITLE, "body": HOSTILE_BODY, "date": "2023-03-01",
-              "municipality": f"Δήμος Χανίων{IMG}", "officials": [{"name": IMG, "role": SCRIPT}, {"name": SCRIPT}],
+              "municipality": f"Δήμος Χανίων{IMG}", "officials": [{"name": OFFICIAL, "role": SCRIPT}, {"name": IMG}, {"name": SCRIPT}],
               "doc_type": SCRIPT, "url": JS_URL}
     (sources / "export.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
     (sources / "page.html").write_text(HTML_SOURCE, encoding="utf-8")
@@ -85,20 +88,21 @@ def test_payloads_come_back_as_exact_data_in_json(client):
     document = response.get_json()
     assert (document["id"], document["title"], document["body"]) == (HOSTILE_ID, HOSTILE_TITLE, INGESTED_BODY)
     assert (document["url"], document["doc_type"]) == (JS_URL, SCRIPT)
-    assert document["officials"] == [{"name": IMG, "role": SCRIPT}, {"name": SCRIPT, "role": None}]
+    assert document["officials"] == [{"name": OFFICIAL, "role": SCRIPT}]
+    assert document["meta"]["officials_dropped"] == [IMG, SCRIPT]
 
 
 def test_search_echoes_the_hostile_query_and_snippets_carry_only_mark(client):
-    response = client.get("/api/search", query_string={"q": f"ανακοίνωσε {SCRIPT} {IMG}", "official": IMG})
+    response = client.get("/api/search", query_string={"q": f"ανακοίνωσε {SCRIPT} {IMG}", "official": OFFICIAL})
     assert response.content_type == "application/json; charset=utf-8"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     answer = response.get_json()
-    assert answer["query"]["q"] == f"ανακοίνωσε {SCRIPT} {IMG}" and answer["query"]["official"] == [IMG]
+    assert answer["query"]["q"] == f"ανακοίνωσε {SCRIPT} {IMG}" and answer["query"]["official"] == [OFFICIAL]
     [result] = answer["results"]
     assert result["title"] == HOSTILE_TITLE and result["url"] == JS_URL
     # JSON carries the text as data (the page escapes it): the script comes back exactly as written.
     assert marked(result) and SCRIPT in result["snippet"]
-    assert {"value": IMG, "count": 1, "selected": True} in answer["facets"]["official"]
+    assert {"value": OFFICIAL, "count": 1, "selected": True} in answer["facets"]["official"]
 
 
 def test_the_index_being_prepared_page_reflects_the_url_inertly(tmp_path):
@@ -369,10 +373,10 @@ def test_payloads_render_as_inert_text_in_a_browser(hostile_server):
             results = page.locator(".result h3")
             expect(results).to_have_text([HOSTILE_TITLE, PAGE_TITLE])
             facets = page.get_by_role("complementary")
-            expect(facets.locator("#facet-official + ul .value")).to_have_text(sorted([IMG, SCRIPT]))
+            expect(facets.locator("#facet-official + ul .value")).to_have_text([OFFICIAL])
 
-            facets.get_by_role("link", name=re.compile(re.escape(IMG))).click()
-            expect(page.locator(".active-filters li span")).to_have_text([IMG])
+            facets.get_by_role("link", name=re.compile(re.escape(OFFICIAL))).click()
+            expect(page.locator(".active-filters li span")).to_have_text([OFFICIAL])
             expect(results).to_have_text([HOSTILE_TITLE])
             assert_inert("after choosing the hostile official")
 
