@@ -172,7 +172,8 @@ def test_the_page_selects_the_undated_value_and_a_year_replaces_it(client):
     href = page.link(UNDATED)
     assert parse_qs(urlsplit(href).query) == {"undated": ["1"]}
     chosen = Page(client.get(href).get_data(as_text=True))
-    assert UNDATED in chosen.h1[0] or UNDATED in chosen.html  # the chip of the filter in force
+    assert f"<li><span>{UNDATED}</span>" in chosen.html  # the chip of the filter in force
+    assert "1 ανακοίνωση" in chosen.html  # the one undated decision of this index
     year = next(t for t, a in chosen.links if t.startswith("2021"))
     assert "undated" not in parse_qs(urlsplit(chosen.link(year)).query)
 
@@ -265,3 +266,16 @@ def test_a_listing_pages_and_links_its_json_twin(client):
 ])
 def test_bad_listing_requests_are_clear_errors(client, url, status):
     assert client.get(url).status_code == status
+
+
+def test_the_command_line_reads_filter_values_as_the_api_does(seed_store):
+    from click.testing import CliRunner
+
+    from web.cli import main
+
+    result = CliRunner().invoke(main, ["search", "--municipality", "chania", "--json", "--index", str(seed_store.root)])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert answer["query"]["municipality"] == [CHANIA] and answer["total"] == 1
+    unknown = CliRunner().invoke(main, ["search", "--municipality", "Ατλαντίδα", "--index", str(seed_store.root)])
+    assert unknown.exit_code == 2 and "Ατλαντίδα" in unknown.output
