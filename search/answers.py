@@ -10,6 +10,7 @@ JSON Schema), so the published document cannot drift from what is answered.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
@@ -160,7 +161,7 @@ class FacetListing(Answer):
         """This page of the values `found` for `request`."""
         first = (request.page - 1) * request.size
         return cls(facet=request.facet, query=Query.of(request.search), filter=request.filter, total=len(found),
-                   page=request.page, size=request.size, pages=-(-len(found) // request.size),
+                   page=request.page, size=request.size, pages=math.ceil(len(found) / request.size),
                    values=found[first:first + request.size], took_ms=took_ms)
 
     def groups(self) -> list[tuple[str | None, list[ListedValue]]]:

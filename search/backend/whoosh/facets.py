@@ -1,8 +1,10 @@
-"""Facet columns (each document's values of a facet field), the date column, and facet counts.
+"""Facet columns (each document's values of a facet field), the date column, facet counts and listings.
 
 A column is read once per generation from the field's postings, as arrays: a
 generation never changes, so its columns never go stale, and counting a facet
 over the documents of a query is one `bincount`, not a Python loop over them.
+A search answer shows each facet's FACET_SIZE commonest values; `facet_listing`
+counts the same way and keeps every value, for a facet's all-values view.
 """
 from __future__ import annotations
 
@@ -127,7 +129,8 @@ def facet_listing(columns: Mapping[str, FacetColumn], matched: np.ndarray, filte
     selected values are listed even at count 0.  The filter text finds values by any
     written form (search.facet_values.find); municipalities are then grouped under
     their regions (`_by_region`), so that a person scanning for her δήμος finds it
-    beside its neighbours.
+    beside its neighbours.  Regions come from the packaged gazetteer: a municipality
+    only an overriding `--gazetteer` knows is listed last, without a region.
     """
     name = listing.facet
     counts = _counts(name, columns[dict(COUNTED_FIELDS)[name]], _counted(name, matched, filters))
