@@ -40,8 +40,13 @@ UNDATED = "Χωρίς ημερομηνία"
 # client can take all 332 municipalities in one answer.
 DEFAULT_FACET_PAGE_SIZE = 50
 MAX_FACET_PAGE_SIZE = 500
-# The filter box of an all-values listing: a name is a few words; 200 characters hold any of them.
+# A filter value or the filter box's text is a name: the longest municipality, «Δήμος Λουτρακίου-Περαχώρας-
+# Αγίων Θεοδώρων», is 47 characters.  200 hold any name, and bound the work of reading one typed word as
+# Greeklish (one recursion level per letter: 3,000 letters exhausted Python's stack).
 MAX_FILTER_CHARS = 200
+# Values of one filter parameter: more than a person selects (a whole region is one `region` value).  A value
+# not written as the index writes it is matched against every known value (~1 ms per 100 people).
+MAX_FILTER_VALUES = 50
 # Greek labels of the forgiving filters, for the messages that name their closest values.
 _FILTER_LABELS_EL = {"municipality": "δήμος", "region": "περιφέρεια", "official": "πρόσωπο"}
 
@@ -203,6 +208,8 @@ def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
             f"το βαθύτερο που δίνεται· ζητήστε έως τη σελίδα {deepest} "
             "ή περιορίστε την αναζήτηση με περισσότερες λέξεις ή φίλτρα.",
         )
+    for name in FORGIVING_FILTERS:
+        _check_filter_values(name, many(name))
     return SearchRequest(
         q=q,
         municipality=many("municipality"),
@@ -215,6 +222,18 @@ def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
         region=many("region"),
         undated=undated,
     )
+
+
+def _check_filter_values(name: str, values: tuple[str, ...]) -> None:
+    if len(values) > MAX_FILTER_VALUES:
+        raise InvalidRequest(
+            name, f"{len(values)} values of '{name}'; at most {MAX_FILTER_VALUES} are accepted.",
+            f"{len(values)} τιμές του '{name}'· επιτρέπονται έως {MAX_FILTER_VALUES}.")
+    longest = max(values, key=len, default="")
+    if len(longest) > MAX_FILTER_CHARS:
+        raise InvalidRequest(
+            name, f"A value of '{name}' is {len(longest)} characters long; at most {MAX_FILTER_CHARS} are accepted.",
+            f"Μια τιμή του '{name}' έχει {len(longest)} χαρακτήρες· επιτρέπονται έως {MAX_FILTER_CHARS}.")
 
 
 def selected_year(request: SearchRequest) -> str | None:

@@ -287,3 +287,14 @@ def test_many_greeklish_words_in_a_filter_value_are_answered_not_enumerated(clie
     typed = " ".join(["th"] * 60)
     assert client.get("/api/search", query_string={"municipality": typed}).status_code == 400
     assert listing(client, "municipality", filter=typed)["total"] == 0
+
+
+@pytest.mark.parametrize("params", [
+    {"municipality": "a" * 3000},  # read as one Greeklish word, it once exhausted the stack: a 500
+    {"official": [f"Πρόσωπο {n}" for n in range(51)]},
+    {"region": "Κρήτη" * 41},
+])
+def test_filter_values_past_their_limits_are_a_400_naming_the_parameter(client, params):
+    response = client.get("/api/search", query_string=params)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["parameter"] == next(iter(params))

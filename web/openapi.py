@@ -16,6 +16,8 @@ from search.request import DEFAULT_FACET_PAGE_SIZE, FACETS, MAX_FACET_PAGE_SIZE,
 
 from .state import GENERATION_HEADER, MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
 
+# A municipality, region or official value: a name (search.request.MAX_FILTER_CHARS).
+_FILTER_VALUE = {"type": "string", "maxLength": MAX_FILTER_CHARS}
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$", "examples": ["2021-01-10"]}
 # The answers' schemas, generated from the models the core returns (search/answers.py).
 _, _GENERATED = models_json_schema([(model, "serialization") for model in (SearchAnswer, DocumentAnswer, Health,
@@ -82,12 +84,12 @@ OPENAPI: dict[str, Any] = {
                     _parameter("municipality", "Only documents about any of these municipalities "
                                "(e.g. \"Δήμος Χανίων\"; any form: \"ΔΗΜΟΣ ΧΑΝΙΩΝ\", \"Χανιά\", \"chania\", normalized to the "
                                "facet value and echoed in `query`; a value naming none is a 400 naming the closest). "
-                               "OR within the facet, AND with the other facets.", {"type": "string"}, repeatable=True),
+                               "OR within the facet, AND with the other facets.", _FILTER_VALUE, repeatable=True),
                     _parameter("official", "Only documents naming any of these officials (any form: \"ΒΛΑΣΣΗΣ ΙΩΑΝΝΗΣ\", "
                                "\"Ιωάννη Βλάσση\"; normalized as municipality is).",
-                               {"type": "string"}, repeatable=True),
+                               _FILTER_VALUE, repeatable=True),
                     _parameter("region", "Only documents about any of these regions (e.g. \"Περιφέρεια Κρήτης\"; "
-                               "any form, as for municipality).", {"type": "string"}, repeatable=True),
+                               "any form, as for municipality).", _FILTER_VALUE, repeatable=True),
                     _parameter("undated", f"1: only documents without a date (the year facet's «{UNDATED}»); "
                                "not with from/to.", {"type": "string", "enum": ["1", "0", "true", "false"]}),
                     _parameter("from", "Earliest date, inclusive (YYYY-MM-DD).", DATE),
