@@ -298,3 +298,11 @@ def test_filter_values_past_their_limits_are_a_400_naming_the_parameter(client, 
     response = client.get("/api/search", query_string=params)
     assert response.status_code == 400
     assert response.get_json()["error"]["parameter"] == next(iter(params))
+
+
+def test_the_400_page_links_the_closest_values(client):
+    response = client.get("/", query_string={"q": "σταθμών", "municipality": "Ροδος νησι"})
+    assert response.status_code == 400
+    href = Page(response.get_data(as_text=True)).link(RHODES)
+    assert parse_qs(urlsplit(href).query) == {"q": ["σταθμών"], "municipality": [RHODES]}
+    assert "1 ανακοίνωση" in client.get(href).get_data(as_text=True)
