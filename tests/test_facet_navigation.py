@@ -306,3 +306,18 @@ def test_the_400_page_links_the_closest_values(client):
     href = Page(response.get_data(as_text=True)).link(RHODES)
     assert parse_qs(urlsplit(href).query) == {"q": ["σταθμών"], "municipality": [RHODES]}
     assert "1 ανακοίνωση" in client.get(href).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url, status", [
+    ("/api/facets/municipality?filter=rod", 200), ("/api/facets/year?undated=1", 200),
+    ("/api/facets/official?size=0", 400), ("/api/facets/nope", 404),
+])
+def test_listings_match_the_published_contract(client, url, status):
+    from tests.test_contract import validator
+
+    spec = client.get("/api/openapi.json").get_json()
+    response = client.get(url)
+    assert response.status_code == status
+    validator(spec, "/api/facets/{facet}", status).validate(response.get_json())
+    parameters = {p["name"] for p in spec["paths"]["/api/facets/{facet}"]["get"]["parameters"]}
+    assert {"filter", "page", "size", "q", "municipality", "region", "official", "undated"} <= parameters
