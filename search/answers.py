@@ -10,13 +10,14 @@ JSON Schema), so the published document cannot drift from what is answered.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from .documents import Document
-from .request import MAX_PER_PAGE, MAX_RESULT_WINDOW, SearchRequest
+from .request import MAX_FACET_PAGE_SIZE, MAX_PER_PAGE, MAX_RESULT_WINDOW, FacetListingRequest, SearchRequest
 
 # A date in the answers is ISO 8601 (YYYY-MM-DD); the pattern makes a validator refuse any other form
 # (JSON Schema's "format" alone is only an annotation).
@@ -48,12 +49,15 @@ class Query(Answer):
     sort: Literal["relevance", "newest", "oldest"]
     page: int = Field(ge=1, le=MAX_RESULT_WINDOW)
     per_page: int = Field(ge=1, le=MAX_PER_PAGE)
+    region: list[str]
+    undated: bool = Field(description="Only documents without a date (the year facet's «Χωρίς ημερομηνία»).")
 
     @classmethod
     def of(cls, request: SearchRequest) -> Query:
         return cls(q=request.q, municipality=list(request.municipality), official=list(request.official),
                    date_from=request.date_from, date_to=request.date_to, sort=request.effective_sort,
-                   page=request.page, per_page=request.per_page)
+                   page=request.page, per_page=request.per_page, region=list(request.region),
+                   undated=request.undated)
 
 
 class Official(Answer):
@@ -88,7 +92,8 @@ class Hit(Answer):
 
 
 class FacetValue(Answer):
-    value: str = Field(description="Pass it back as the facet's parameter (a year: from=YYYY-01-01&to=YYYY-12-31).")
+    value: str = Field(description="Pass it back as the facet's parameter (a year: from=YYYY-01-01&to=YYYY-12-31; "
+                                   "«Χωρίς ημερομηνία»: undated=1).")
     count: int = Field(ge=0)
     selected: bool
 
@@ -100,10 +105,12 @@ class Facets(Answer):
     municipality: list[FacetValue]
     official: list[FacetValue]
     year: list[FacetValue]
+    region: list[FacetValue] = Field(description="The 13 regions (Περιφέρειες) of the documents' municipalities.")
 
     def named(self) -> list[tuple[str, list[FacetValue]]]:
         """(facet name, its values) in the order the page shows them."""
-        return [("municipality", self.municipality), ("official", self.official), ("year", self.year)]
+        return [("municipality", self.municipality), ("region", self.region), ("official", self.official),
+                ("year", self.year)]
 
 
 class SearchAnswer(Answer):
@@ -116,6 +123,55 @@ class SearchAnswer(Answer):
     facets: Facets
     suggestion: str | None = Field(description="A better-spelled q that finds more, or null.")
     took_ms: float = Field(ge=0)
+
+
+class ListedValue(Answer):
+    """One value of an all-values listing."""
+
+    value: str = Field(description="Pass it back as the facet's parameter, as a FacetValue's.")
+    count: int = Field(ge=0, description="Documents of the search holding it.")
+    selected: bool
+    region: str | None = Field(description="A municipality's region (the listing groups municipalities under "
+                                           "it); null for other facets and for a municipality the gazetteer "
+                                           "does not place.")
+
+
+class FacetListing(Answer):
+    """Every value of one facet over a search's documents, paged, optionally found by a typed text.
+
+    Counts follow the facets' rule (the query and the other facets' filters, not this
+    facet's own).  Municipalities come grouped under their regions (regions by their
+    documents, most first; within one, most documents first); other facets by count
+    (years newest first, «Χωρίς ημερομηνία» last).
+    """
+
+    facet: Literal["municipality", "region", "official", "year"]
+    query: Query
+    filter: str = Field(description="The typed text that found the values (any case, accent, grammatical case, "
+                                    "Greeklish or beginning of a word); empty: all values.")
+    total: int = Field(ge=0, description="Values found, on all pages.")
+    page: int = Field(ge=1)
+    size: int = Field(ge=1, le=MAX_FACET_PAGE_SIZE)
+    pages: int = Field(ge=0)
+    values: list[ListedValue]
+    took_ms: float = Field(ge=0)
+
+    @classmethod
+    def of(cls, request: FacetListingRequest, found: list[ListedValue], took_ms: float) -> FacetListing:
+        """This page of the values `found` for `request`."""
+        first = (request.page - 1) * request.size
+        return cls(facet=request.facet, query=Query.of(request.search), filter=request.filter, total=len(found),
+                   page=request.page, size=request.size, pages=math.ceil(len(found) / request.size),
+                   values=found[first:first + request.size], took_ms=took_ms)
+
+    def groups(self) -> list[tuple[str | None, list[ListedValue]]]:
+        """This page's values as runs of one region (municipalities; None for the other facets), in order."""
+        runs: list[tuple[str | None, list[ListedValue]]] = []
+        for value in self.values:
+            if not runs or runs[-1][0] != value.region:
+                runs.append((value.region, []))
+            runs[-1][1].append(value)
+        return runs
 
 
 class DocumentAnswer(Answer):

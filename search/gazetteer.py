@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -151,20 +152,34 @@ class Gazetteer:
         if not all(is_latin_word(w) and len(w) <= MAX_WORD_LENGTH for w in words) or len(words) > self.longest + 1:
             return None  # not Greeklish for a name; a 4,000-letter word once overflowed the recursion of latin_keys
         candidates: dict[str, tuple[int, Municipality]] = {}
-        for keys in itertools.product(*(sorted(latin_keys(w)) for w in words)):
-            for key, municipality in self._by_sound.get(keys, []):
-                greek_words = re.split(r"[\s-]+", key)
-                costs = [spelling_cost(w, g) for w, g in zip(words, greek_words)]
-                if None not in costs:
-                    cost = sum(costs)
-                    if municipality.name not in candidates or cost < candidates[municipality.name][0]:
-                        candidates[municipality.name] = (cost, municipality)
+        for key, municipality in self._sounding(words):
+            greek_words = re.split(r"[\s-]+", key)
+            costs = [spelling_cost(w, g) for w, g in zip(words, greek_words)]
+            if None not in costs:
+                cost = sum(costs)
+                if municipality.name not in candidates or cost < candidates[municipality.name][0]:
+                    candidates[municipality.name] = (cost, municipality)
         if not candidates:
             return None
         ranked = sorted(candidates.values(), key=lambda c: c[0])
         if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
             return None  # two municipalities spelled equally well: do not guess
         return ranked[0][1]
+
+    def _sounding(self, words: list[str]) -> list[tuple[str, Municipality]]:
+        """The forms whose sound key each Latin word can spell, by the cheaper of two equal ways.
+
+        Each word has up to hundreds of keys (greeklish._MAX_KEYS), so their product
+        grows exponentially with the words typed (16 × «th»: 18 s; a filter value is
+        anyone's input): past the number of forms, scanning the forms is cheaper.
+        """
+        key_sets = [latin_keys(w) for w in words]
+        if math.prod(len(keys) for keys in key_sets) <= len(self._by_sound):
+            return [found for keys in itertools.product(*(sorted(k) for k in key_sets))
+                    for found in self._by_sound.get(keys, [])]
+        return [found for sound, forms in self._by_sound.items()
+                if len(sound) == len(words) and all(s in keys for s, keys in zip(sound, key_sets))
+                for found in forms]
 
     def municipalities(self) -> list[Municipality]:
         """Every municipality once, in canonical-name order."""

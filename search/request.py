@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
+
+from .facet_values import UnknownValue, closest, resolve
+from .gazetteer import Gazetteer
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
@@ -26,16 +29,37 @@ MAX_QUERY_WORDS = 32
 MAX_RESULT_WINDOW = 10_000
 # Values listed per facet: the 30 commonest (and any selected one beyond them).
 FACET_SIZE = 30
+# The facets a search answer counts and an all-values listing (/facets/<name>) pages through.
+FACETS = ("municipality", "region", "official", "year")
+# Filters whose values a person may type in any form (search.facet_values), normalized to the index's.
+FORGIVING_FILTERS = ("municipality", "region", "official")
+# The year facet's value for documents without a date (selected by `undated=1`): 123 of the
+# 1,096 decisions ingested from ../shared/data have none.
+UNDATED = "Χωρίς ημερομηνία"
+# Values per page of an all-values listing: 50 fit a screen's scroll; at most 500, so that an API
+# client can take all 332 municipalities in one answer.
+DEFAULT_FACET_PAGE_SIZE = 50
+MAX_FACET_PAGE_SIZE = 500
+# A filter value or the filter box's text is a name: the longest municipality, «Δήμος Λουτρακίου-Περαχώρας-
+# Αγίων Θεοδώρων», is 47 characters.  200 hold any name, and bound the work of reading one typed word as
+# Greeklish (one recursion level per letter: 3,000 letters exhausted Python's stack).
+MAX_FILTER_CHARS = 200
+# Values of one filter parameter: more than a person selects (a whole region is one `region` value).  A value
+# not written as the index writes it is matched against every known value (~1 ms per 100 people).
+MAX_FILTER_VALUES = 50
+# Greek labels of the forgiving filters, for the messages that name their closest values.
+_FILTER_LABELS_EL = {"municipality": "δήμος", "region": "περιφέρεια", "official": "πρόσωπο"}
 
 
 class InvalidRequest(ValueError):
     """A search parameter a person must correct; carries an English and a Greek message."""
 
-    def __init__(self, parameter: str, message: str, message_el: str):
+    def __init__(self, parameter: str, message: str, message_el: str, suggestions: Sequence[str] = ()):
         super().__init__(f"{message} / {message_el}")
         self.parameter = parameter
         self.message = message
         self.message_el = message_el
+        self.suggestions = tuple(suggestions)  # values that could be meant (a filter value matching none)
 
 
 @dataclass(frozen=True)
@@ -48,6 +72,8 @@ class SearchRequest:
     sort: str | None = None
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    region: tuple[str, ...] = ()
+    undated: bool = False  # only documents without a date (the year facet's UNDATED value)
 
     @property
     def effective_sort(self) -> str:
@@ -63,6 +89,8 @@ class SearchRequest:
             "sort": self.effective_sort,
             "page": self.page,
             "per_page": self.per_page,
+            "region": list(self.region),
+            "undated": self.undated,
         }
 
 
@@ -111,6 +139,20 @@ def _parse_int(name: str, value: str, low: int, high: int) -> int:
     return number
 
 
+_FLAGS = {"1": True, "true": True, "0": False, "false": False}
+
+
+def _parse_flag(name: str, value: str) -> bool:
+    flag = _FLAGS.get(value.strip().lower())
+    if flag is None:
+        raise InvalidRequest(
+            name,
+            f"'{name}' must be 1 or 0 (true or false); got '{value}'.",
+            f"Το '{name}' πρέπει να είναι 1 ή 0· δόθηκε '{value}'.",
+        )
+    return flag
+
+
 def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
     """Validate request parameters (each name mapped to its list of values)."""
 
@@ -146,6 +188,13 @@ def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
             f"'from' ({date_from}) is after 'to' ({date_to}).",
             f"Το 'from' ({date_from}) είναι μετά το 'to' ({date_to}).",
         )
+    undated = _parse_flag("undated", v) if (v := first("undated")) else False
+    if undated and (date_from or date_to):
+        raise InvalidRequest(
+            "undated",
+            "'undated' asks for documents without a date; it cannot be combined with 'from' or 'to'.",
+            "Το 'undated' ζητά έγγραφα χωρίς ημερομηνία· δεν συνδυάζεται με 'from' ή 'to'.",
+        )
     page = _parse_int("page", v, 1, MAX_RESULT_WINDOW) if (v := first("page")) else 1
     per_page = _parse_int("per_page", v, 1, MAX_PER_PAGE) if (v := first("per_page")) else DEFAULT_PER_PAGE
     if page * per_page > MAX_RESULT_WINDOW:
@@ -159,6 +208,8 @@ def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
             f"το βαθύτερο που δίνεται· ζητήστε έως τη σελίδα {deepest} "
             "ή περιορίστε την αναζήτηση με περισσότερες λέξεις ή φίλτρα.",
         )
+    for name in FORGIVING_FILTERS:
+        _check_filter_values(name, many(name))
     return SearchRequest(
         q=q,
         municipality=many("municipality"),
@@ -168,7 +219,21 @@ def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
         sort=sort,
         page=page,
         per_page=per_page,
+        region=many("region"),
+        undated=undated,
     )
+
+
+def _check_filter_values(name: str, values: tuple[str, ...]) -> None:
+    if len(values) > MAX_FILTER_VALUES:
+        raise InvalidRequest(
+            name, f"{len(values)} values of '{name}'; at most {MAX_FILTER_VALUES} are accepted.",
+            f"{len(values)} τιμές του '{name}'· επιτρέπονται έως {MAX_FILTER_VALUES}.")
+    longest = max(values, key=len, default="")
+    if len(longest) > MAX_FILTER_CHARS:
+        raise InvalidRequest(
+            name, f"A value of '{name}' is {len(longest)} characters long; at most {MAX_FILTER_CHARS} are accepted.",
+            f"Μια τιμή του '{name}' έχει {len(longest)} χαρακτήρες· επιτρέπονται έως {MAX_FILTER_CHARS}.")
 
 
 def selected_year(request: SearchRequest) -> str | None:
@@ -177,3 +242,81 @@ def selected_year(request: SearchRequest) -> str | None:
     if start and end and start.year == end.year and (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
         return str(start.year)
     return None
+
+
+# The unknown-value message's subject, per forgiving filter: «Κανένας δήμος δεν αντιστοιχεί στο …».
+_NO_VALUE_EL = {"municipality": "Κανένας δήμος", "region": "Καμία περιφέρεια", "official": "Κανένα πρόσωπο"}
+
+
+def resolve_filters(request: SearchRequest, known: Callable[[str], Sequence[str]]) -> SearchRequest:
+    """The request with each municipality, region and official value as the index's canonical value.
+
+    `known(field)` gives the values the index holds.  A value may be typed in any
+    form search.facet_values reads («ΔΗΜΟΣ ΡΟΔΟΥ», «Ρόδου», «rodos» -> «Δήμος
+    Ρόδου»).  A municipality or region of the gazetteer is a valid filter even when
+    no document of this index names it: its answer is empty, as an honest count,
+    not an error.  A value naming nothing (or several values equally) is an
+    InvalidRequest that names the closest values of the index.
+    """
+    changes = {}
+    for field in FORGIVING_FILTERS:
+        values: tuple[str, ...] = getattr(request, field)
+        if values:
+            held = known(field)
+            changes[field] = tuple(dict.fromkeys(_canonical(field, value, held) for value in values))
+    return replace(request, **changes) if changes else request
+
+
+def _canonical(field: str, value: str, held: Sequence[str]) -> str:
+    gazetteer = Gazetteer.default()
+    valid = {"municipality": [m.name for m in gazetteer.municipalities()], "region": gazetteer.regions()}
+    try:
+        return resolve(field, value, [*held, *valid.get(field, ())])
+    except UnknownValue as error:
+        offered = error.closest if error.ambiguous else (closest(value, held) or error.closest)
+        raise _unknown_value(field, value, offered, error.ambiguous) from None
+
+
+def _unknown_value(field: str, value: str, offered: Sequence[str], ambiguous: bool) -> InvalidRequest:
+    listed, listed_el = ", ".join(offered), ", ".join(f"«{v}»" for v in offered)
+    if ambiguous:
+        return InvalidRequest(
+            field, f"'{field}' '{value}' matches several values: {listed}; choose one.",
+            f"Το «{value}» ταιριάζει σε περισσότερες από μία τιμές: {listed_el}· διαλέξτε μία.", offered)
+    hint = f" Closest: {listed}." if offered else ""
+    hint_el = f" Μήπως εννοείτε: {listed_el};" if offered else ""
+    return InvalidRequest(
+        field, f"No {field} value matches '{value}'.{hint}",
+        f"{_NO_VALUE_EL[field]} δεν αντιστοιχεί στο «{value}».{hint_el}", offered)
+
+
+@dataclass(frozen=True)
+class FacetListingRequest:
+    """All values of one facet over a search's documents: which page of them, found by what typed text.
+
+    The search's own `page` is the results' page and plays no part; `page` here
+    pages the values.
+    """
+
+    facet: str
+    search: SearchRequest
+    filter: str = ""  # the filter box: a value in any form, or its beginning («rod» for «Δήμος Ρόδου»)
+    page: int = 1
+    size: int = DEFAULT_FACET_PAGE_SIZE
+
+
+def parse_facet_listing(facet: str, params: Mapping[str, Sequence[str]]) -> FacetListingRequest:
+    """Validate an all-values listing: the facet, the search it counts over, the filter text and the page."""
+    if facet not in FACETS:
+        raise InvalidRequest("facet", f"Unknown facet '{facet}'; one of {', '.join(FACETS)}.",
+                             f"Άγνωστο φίλτρο '{facet}'· ένα από: {', '.join(FACETS)}.")
+    search = parse_request({name: values for name, values in params.items() if name not in ("page", "size")})
+    typed = next((v.strip() for v in params.get("filter", ()) if v.strip()), "")
+    if len(typed) > MAX_FILTER_CHARS:
+        raise InvalidRequest(
+            "filter", f"'filter' is {len(typed)} characters long; at most {MAX_FILTER_CHARS} are accepted.",
+            f"Το 'filter' έχει {len(typed)} χαρακτήρες· επιτρέπονται έως {MAX_FILTER_CHARS}.")
+    page = next((_parse_int("page", v, 1, MAX_RESULT_WINDOW) for v in params.get("page", ()) if v.strip()), 1)
+    size = next((_parse_int("size", v, 1, MAX_FACET_PAGE_SIZE) for v in params.get("size", ()) if v.strip()),
+                DEFAULT_FACET_PAGE_SIZE)
+    return FacetListingRequest(facet=facet, search=search, filter=_valid_text(typed), page=page, size=size)

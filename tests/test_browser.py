@@ -6,6 +6,7 @@ the results page in test-artifacts/: results.png (the walk), phone.png (390 px) 
 """
 from __future__ import annotations
 
+import json
 import re
 import socket
 import subprocess
@@ -18,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT
+from search.ingest import IngestReport, load_documents
+from search.store import IndexStore
+from tests.conftest import PROJECT_ROOT, SEEDS, shared_data
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -191,5 +194,53 @@ def test_the_desktop_shows_the_filters_beside_the_results(server):
             expect(page.get_by_role("link", name="Ειδοποιήσεις (Atom)")).to_be_visible()
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "desktop.png"), full_page=False)
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def decisions_server(tmp_path):
+    """The server over the seeds and the real open-data sample of Diavgeia decisions (municipal ones,
+    the «ΔΗΜΟΣ ΡΟΔΟΥ» among them), built by real ingestion."""
+    sample = tmp_path / "sample.jsonl"
+    with open(shared_data("diavgeia-decisions.jsonl"), encoding="utf-8") as lines:
+        sample.write_text("".join(line for line in lines
+                                  if json.loads(line)["meta"].get("collection") == "diavgeia_open_data_sample"),
+                          encoding="utf-8")
+    store = IndexStore(tmp_path / "index")
+    store.build(list(load_documents([sample, SEEDS], IngestReport())))
+    with running_server(store.root) as base:
+        yield base
+
+
+def test_finding_a_municipality_in_its_all_values_view_and_filtering_by_it(decisions_server):
+    """No JavaScript: the facet's link, the filter box's GET form and the found value's link do it all."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport=DESKTOP, locale="el-GR", java_script_enabled=False)
+            page.set_default_timeout(5000)
+            page.goto(f"{decisions_server}/")
+            page.get_by_role("complementary").get_by_role("link", name=re.compile("^Όλοι οι δήμοι")).click()
+            expect(page.get_by_role("heading", level=1)).to_have_text("Όλοι οι δήμοι")
+            values = page.locator(".facet-values .value")
+            expect(values.first).to_be_visible()
+            assert values.count() > 1
+
+            box = page.get_by_label("Εύρεση τιμής")
+            box.press_sequentially("rod")
+            page.get_by_role("button", name="Εύρεση").click()
+            expect(page).to_have_url(re.compile(r"/facets/municipality\?filter=rod$"))
+            expect(box).to_have_value("rod")
+            expect(values).to_have_text(["Δήμος Ρόδου"])
+            expect(page.locator(".facet-values h3")).to_have_text(["Περιφέρεια Νοτίου Αιγαίου"])
+
+            page.get_by_role("link", name=re.compile("^Δήμος Ρόδου")).click()
+            expect(page.locator("#results-heading")).to_have_text(re.compile("^1 ανακοίνωση"))
+            expect(page.locator(".active-filters li span")).to_have_text(["Δήμος Ρόδου"])
+            expect(page.locator(".result .municipality")).to_have_text(["Δήμος Ρόδου"])
+            expect(page.locator(".result h3")).to_have_text([re.compile("^Τρόφιμα παιδικών σταθμών")])
         finally:
             browser.close()

@@ -20,7 +20,7 @@ from search.answers import Hit
 from search.config import Settings
 from search.gazetteer import Gazetteer
 from search.ingest import IngestReport, load_documents
-from search.request import InvalidRequest, parse_request
+from search.request import InvalidRequest, parse_request, resolve_filters
 from search.reindex import reindex as run_reindex
 from search.reindex import plural
 from search.reindex import summary as reindex_summary
@@ -167,9 +167,14 @@ def search_command(q: str, index_dir: Path, municipality: tuple[str, ...], offic
     except InvalidRequest as error:
         raise click.UsageError(str(error)) from None
     try:
-        answer = SearchService(IndexStore(index_dir)).engine().search(request)
+        engine = SearchService(IndexStore(index_dir)).engine()
     except IndexUnavailable as error:
         raise click.ClickException(f"{error}; run `dimos-search reindex --index {index_dir}` first") from None
+    try:  # filter values in any form, as the API reads them (search.request.resolve_filters)
+        request = resolve_filters(request, engine.known_values)
+    except InvalidRequest as error:
+        raise click.UsageError(str(error)) from None
+    answer = engine.search(request)
     if as_json:
         json.dump(answer.as_json(), sys.stdout, ensure_ascii=False, indent=2)
         click.echo()

@@ -12,15 +12,31 @@ from urllib.parse import urlencode
 from flask import request, url_for
 from werkzeug.datastructures import MultiDict
 
-from search.request import DEFAULT_PER_PAGE, SearchRequest, parse_request
+from search.request import (DEFAULT_FACET_PAGE_SIZE, DEFAULT_PER_PAGE, UNDATED, FacetListingRequest, SearchRequest,
+                            parse_facet_listing, parse_request, resolve_filters)
+
+from .state import get_engine
 
 # Pages shown around the current one; the first and last are always shown.
 PAGE_WINDOW = 2
 
 
 def parse_args(args: MultiDict[str, str]) -> SearchRequest:
-    """Validate a query string (raises InvalidRequest with a message for a person)."""
-    return parse_request({name: args.getlist(name) for name in args})
+    """Validate a query string (raises InvalidRequest with a message for a person); municipality, region and
+    official values typed in any form become the live index's canonical ones (search.request.resolve_filters)."""
+    return _resolved(parse_request({name: args.getlist(name) for name in args}))
+
+
+def parse_listing(facet: str, args: MultiDict[str, str]) -> FacetListingRequest:
+    """Validate the query string of a facet's all-values listing, its search's filters resolved as parse_args does."""
+    listing = parse_facet_listing(facet, {name: args.getlist(name) for name in args})
+    return replace(listing, search=_resolved(listing.search))
+
+
+def _resolved(search: SearchRequest) -> SearchRequest:
+    if not (search.municipality or search.region or search.official):
+        return search  # no filter value to resolve: no need of the index (a bad parameter is a 400 without it)
+    return resolve_filters(search, get_engine().known_values)
 
 
 def to_params(search: SearchRequest) -> list[tuple[str, str]]:
@@ -30,6 +46,9 @@ def to_params(search: SearchRequest) -> list[tuple[str, str]]:
         params.append(("q", search.q))
     params += [("municipality", value) for value in search.municipality]
     params += [("official", value) for value in search.official]
+    params += [("region", value) for value in search.region]
+    if search.undated:
+        params.append(("undated", "1"))
     if search.date_from:
         params.append(("from", search.date_from.isoformat()))
     if search.date_to:
@@ -75,11 +94,13 @@ class SearchLinks:
         return with_query_string("pages.search", to_params(search or self.search))
 
     def toggle(self, facet: str, value: str, selected: bool) -> str:
-        """Add or remove one facet value; a year is the date range of that whole year."""
+        """Add or remove one facet value; a year is the date range of that whole year, UNDATED `undated`."""
+        if facet == "year" and value == UNDATED:
+            return self.url(replace(self.search, undated=not selected, date_from=None, date_to=None, page=1))
         if facet == "year":
             year = int(value)
             dates = (None, None) if selected else (dt.date(year, 1, 1), dt.date(year, 12, 31))
-            return self.url(replace(self.search, date_from=dates[0], date_to=dates[1], page=1))
+            return self.url(replace(self.search, date_from=dates[0], date_to=dates[1], undated=False, page=1))
         current: tuple[str, ...] = getattr(self.search, facet)
         changed = tuple(v for v in current if v != value) if selected else (*current, value)
         return self.url(replace(self.search, page=1, **{facet: changed}))
@@ -88,6 +109,9 @@ class SearchLinks:
         """(label, URL without it) for each filter in force, to show and remove."""
         chips = [(value, self.toggle("municipality", value, True)) for value in self.search.municipality]
         chips += [(value, self.toggle("official", value, True)) for value in self.search.official]
+        chips += [(value, self.toggle("region", value, True)) for value in self.search.region]
+        if self.search.undated:
+            chips.append((UNDATED, self.toggle("year", UNDATED, True)))
         if self.search.date_from or self.search.date_to:
             label = " ".join(part for part in (
                 f"από {greek_date(self.search.date_from)}" if self.search.date_from else "",
@@ -127,6 +151,48 @@ class SearchLinks:
                                  to_params(replace(self.search, page=1, per_page=DEFAULT_PER_PAGE)),
                                  file_format=file_format)
 
+    def all_values(self, facet: str) -> str:
+        """The facet's all-values listing over this search (its results' page left behind)."""
+        return with_query_string("facets.facet_page", to_params(replace(self.search, page=1)), facet=facet)
+
     def document(self, doc_id: str) -> str:
         """A document's page, carrying this search so its back link returns here."""
         return with_query_string("pages.document", to_params(self.search), doc_id=doc_id)
+
+
+class ListingLinks:
+    """URLs of a facet's all-values listing: its pages, its values' searches, its JSON twin."""
+
+    def __init__(self, listing: FacetListingRequest):
+        self.listing = listing
+        self.search = SearchLinks(listing.search)
+
+    def params(self, page: int = 1) -> list[tuple[str, str]]:
+        """The listing's query string for `page`: the search's, then the filter text, page and size."""
+        listing = self.listing
+        params = to_params(replace(listing.search, page=1))
+        if listing.filter:
+            params.append(("filter", listing.filter))
+        if page != 1:
+            params.append(("page", str(page)))
+        if listing.size != DEFAULT_FACET_PAGE_SIZE:
+            params.append(("size", str(listing.size)))
+        return params
+
+    def form_params(self) -> list[tuple[str, str]]:
+        """What the filter box's form sends besides the typed text: the search, and the page size."""
+        return [(name, value) for name, value in self.params() if name != "filter"]
+
+    def page(self, number: int) -> str:
+        return with_query_string("facets.facet_page", self.params(number), facet=self.listing.facet)
+
+    def json(self) -> str:
+        return with_query_string("facets.facet_listing", self.params(self.listing.page), facet=self.listing.facet)
+
+    def value(self, value: str, selected: bool) -> str:
+        """The search with this value added (or, when selected, removed): following it filters the results."""
+        return self.search.toggle(self.listing.facet, value, selected)
+
+    def unfiltered(self) -> str:
+        """The listing without its filter text."""
+        return self.search.all_values(self.listing.facet)

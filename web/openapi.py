@@ -10,15 +10,18 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from search.answers import DocumentAnswer, ErrorAnswer, Health, SearchAnswer
+from search.answers import DocumentAnswer, ErrorAnswer, FacetListing, Health, SearchAnswer
 from search.request import DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_QUERY_WORDS, MAX_RESULT_WINDOW, SORTS
+from search.request import DEFAULT_FACET_PAGE_SIZE, FACETS, MAX_FACET_PAGE_SIZE, MAX_FILTER_CHARS, UNDATED
 
 from .state import GENERATION_HEADER, MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
 
+# A municipality, region or official value: a name (search.request.MAX_FILTER_CHARS).
+_FILTER_VALUE = {"type": "string", "maxLength": MAX_FILTER_CHARS}
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$", "examples": ["2021-01-10"]}
 # The answers' schemas, generated from the models the core returns (search/answers.py).
 _, _GENERATED = models_json_schema([(model, "serialization") for model in (SearchAnswer, DocumentAnswer, Health,
-                                                                          ErrorAnswer)],
+                                                                          ErrorAnswer, FacetListing)],
                                    ref_template="#/components/schemas/{model}")
 COMPONENTS: dict[str, Any] = _GENERATED["$defs"]
 
@@ -79,10 +82,16 @@ OPENAPI: dict[str, Any] = {
                                f"At most {MAX_QUERY_CHARS} characters; words past the {MAX_QUERY_WORDS}th are ignored.",
                                {"type": "string", "maxLength": MAX_QUERY_CHARS}),
                     _parameter("municipality", "Only documents about any of these municipalities "
-                               "(exact facet values, e.g. \"Δήμος Χανίων\"). OR within the facet, AND "
-                               "with the other facets.", {"type": "string"}, repeatable=True),
-                    _parameter("official", "Only documents naming any of these officials (exact facet values).",
-                               {"type": "string"}, repeatable=True),
+                               "(e.g. \"Δήμος Χανίων\"; any form: \"ΔΗΜΟΣ ΧΑΝΙΩΝ\", \"Χανιά\", \"chania\", normalized to the "
+                               "facet value and echoed in `query`; a value naming none is a 400 naming the closest). "
+                               "OR within the facet, AND with the other facets.", _FILTER_VALUE, repeatable=True),
+                    _parameter("official", "Only documents naming any of these officials (any form: \"ΒΛΑΣΣΗΣ ΙΩΑΝΝΗΣ\", "
+                               "\"Ιωάννη Βλάσση\"; normalized as municipality is).",
+                               _FILTER_VALUE, repeatable=True),
+                    _parameter("region", "Only documents about any of these regions (e.g. \"Περιφέρεια Κρήτης\"; "
+                               "any form, as for municipality).", _FILTER_VALUE, repeatable=True),
+                    _parameter("undated", f"1: only documents without a date (the year facet's «{UNDATED}»); "
+                               "not with from/to.", {"type": "string", "enum": ["1", "0", "true", "false"]}),
                     _parameter("from", "Earliest date, inclusive (YYYY-MM-DD).", DATE),
                     _parameter("to", "Latest date, inclusive (YYYY-MM-DD). A whole year Jan 1 to Dec 31 "
                                "selects that value of the year facet.", DATE),
@@ -102,7 +111,8 @@ OPENAPI: dict[str, Any] = {
                     "400": _json("ErrorAnswer", "A parameter is invalid: page 0, per_page over the maximum, "
                                           "a date that is not a date, an unknown sort, from after to, "
                                           f"q over {MAX_QUERY_CHARS} characters, page x per_page over "
-                                          f"{MAX_RESULT_WINDOW}."),
+                                          f"{MAX_RESULT_WINDOW}, undated with from/to, a municipality, region or "
+                                          "official naming no known value (the message names the closest)."),
                     **OVERSIZED,
                     "503": UNAVAILABLE,
                 },
@@ -201,6 +211,36 @@ OPENAPI["paths"]["/export/search.{format}"] = {
             "304": _NOT_MODIFIED,
             "400": _INVALID,
             "404": _json("ErrorAnswer", "A format other than csv or json."),
+            **OVERSIZED,
+            "503": UNAVAILABLE,
+        },
+    },
+}
+
+# A facet's every value over a search (web/facets.py): the search's parameters, then the listing's own.
+OPENAPI["paths"]["/api/facets/{facet}"] = {
+    "get": {
+        "operationId": "facetValues",
+        "summary": "Every value of one facet over a search, with counts, found by a typed text, paged",
+        "description": "Counts follow the search's facets (the query and the other facets' filters). "
+                       "Municipalities come grouped under their regions. The page /facets/{facet} shows the same "
+                       "with a filter box. `page` here pages the values, not the results.",
+        "parameters": [
+            {"name": "facet", "in": "path", "required": True, "schema": {"type": "string", "enum": list(FACETS)}},
+            *_SEARCH_PARAMETERS,
+            _parameter("filter", "Find values by any form: accents, case, genitive or nominative, Greeklish "
+                       "(`rodos`, `chania`) or the beginning of a word (`rod`) all find «Δήμος Ρόδου». "
+                       f"At most {MAX_FILTER_CHARS} characters.", {"type": "string", "maxLength": MAX_FILTER_CHARS}),
+            _parameter("page", "Page of values, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+            _parameter("size", f"Values per page, 1 to {MAX_FACET_PAGE_SIZE}.",
+                       {"type": "integer", "minimum": 1, "maximum": MAX_FACET_PAGE_SIZE,
+                        "default": DEFAULT_FACET_PAGE_SIZE}),
+        ],
+        "responses": {
+            "200": _from_generation(_json("FacetListing", "One page of the facet's values.")),
+            "304": _NOT_MODIFIED,
+            "400": _json("ErrorAnswer", "A parameter is invalid, as for /api/search, or size is out of range."),
+            "404": _json("ErrorAnswer", "No facet has this name."),
             **OVERSIZED,
             "503": UNAVAILABLE,
         },

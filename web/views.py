@@ -14,7 +14,7 @@ from .links import SearchLinks, json_twin, parse_args, to_params
 
 bp = Blueprint("pages", __name__)
 
-FACET_LABELS = {"municipality": "Δήμος", "official": "Πρόσωπα", "year": "Έτος"}
+FACET_LABELS = {"municipality": "Δήμος", "region": "Περιφέρεια", "official": "Πρόσωπα", "year": "Έτος"}
 # "" (the default) is relevance when there are words and newest first without: one choice, «Συνάφεια»,
 # explained under the menu, rather than an unexplained «Αυτόματη» beside an explicit «Συνάφεια».
 SORT_LABELS = {"": "Συνάφεια", "newest": "Νεότερα πρώτα", "oldest": "Παλαιότερα πρώτα"}

@@ -1,7 +1,7 @@
 """What a search backend answers: the interface the service and the web layer rely on.
 
 search/backend/whoosh/ implements it over one Whoosh index generation; a cluster
-backend (search/sphinx) can implement the same three calls.  Requests reach a
+backend (search/sphinx) can implement the same calls.  Requests reach a
 backend validated (search.request) and its query already readable as clauses
 (search.querylang), so a backend only matches, counts, ranks and fetches.
 """
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ..answers import SearchAnswer
+from ..answers import FacetListing, SearchAnswer
 from ..documents import Document
-from ..request import SearchRequest
+from ..request import FacetListingRequest, SearchRequest
 
 
 class Backend(Protocol):
@@ -31,4 +31,12 @@ class Backend(Protocol):
 
     def probe(self) -> None:
         """Run a cheap real search; raise (anything) when the collection cannot answer one."""
+
+    def facet_listing(self, listing: FacetListingRequest) -> FacetListing:
+        """Every value of one facet over a search's documents, with counts, found by a typed text, paged."""
+        ...
+
+    def known_values(self, facet: str) -> tuple[str, ...]:
+        """Every value held for a filtering facet (municipality, region, official): what a typed
+        filter value is normalized to (search.request.resolve_filters)."""
         ...

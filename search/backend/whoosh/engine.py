@@ -17,15 +17,15 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from ...analysis import Word, is_greek, words
-from ...answers import Hit, Official, Query, SearchAnswer
+from ...answers import FacetListing, Hit, Official, Query, SearchAnswer
 from ...documents import Document
 from ...greeklish import Expansion, GreekVocabulary
 from ... import highlight
 from ...highlight import highlighter, snippet
 from ...querylang import Clause, parse_query
-from ...request import MAX_RESULT_WINDOW, SearchRequest
+from ...request import MAX_RESULT_WINDOW, FacetListingRequest, SearchRequest
 from . import vocabulary as lexicon
-from .facets import facet_counts
+from .facets import FACET_FIELDS, facet_counts, facet_listing
 from .generation import GenerationArrays
 from .matchers import build_query
 from .schema import from_stored
@@ -125,6 +125,19 @@ class SearchEngine:
         answer = self.search(SearchRequest(q=self.probe_query, per_page=1))
         if self.document_count() and not answer.results:
             raise LookupError(f"a search for «{self.probe_query}» found nothing, though the index holds it")
+
+    def facet_listing(self, listing: FacetListingRequest) -> FacetListing:
+        """Every value of one facet over a search's documents (its query and the other facets' filters),
+        found by the listing's filter text and paged: the all-values view of a facet."""
+        started = time.perf_counter()
+        searcher = self.searcher()
+        matched = self.arrays.mask(self.arrays.matches(searcher, self.query_for(searcher, listing.search.q)).ids)
+        found = facet_listing(self.arrays.facets, matched, self.arrays.filters(listing.search), listing)
+        return FacetListing.of(listing, found, took_ms=round((time.perf_counter() - started) * 1000, 1))
+
+    def known_values(self, facet: str) -> tuple[str, ...]:
+        """Every value the generation holds for a filtering facet (municipality, region, official)."""
+        return self.arrays.facets[FACET_FIELDS[facet]].names
 
     def vocabulary(self) -> GreekVocabulary:
         """The folded words of the index with their document frequencies (waits for its first reading)."""

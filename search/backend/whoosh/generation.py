@@ -49,6 +49,8 @@ class GenerationArrays:
         """The documents each requested filter lets through (masks), by filter name."""
         masks = {name: self.facets[fieldname].docs_with_any(getattr(request, name), self.doc_count)
                  for name, fieldname in FACET_FIELDS.items() if getattr(request, name)}
+        if request.undated:  # the year facet's UNDATED value: parse_request refuses it with from/to
+            masks["date"] = self.dates.rank == 0
         if request.date_from or request.date_to:
             masks["date"] = self.dates.between(
                 request.date_from.isoformat() if request.date_from else None,
