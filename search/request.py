@@ -7,8 +7,9 @@ InvalidRequest naming it, in English and in Greek (a 400, never a 500).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,22 @@ MAX_QUERY_WORDS = 32
 MAX_RESULT_WINDOW = 10_000
 # Values listed per facet: the 30 commonest (and any selected one beyond them).
 FACET_SIZE = 30
+# `facet_size` may ask for up to 100 values a facet: a facet answer stays a few KiB (100 names of ~30
+# characters), and the long tail of a facet is a page of its own, not part of every search.
+MAX_FACET_SIZE = 100
+# Every parameter a search URL may carry: any other name is a 400 that lists these, so a typo
+# («municipalty») is never a silently unfiltered search.  One name a line: a feature adds its own.
+PARAMETERS = frozenset({
+    "q",
+    "municipality",
+    "official",
+    "from",
+    "to",
+    "sort",
+    "page",
+    "per_page",
+    "facet_size",
+})
 
 
 class InvalidRequest(ValueError):
@@ -48,6 +65,7 @@ class SearchRequest:
     sort: str | None = None
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    facet_size: int = FACET_SIZE
 
     @property
     def effective_sort(self) -> str:
@@ -63,6 +81,7 @@ class SearchRequest:
             "sort": self.effective_sort,
             "page": self.page,
             "per_page": self.per_page,
+            "facet_size": self.facet_size,
         }
 
 
@@ -111,8 +130,22 @@ def _parse_int(name: str, value: str, low: int, high: int) -> int:
     return number
 
 
+def check_parameter_names(names: Iterable[str], known: Iterable[str] = PARAMETERS) -> None:
+    """An InvalidRequest naming the first unknown parameter, the known ones, and the closest of them."""
+    known = sorted(known)
+    for name in sorted(set(names) - set(known)):
+        close = difflib.get_close_matches(name, known, n=1)
+        hint, hint_el = (f" Did you mean '{close[0]}'?", f" Μήπως εννοείτε '{close[0]}';") if close else ("", "")
+        raise InvalidRequest(
+            name,
+            f"Unknown parameter '{name}'; the known ones are {', '.join(known)}.{hint}",
+            f"Άγνωστη παράμετρος '{name}'· οι γνωστές είναι {', '.join(known)}.{hint_el}",
+        )
+
+
 def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
-    """Validate request parameters (each name mapped to its list of values)."""
+    """Validate request parameters (each name mapped to its list of values); a name outside PARAMETERS is an error."""
+    check_parameter_names(params)
 
     def first(name: str) -> str | None:
         values = [v for v in params.get(name, ()) if v.strip()]
@@ -148,6 +181,7 @@ def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
         )
     page = _parse_int("page", v, 1, MAX_RESULT_WINDOW) if (v := first("page")) else 1
     per_page = _parse_int("per_page", v, 1, MAX_PER_PAGE) if (v := first("per_page")) else DEFAULT_PER_PAGE
+    facet_size = _parse_int("facet_size", v, 0, MAX_FACET_SIZE) if (v := first("facet_size")) else FACET_SIZE
     if page * per_page > MAX_RESULT_WINDOW:
         deepest = MAX_RESULT_WINDOW // per_page
         window_el = f"{MAX_RESULT_WINDOW:,}".replace(",", ".")
@@ -168,6 +202,7 @@ def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
         sort=sort,
         page=page,
         per_page=per_page,
+        facet_size=facet_size,
     )
 
 

@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from search.config import Settings
 from search.store import IndexUnavailable
 
-from . import api, export, feeds, state, views
+from . import api, entities, export, feeds, state, views
 from .api import error_response
 from .links import greek_date
 from .state import MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
@@ -53,6 +53,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(export.bp)
+    app.register_blueprint(entities.bp)
     _register_error_handlers(app)
     _add_security_headers(app)
     _refuse_oversized_requests(app)

@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 from flask import request, url_for
 from werkzeug.datastructures import MultiDict
 
-from search.request import DEFAULT_PER_PAGE, SearchRequest, parse_request
+from search.entities import entity_slug
+from search.request import DEFAULT_PER_PAGE, FACET_SIZE, SearchRequest, parse_request
 
 # Pages shown around the current one; the first and last are always shown.
 PAGE_WINDOW = 2
@@ -40,6 +41,8 @@ def to_params(search: SearchRequest) -> list[tuple[str, str]]:
         params.append(("page", str(search.page)))
     if search.per_page != DEFAULT_PER_PAGE:
         params.append(("per_page", str(search.per_page)))
+    if search.facet_size != FACET_SIZE:
+        params.append(("facet_size", str(search.facet_size)))
     return params
 
 
@@ -63,6 +66,19 @@ def greek_date(day: dt.date | str) -> str:
 
 MONTHS_GENITIVE = ("Ιανουαρίου", "Φεβρουαρίου", "Μαρτίου", "Απριλίου", "Μαΐου", "Ιουνίου", "Ιουλίου",
                    "Αυγούστου", "Σεπτεμβρίου", "Οκτωβρίου", "Νοεμβρίου", "Δεκεμβρίου")
+
+
+def official_url(name: str) -> str:
+    return url_for("entities.official_page", slug=entity_slug(name))
+
+
+def municipality_url(name: str) -> str:
+    return url_for("entities.municipality_page", slug=entity_slug(name))
+
+
+def entity_url(facet: str, value: str) -> str | None:
+    """The page of a facet value that is an entity (a municipality, a person); None for a year."""
+    return {"municipality": municipality_url, "official": official_url}.get(facet, lambda _: None)(value)
 
 
 class SearchLinks:

@@ -11,7 +11,8 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from search.answers import DocumentAnswer, ErrorAnswer, Health, SearchAnswer
-from search.request import DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_QUERY_WORDS, MAX_RESULT_WINDOW, SORTS
+from search.request import (DEFAULT_PER_PAGE, FACET_SIZE, MAX_FACET_SIZE, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_QUERY_WORDS,
+                            MAX_RESULT_WINDOW, PARAMETERS, SORTS)
 
 from .state import GENERATION_HEADER, MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
 
@@ -95,11 +96,16 @@ OPENAPI: dict[str, Any] = {
                     _parameter("per_page", f"Results per page, 1 to {MAX_PER_PAGE}.",
                                {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
                                 "default": DEFAULT_PER_PAGE}),
+                    _parameter("facet_size", f"Values listed per facet, 0 to {MAX_FACET_SIZE}, the commonest first "
+                               "(years: newest first); selected values are listed whatever the size.",
+                               {"type": "integer", "minimum": 0, "maximum": MAX_FACET_SIZE,
+                                "default": FACET_SIZE}),
                 ],
                 "responses": {
                     "200": _from_generation(_json("SearchAnswer", "One page of results, the facets and a spelling "
                                                                   "suggestion.")),
-                    "400": _json("ErrorAnswer", "A parameter is invalid: page 0, per_page over the maximum, "
+                    "400": _json("ErrorAnswer", "A parameter is unknown (the message lists the known ones: "
+                                          f"{', '.join(sorted(PARAMETERS))}) or invalid: page 0, per_page over the maximum, "
                                           "a date that is not a date, an unknown sort, from after to, "
                                           f"q over {MAX_QUERY_CHARS} characters, page x per_page over "
                                           f"{MAX_RESULT_WINDOW}."),

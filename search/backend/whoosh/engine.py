@@ -24,7 +24,7 @@ from ...highlight import highlighter, snippet
 from ...querylang import Clause, parse_query
 from ...request import MAX_RESULT_WINDOW, SearchRequest
 from . import vocabulary as lexicon
-from .facets import facet_counts
+from .facets import FACET_FIELDS, facet_counts
 from .generation import GenerationArrays
 from .matchers import build_query
 from .schema import from_stored
@@ -72,6 +72,10 @@ class SearchEngine:
     def get_document(self, doc_id: str) -> Document | None:
         stored = self.searcher().document(id=doc_id)
         return from_stored(stored) if stored else None
+
+    def facet_values(self, facet: str) -> tuple[str, ...]:
+        """Every value of a facet ("municipality", "official") in this generation, in sorted order."""
+        return self.arrays.facets[FACET_FIELDS[facet]].names
 
     def search(self, request: SearchRequest) -> SearchAnswer:
         started = time.perf_counter()

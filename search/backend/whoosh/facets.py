@@ -14,7 +14,7 @@ import numpy as np
 from whoosh.reading import IndexReader
 
 from ...answers import Facets, FacetValue
-from ...request import FACET_SIZE, SearchRequest, selected_year
+from ...request import SearchRequest, selected_year
 from .postings import GenerationPostings
 
 # Facet name (as requested and answered) -> the index field that holds its values.
@@ -119,7 +119,7 @@ def facet_counts(columns: Mapping[str, FacetColumn], matched: np.ndarray, filter
         else:
             selected = set(getattr(request, name))
             ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-        shown = ordered[:FACET_SIZE]
+        shown = ordered[:request.facet_size]
         shown += [(v, counts.get(v, 0)) for v in sorted(selected) if v not in dict(shown)]
         facets[name] = [FacetValue(value=v, count=c, selected=v in selected) for v, c in shown]
     return Facets(**facets)
