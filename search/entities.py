@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from .analysis import fold_text
@@ -76,11 +76,22 @@ def entity_slug(name: str) -> str:
 class EntityDirectory:
     """Which facet values a slug names, for one index generation (built once: a generation never changes)."""
 
-    def __init__(self, municipalities: Iterable[str], officials: Iterable[str]):
+    def __init__(self, municipalities: Mapping[str, int], officials: Mapping[str, int]):
         self._slugs: dict[str, dict[str, list[str]]] = {"municipality": {}, "official": {}}
+        # (facet, value, documents, its words folded and in Latin letters), for completion
+        self.names: list[tuple[str, str, int, tuple[str, ...]]] = []
         for facet, values in (("municipality", municipalities), ("official", officials)):
-            for value in values:
-                self._slugs[facet].setdefault(entity_slug(value), []).append(value)
+            for value, documents in values.items():
+                slug = entity_slug(value)
+                self._slugs[facet].setdefault(slug, []).append(value)
+                words = tuple(fold_text(value).replace("-", " ").split()) + tuple(slug.split("-"))
+                self.names.append((facet, value, documents, words))
+
+    def complete(self, prefix: str, limit: int) -> list[tuple[str, str, int]]:
+        """(facet, value, documents) of the names with a word starting with `prefix` (folded Greek or Latin)."""
+        found = [(facet, value, documents) for facet, value, documents, words in self.names
+                 if any(word.startswith(prefix) for word in words)]
+        return sorted(found, key=lambda item: (-item[2], item[1]))[:limit]
 
     def values(self, facet: str, slug: str) -> list[str]:
         """The facet values sharing `slug` (empty for an unknown one)."""
