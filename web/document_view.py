@@ -34,6 +34,15 @@ def diavgeia_url(code: str) -> str:
     return DIAVGEIA_DECISION.format(code=code.translate(_LATIN_LOOKALIKES))
 
 
+def original_url(document: Document) -> str | None:
+    """Where the original is: the document's own http(s) address, else, for a Diavgeia decision (its code in
+    `meta.ada` or its id, «diavgeia:6Α0Α465ΧΘΞ-ΣΓΡ»), its public page on diavgeia.gov.gr."""
+    if document.url and document.url.lower().startswith(("http://", "https://")):
+        return document.url
+    code = document.meta.get("ada") or document.id.removeprefix("diavgeia:")
+    return diavgeia_url(code) if isinstance(code, str) and ADA.fullmatch(code) else None
+
+
 def looks_garbled(document: Document) -> bool:
     """Whether the text was typed in a legacy Greek font and reads as wrong letters («ΓΗΜΟ΢» for ΔΗΜΟΣ).
 
@@ -78,6 +87,7 @@ class DocumentText:
     paragraphs: list[Markup]
     marked: int  # matched words marked in the whole text
     garbled: bool
+    original: str | None
 
     @classmethod
     def of(cls, document: Document, engine: SearchEngine, q: str) -> DocumentText:
@@ -87,4 +97,5 @@ class DocumentText:
             matches = highlighter(clauses, engine.expansions(engine.searcher(), clauses))
         paragraphs = [p for p in document.body.split("\n\n") if p.strip()]
         marked = sum(1 for w in words(document.body) if matches(w)) if matches else 0
-        return cls([marked_paragraph(p, matches) for p in paragraphs], marked, looks_garbled(document))
+        return cls([marked_paragraph(p, matches) for p in paragraphs], marked, looks_garbled(document),
+                   original_url(document))
