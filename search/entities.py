@@ -12,6 +12,7 @@ good as extraction (search/extract.py): a name is the facet value it gave.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -68,7 +69,9 @@ def entity_slug(name: str) -> str:
     """A stable, readable URL segment for a municipality or a person: «Δήμος Πυλαίας-Χορτιάτη» ->
     "dimos-pylaias-chortiati".  It depends on the name alone, so a link stays valid across reindexes;
     names differing only in accents, case or diaeresis share it (and are one entity: one page lists them as its variants)."""
-    return _NOT_SLUG.sub("-", transliterate(name)).strip("-")
+    slug = _NOT_SLUG.sub("-", transliterate(name)).strip("-")
+    # A name of no letters or digits («—») still gets a page: its slug is a digest of the name.
+    return slug or "name-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
 
 
 

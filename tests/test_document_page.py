@@ -80,3 +80,28 @@ def test_a_real_decision_links_the_codes_it_cites_and_shows_its_type_and_source(
 def test_a_garbled_decision_carries_a_warning(decisions_client):
     page = decisions_client.get(f"/documents/{quote(GARBLED)}").get_data(as_text=True)
     assert "Το κείμενο αυτό φαίνεται γραμμένο με παλιά ελληνική γραμματοσειρά" in page
+
+
+def test_the_marked_document_in_a_real_browser_on_a_phone(seed_store):
+    """Chromium at 390 px: from a Greeklish search to the document, its words marked, nothing wider than the phone."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE, running_server
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is absent: apt-get install chromium")
+    with running_server(seed_store.root) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(locale="el-GR", viewport=PHONE)
+            page.set_default_timeout(5000)
+            page.goto(f"{base}/?q=diakyvernisi")
+            page.get_by_role("link", name="Συνάντηση δημάρχου Χανίων").click()
+            expect(page.locator(".document-body mark").first).to_be_visible()
+            marked = page.locator(".document-body mark").all_inner_texts()
+            width = page.evaluate("document.documentElement.scrollWidth")
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "document-phone.png"), full_page=False)
+        finally:
+            browser.close()
+    assert "Διακυβέρνησης" in marked and width <= PHONE["width"]

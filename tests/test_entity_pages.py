@@ -19,6 +19,11 @@ def test_slugs_are_the_name_in_latin_letters(name, slug):
     assert entity_slug(name) == slug
 
 
+def test_a_name_without_letters_still_has_a_stable_slug():
+    assert entity_slug("«—»") == entity_slug("«—»") != "" and entity_slug("«—»").startswith("name-")
+    assert entity_slug("«—»") != entity_slug("…")
+
+
 def test_spellings_that_differ_only_in_accents_are_one_person():
     found = EntityDirectory({}, {"Ιγνάτιος Καϊτεζίδης": 3, "Ιγνάτιος Καιτεζίδης": 1, "Ιωάννης Καϊτεζίδης": 1})
     assert sorted(found.values("official", "ignatios-kaitezidis")) == ["Ιγνάτιος Καιτεζίδης", "Ιγνάτιος Καϊτεζίδης"]
