@@ -234,8 +234,9 @@ class OfficialProfile(Answer):
 class MunicipalityProfile(Answer):
     """A municipality: where it is, its mayors and people seen, and its documents."""
 
-    name: str
+    name: str = Field(description="The spelling with most documents.")
     slug: str
+    variants: list[str] = Field(description="Every facet value merged here (spellings that share the slug).")
     region: str | None = Field(description="From the gazetteer; null for a name the gazetteer lacks.")
     regional_unit: str | None
     mayor_elected_2023: str | None = Field(description="The gazetteer's mayor of the 2023 local elections.")

@@ -19,8 +19,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from .analysis import fold_text
-from .answers import (Entity, EntityDocuments, EntityLinks, FacetValue, Hit, MunicipalityProfile, OfficialProfile, RoleSeen,
-                      SearchAnswer, YearCount)
+from .answers import (Entity, EntityDocuments, EntityLinks, FacetValue, Hit, MunicipalityProfile, OfficialProfile,
+                      RoleSeen, SearchAnswer, YearCount)
 from .backend import Backend
 from .gazetteer import Gazetteer, Municipality
 from .request import MAX_FACET_SIZE, MAX_PER_PAGE, SearchRequest
@@ -68,7 +68,8 @@ def transliterate(text: str) -> str:
 def entity_slug(name: str) -> str:
     """A stable, readable URL segment for a municipality or a person: «Δήμος Πυλαίας-Χορτιάτη» ->
     "dimos-pylaias-chortiati".  It depends on the name alone, so a link stays valid across reindexes;
-    names differing only in accents, case or diaeresis share it (and are one entity: one page lists them as its variants)."""
+    names differing only in accents, case or diaeresis share it (and are one entity: one page lists them as
+    its variants)."""
     slug = _NOT_SLUG.sub("-", transliterate(name)).strip("-")
     # A name of no letters or digits («—») still gets a page: its slug is a digest of the name.
     return slug or "name-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
@@ -148,22 +149,25 @@ def _entities(values: list[FacetValue]) -> list[Entity]:
     return [Entity(name=v.value, slug=entity_slug(v.value), documents=v.count) for v in values if v.count]
 
 
-def official_profile(backend: Backend, variants: list[str], slug: str, page: int, links: EntityLinks) -> OfficialProfile:
+def _by_documents(variants: list[str], values: list[FacetValue]) -> list[str]:
+    """The spellings, the one with most documents first (the page's name)."""
+    counts = {v.value: v.count for v in values}
+    return sorted(variants, key=lambda v: (-counts.get(v, 0), v))
+
+
+def official_profile(backend: Backend, variants: list[str], slug: str, page: int,
+                     links: EntityLinks) -> OfficialProfile:
     """A person whose facet values are `variants` (spellings sharing `slug`)."""
     search = SearchRequest(official=tuple(variants), facet_size=MAX_FACET_SIZE)
     answer = backend.search(replace(search, per_page=1))
     seen: dict[str, _Seen] = {}
-    spellings: Counter[str] = Counter()
     scanned = 0
     for hit in _newest(backend, search):
         scanned += 1
         for official in hit.officials:
-            if official.name in variants:
-                spellings[official.name] += 1
-                if official.role:
-                    seen.setdefault(fold_text(official.role), _Seen()).add(official.name, official.role, hit.date)
-    counts = {v.value: v.count for v in answer.facets.official}
-    ordered = sorted(variants, key=lambda v: (-counts.get(v, 0), v))
+            if official.name in variants and official.role:
+                seen.setdefault(fold_text(official.role), _Seen()).add(official.name, official.role, hit.date)
+    ordered = _by_documents(variants, answer.facets.official)
     return OfficialProfile(name=ordered[0], slug=slug, variants=ordered, roles=_roles(seen),
                            municipality=_entities(answer.facets.municipality),
                            documents=_documents(backend, search, page, scanned, links, answer))
@@ -177,32 +181,38 @@ def regional_unit_name(municipality: Municipality, gazetteer: Gazetteer) -> str:
     return accented or municipality.regional_unit.title()
 
 
-def _is_mayor_of(role: str, name: str, hit: Hit, gazetteer: Gazetteer) -> bool:
-    """«δήμαρχος Χανίων» in a Chania document (not «αντιδήμαρχος»); a bare «δήμαρχος» in the issuer's."""
+def _is_mayor_of(role: str, names: set[str], hit: Hit, gazetteer: Gazetteer) -> bool:
+    """«δήμαρχος Χανίων» in a Chania document (not «αντιδήμαρχος»); a bare «δήμαρχος» in the issuer's.
+
+    `names` are the municipality's facet values and its gazetteer name."""
     mayor = _MAYOR.match(fold_text(role))
     if mayor is None:
         return False
     if not mayor.group(1).strip():
-        return bool(hit.municipality) and hit.municipality[0] == name
+        return bool(hit.municipality) and hit.municipality[0] in names
     found = gazetteer.find(mayor.group(1))
-    return found is not None and found.name == name
+    return found is not None and found.name in names
 
 
-def municipality_profile(backend: Backend, gazetteer: Gazetteer, name: str, slug: str, page: int,
+def municipality_profile(backend: Backend, gazetteer: Gazetteer, variants: list[str], slug: str, page: int,
                          links: EntityLinks) -> MunicipalityProfile:
-    """The municipality whose facet value is `name`, with what the gazetteer knows of it."""
-    search = SearchRequest(municipality=(name,), facet_size=MAX_FACET_SIZE)
+    """The municipality whose facet values are `variants` (spellings sharing `slug`), with what the
+    gazetteer knows of it."""
+    search = SearchRequest(municipality=tuple(variants), facet_size=MAX_FACET_SIZE)
     answer = backend.search(replace(search, per_page=1))
+    name = _by_documents(variants, answer.facets.municipality)[0]
+    known = next((found for v in variants if (found := gazetteer.resolve(v))), None)
+    names = {*variants, *([known.name] if known else [])}
     mayors: dict[str, _Seen] = {}
     scanned = 0
     for hit in _newest(backend, search):
         scanned += 1
         for official in hit.officials:
-            if official.role and _is_mayor_of(official.role, name, hit, gazetteer):
+            if official.role and _is_mayor_of(official.role, names, hit, gazetteer):
                 mayors.setdefault(fold_text(official.name), _Seen()).add(official.name, official.role, hit.date)
-    known = gazetteer.resolve(name)
     return MunicipalityProfile(
-        name=name, slug=slug, region=known.region if known else None,
+        name=name, slug=slug, variants=_by_documents(variants, answer.facets.municipality),
+        region=known.region if known else None,
         regional_unit=regional_unit_name(known, gazetteer) if known else None,
         mayor_elected_2023=known.mayor_2023 if known else None, mayors=_roles(mayors),
         official=_entities(answer.facets.official),

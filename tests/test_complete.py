@@ -79,7 +79,8 @@ def test_suggestions_appear_under_the_box_in_a_real_browser(server):
                     if response.status >= 400 and not response.url.endswith("/favicon.ico") else None)
             page.goto(f"{server}/")
             page.locator("#q").press_sequentially("ψηφιακή diakyv", delay=30)
-            page.wait_for_selector("#q-completions option", state="attached")  # the CSP forbids eval: no wait_for_function
+            # The CSP forbids eval, so no wait_for_function: wait for the first suggestion to be there.
+            page.wait_for_selector("#q-completions option", state="attached")
             options = page.eval_on_selector_all("#q-completions option", "nodes => nodes.map(n => n.value)")
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "completion.png"))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-from jsonschema import Draft202012Validator
 
 from search.entities import EntityDirectory, entity_slug
 from tests.test_contract import validator
@@ -120,3 +119,31 @@ def test_a_municipality_page_in_a_real_browser_on_a_phone(seed_store):
             browser.close()
     assert heading == CHANIA and person == "Παναγιώτης Σημανδηράκης"
     assert width <= PHONE["width"]  # nothing wider than the phone: no sideways scrolling
+
+
+def test_variant_spellings_of_a_person_and_a_municipality_are_merged_into_one_page(tmp_path):
+    """A source that writes the names in capitals without accents adds to the same pages, not new ones."""
+    import datetime as dt
+
+    from search.documents import Document, Official
+    from search.store import IndexStore
+    from tests.conftest import seed_documents
+    from web import create_app
+
+    capitals = Document(id="capitals", title="ΑΠΟΦΑΣΗ ΔΗΜΑΡΧΟΥ", body="Ο Δήμαρχος Χανίων αποφασίζει την καθαριότητα.",
+                        date=dt.date(2023, 5, 2), municipalities=["ΔΗΜΟΣ ΧΑΝΙΩΝ"],
+                        officials=[Official("ΠΑΝΑΓΙΩΤΗΣ ΣΗΜΑΝΔΗΡΑΚΗΣ", "Δήμαρχος Χανίων")])
+    store = IndexStore(tmp_path / "index")
+    store.build(seed_documents() + [capitals])
+    client = create_app({"INDEX_DIR": store.root, "TESTING": True}).test_client()
+    person = client.get("/api/officials/panagiotis-simandirakis").get_json()
+    assert person["variants"] == ["ΠΑΝΑΓΙΩΤΗΣ ΣΗΜΑΝΔΗΡΑΚΗΣ", "Παναγιώτης Σημανδηράκης"]  # equal counts: sorted
+    assert person["documents"]["documents"] == 2
+    assert [(r["role"], r["first"], r["last"], r["documents"]) for r in person["roles"]] == \
+        [("δήμαρχος Χανίων", "2023-05-02", "2024-11-20", 2)]
+    municipality = client.get("/api/municipalities/dimos-chanion").get_json()
+    assert set(municipality["variants"]) == {"Δήμος Χανίων", "ΔΗΜΟΣ ΧΑΝΙΩΝ"}
+    assert municipality["documents"]["years"] == [{"year": 2024, "documents": 1}, {"year": 2023, "documents": 1}]
+    assert [(m["first"], m["last"], m["documents"]) for m in municipality["mayors"]] == [("2023-05-02", "2024-11-20", 2)]
+    html = client.get("/officials/panagiotis-simandirakis").get_data(as_text=True)
+    assert "<dt>Γράφεται και</dt>" in html

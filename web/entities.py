@@ -65,11 +65,11 @@ def _official(slug: str) -> OfficialProfile | None:
 
 def _municipality(slug: str) -> MunicipalityProfile | None:
     engine = get_engine()
-    names = directory(engine).values("municipality", slug)
-    if not names:
+    variants = directory(engine).values("municipality", slug)
+    if not variants:
         return None
-    return municipality_profile(engine, Gazetteer.default(), names[0], slug, _page(),
-                                _links("municipality", slug, SearchRequest(municipality=(names[0],))))
+    return municipality_profile(engine, Gazetteer.default(), variants, slug, _page(),
+                                _links("municipality", slug, SearchRequest(municipality=tuple(variants))))
 
 
 def _json(make, slug: str, kind: str, kind_el: str) -> Any:

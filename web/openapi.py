@@ -12,8 +12,8 @@ from pydantic.json_schema import models_json_schema
 
 from search.answers import (CompletionAnswer, DocumentAnswer, ErrorAnswer, Health, MunicipalityProfile,
                             OfficialProfile, SearchAnswer)
-from search.request import (DEFAULT_PER_PAGE, FACET_SIZE, MAX_FACET_SIZE, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_QUERY_WORDS,
-                            MAX_RESULT_WINDOW, PARAMETERS, SORTS)
+from search.request import (DEFAULT_PER_PAGE, FACET_SIZE, MAX_FACET_SIZE, MAX_PER_PAGE, MAX_QUERY_CHARS,
+                            MAX_QUERY_WORDS, MAX_RESULT_WINDOW, PARAMETERS, SORTS)
 
 from .state import GENERATION_HEADER, MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
 
@@ -107,7 +107,8 @@ OPENAPI: dict[str, Any] = {
                     "200": _from_generation(_json("SearchAnswer", "One page of results, the facets and a spelling "
                                                                   "suggestion.")),
                     "400": _json("ErrorAnswer", "A parameter is unknown (the message lists the known ones: "
-                                          f"{', '.join(sorted(PARAMETERS))}) or invalid: page 0, per_page over the maximum, "
+                                          f"{', '.join(sorted(PARAMETERS))}) or invalid: page 0, "
+                                          "per_page over the maximum, "
                                           "a date that is not a date, an unknown sort, from after to, "
                                           f"q over {MAX_QUERY_CHARS} characters, page x per_page over "
                                           f"{MAX_RESULT_WINDOW}."),
