@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request,
 
 from search.answers import EntityLinks, MunicipalityProfile, OfficialProfile
 from search.backend.whoosh.engine import SearchEngine
-from search.entities import EntityDirectory, municipality_profile, official_profile
+from search.entities import ENTITY_PAGE_SIZE, EntityDirectory, municipality_profile, official_profile
 from search.gazetteer import Gazetteer
 from search.request import InvalidRequest, SearchRequest, check_parameter_names, parse_request
 
@@ -90,7 +90,8 @@ def _html(make, slug: str, template: str) -> Any:
         return render_template("error.html", status=400, message=error.message_el), 400
     if profile is None:
         abort(404)
-    return render_template(template, profile=profile, documents=profile.documents)
+    return render_template(template, profile=profile, documents=profile.documents,
+                           entity_page_size=ENTITY_PAGE_SIZE)
 
 
 @bp.after_request

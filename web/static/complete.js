@@ -19,7 +19,8 @@
     answer.completions.forEach(function (completion) {
       var option = document.createElement("option");
       option.value = head + completion.text;
-      option.label = completion.kind === "word" ? completion.documents + " έγγραφα" : completion.kind === "municipality" ? "Δήμος" : "Πρόσωπο";
+      var documents = completion.documents + (completion.documents === 1 ? " έγγραφο" : " έγγραφα");
+      option.label = completion.kind === "word" ? documents : (completion.kind === "municipality" ? "Δήμος" : "Πρόσωπο");
       list.appendChild(option);
     });
   }
