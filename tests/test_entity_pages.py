@@ -1,6 +1,9 @@
 """Entity pages (issue 16, point 3): a person and a municipality, HTML and JSON, from the seeds' real texts."""
 from __future__ import annotations
 
+import html as html_module
+import re
+
 import pytest
 
 from search.entities import EntityDirectory, entity_slug
@@ -69,6 +72,9 @@ def test_a_municipality_page_shows_region_mayor_officials_and_years(client, spec
     html = client.get("/municipalities/dimos-pylaias-chortiati").get_data(as_text=True)
     assert "<dt>Περιφερειακή ενότητα</dt><dd>Θεσσαλονίκης</dd>" in html
     assert '<a href="/officials/ignatios-kaitezidis">Ιγνάτιος Καϊτεζίδης</a>' in html
+    year = html_module.unescape(re.search(r'<a href="([^"]+)"><span class="value">2021</span></a>', html).group(1))
+    assert client.get(year.replace("/?", "/api/search?")).get_json()["total"] == 1
+    assert "from=2021-01-01" in year and "to=2021-12-31" in year and "municipality=" in year
 
 
 def test_chania_mayor_is_seen_but_deputy_mayors_are_not(client):

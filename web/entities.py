@@ -83,14 +83,16 @@ def _json(make, slug: str, kind: str, kind_el: str) -> Any:
     return jsonify(profile.as_json())
 
 
-def _html(make, slug: str, template: str) -> Any:
+def _html(make, slug: str, facet: str, template: str) -> Any:
     try:
         profile = make(slug)
     except InvalidRequest as error:
         return render_template("error.html", status=400, message=error.message_el), 400
     if profile is None:
         abort(404)
-    return render_template(template, profile=profile, documents=profile.documents,
+    # Each year's count links to the entity's search over that year.
+    entity_search = SearchLinks(SearchRequest(**{facet: tuple(profile.variants)}))
+    return render_template(template, profile=profile, documents=profile.documents, entity_search=entity_search,
                            entity_page_size=ENTITY_PAGE_SIZE)
 
 
@@ -102,7 +104,7 @@ def cors(response: Response) -> Response:
 
 @bp.get("/officials/<slug>")
 def official_page(slug: str) -> Any:
-    return _html(_official, slug, "official.html")
+    return _html(_official, slug, "official", "official.html")
 
 
 @bp.get("/api/officials/<slug>")
@@ -112,7 +114,7 @@ def official_json(slug: str) -> Any:
 
 @bp.get("/municipalities/<slug>")
 def municipality_page(slug: str) -> Any:
-    return _html(_municipality, slug, "municipality.html")
+    return _html(_municipality, slug, "municipality", "municipality.html")
 
 
 @bp.get("/api/municipalities/<slug>")
