@@ -153,3 +153,12 @@ def test_variant_spellings_of_a_person_and_a_municipality_are_merged_into_one_pa
     assert [(m["first"], m["last"], m["documents"]) for m in municipality["mayors"]] == [("2023-05-02", "2024-11-20", 2)]
     html = client.get("/officials/panagiotis-simandirakis").get_data(as_text=True)
     assert "<dt>Γράφεται και</dt>" in html
+
+
+@pytest.mark.parametrize("url", ["/officials/panagiotis-simandirakis", "/api/municipalities/dimos-chanion"])
+def test_entity_answers_are_cached_by_generation(client, url):
+    first = client.get(url)
+    assert first.headers["ETag"] and first.headers["Last-Modified"]
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert client.get(url + "?page=2", headers={"If-None-Match": first.headers["ETag"]}).status_code == 200

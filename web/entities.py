@@ -4,7 +4,8 @@ Each page has a JSON twin under /api/ with the same answer (search/answers.py's 
 MunicipalityProfile), made by search/entities.py from searches filtered by the entity.  A slug is the
 name in Latin letters (search.entities.entity_slug); the generation's directory of slugs is built on the
 first entity request of a generation and kept with its engine.  The only parameter is `page` (of the
-latest documents); any other is a 400, an unknown slug a 404.
+latest documents); any other is a 400, an unknown slug a 404.  Pages and twins carry the generation's
+ETag and Last-Modified and answer 304 until a reindex or a rollback, as the search API does.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import threading
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, jsonify, make_response, render_template, request, url_for
 
 from search.answers import EntityLinks, MunicipalityProfile, OfficialProfile
 from search.backend.whoosh.engine import SearchEngine
@@ -21,7 +22,7 @@ from search.gazetteer import Gazetteer
 from search.request import InvalidRequest, SearchRequest, check_parameter_names, parse_request
 
 from .api import error_response
-from .caching import allow_any_origin
+from .caching import Validators, allow_any_origin, not_modified_response, validators
 from .links import SearchLinks
 from .state import get_engine
 
@@ -72,7 +73,16 @@ def _municipality(slug: str) -> MunicipalityProfile | None:
                                 _links("municipality", slug, SearchRequest(municipality=tuple(variants))))
 
 
+def _cached() -> Validators:
+    """The validators of this answer: it changes only when the index generation does (web/caching.py)."""
+    get_engine()  # names the answering generation
+    return validators(g.index_generation, request.full_path)
+
+
 def _json(make, slug: str, kind: str, kind_el: str) -> Any:
+    tags = _cached()
+    if tags.not_modified():
+        return not_modified_response(tags)
     try:
         profile = make(slug)
     except InvalidRequest as error:
@@ -80,10 +90,13 @@ def _json(make, slug: str, kind: str, kind_el: str) -> Any:
     if profile is None:
         return error_response(404, "not_found", f"No {kind} has the slug '{slug}'.",
                               f"Δεν υπάρχει {kind_el} με διεύθυνση '{slug}'.", "slug")
-    return jsonify(profile.as_json())
+    return tags.apply(jsonify(profile.as_json()))
 
 
 def _html(make, slug: str, facet: str, template: str) -> Any:
+    tags = _cached()
+    if tags.not_modified():
+        return not_modified_response(tags)
     try:
         profile = make(slug)
     except InvalidRequest as error:
@@ -92,8 +105,8 @@ def _html(make, slug: str, facet: str, template: str) -> Any:
         abort(404)
     # Each year's count links to the entity's search over that year.
     entity_search = SearchLinks(SearchRequest(**{facet: tuple(profile.variants)}))
-    return render_template(template, profile=profile, documents=profile.documents, entity_search=entity_search,
-                           entity_page_size=ENTITY_PAGE_SIZE)
+    return tags.apply(make_response(render_template(template, profile=profile, documents=profile.documents,
+                                                    entity_search=entity_search, entity_page_size=ENTITY_PAGE_SIZE)))
 
 
 @bp.after_request

@@ -217,6 +217,11 @@ OPENAPI["paths"]["/export/search.{format}"] = {
 }
 
 
+def _cacheable(response: dict[str, Any]) -> dict[str, Any]:
+    """An answer that also carries the generation's ETag and Last-Modified (304 on a match)."""
+    return {**response, "headers": {**response["headers"], **_VALIDATORS}}
+
+
 def _entity_path(kind: str, schema: str, example: str) -> dict[str, Any]:
     return {"get": {
         "operationId": f"get{schema.removesuffix('Profile')}",
@@ -230,7 +235,8 @@ def _entity_path(kind: str, schema: str, example: str) -> dict[str, Any]:
                        _parameter("page", "Page of the latest documents, from 1.",
                                   {"type": "integer", "minimum": 1, "maximum": MAX_RESULT_WINDOW, "default": 1})],
         "responses": {
-            "200": _from_generation(_json(schema, f"The {kind}.")),
+            "200": _cacheable(_from_generation(_json(schema, f"The {kind}."))),
+            "304": _NOT_MODIFIED,
             "400": _json("ErrorAnswer", "An unknown parameter, or a page that is not a whole number from 1."),
             "404": _json("ErrorAnswer", f"No {kind} of the index has this slug."),
             **OVERSIZED,
