@@ -33,7 +33,8 @@ _directories_lock = threading.Lock()
 
 
 def directory(engine: SearchEngine) -> EntityDirectory:
-    """The slugs of `engine`'s generation (built once per engine, at most a few ms per 1,000 names)."""
+    """The slugs of `engine`'s generation, built once per engine: 6 ms for the 332 municipalities and the
+    20 signers of the laws in ../shared/data, so ~17 ms per 1,000 names."""
     with _directories_lock:
         found = _directories.get(engine)
         if found is None:
