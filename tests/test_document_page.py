@@ -30,6 +30,8 @@ def test_the_words_of_the_search_are_marked_as_in_the_snippet(client):
     assert {"Διακυβέρνησης", "διακυβέρνησης"} <= set(marks(page))
     assert {snippet[0]["snippet"][s:e] for s, e in snippet[0]["highlights"]} <= set(marks(page))
     assert "Σημειώνονται οι λέξεις της αναζήτησης «διακυβερνηση»" in page
+    pylaia = client.get("/documents/000_1fe309cce7ba6396?q=διακυβερνηση").get_data(as_text=True)
+    assert "<h1>Η ψηφιακή <mark>Διακυβέρνηση</mark> στο επίκεντρο του Δήμου Πυλαίας-Χορτιάτη</h1>" in pylaia
 
 
 def test_greeklish_and_misspellings_are_marked_through_the_engines_expansions(client):

@@ -84,6 +84,7 @@ def marked_paragraph(text: str, matches: Callable[[Word], bool] | None) -> Marku
 class DocumentText:
     """What the document page shows of a document's text."""
 
+    title: Markup
     paragraphs: list[Markup]
     marked: int  # matched words marked in the whole text
     garbled: bool
@@ -97,5 +98,5 @@ class DocumentText:
             matches = highlighter(clauses, engine.expansions(engine.searcher(), clauses))
         paragraphs = [p for p in document.body.split("\n\n") if p.strip()]
         marked = sum(1 for w in words(document.body) if matches(w)) if matches else 0
-        return cls([marked_paragraph(p, matches) for p in paragraphs], marked, looks_garbled(document),
-                   original_url(document))
+        return cls(marked_paragraph(document.title, matches), [marked_paragraph(p, matches) for p in paragraphs],
+                   marked, looks_garbled(document), original_url(document))
