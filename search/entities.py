@@ -28,8 +28,9 @@ from .request import MAX_FACET_SIZE, MAX_PER_PAGE, SearchRequest
 # Latest documents on one entity page.
 ENTITY_PAGE_SIZE = 20
 # Roles are read from the officials of an entity's newest documents, at most this many: 10 searches of
-# 100.  Of the seeds and the 1,453 real decisions no person or municipality reaches it; one that does
-# (a big city over years) shows its recent roles, and the page says how many documents were read.
+# 100.  Of the 1,094 decisions ingested from ../shared/data the most named person has 61 documents and
+# the most named municipality 6; an entity past it (a big city over years) shows its recent roles, and
+# the page says how many documents were read.
 ROLE_SCAN = 1_000
 _MAYOR = re.compile(r"^\s*δημαρχοσ\b\s*(.*)$")
 
@@ -134,7 +135,9 @@ def _newest(backend: Backend, search: SearchRequest) -> Iterator[Hit]:
 
 
 def _roles(seen: dict[str, _Seen]) -> list[RoleSeen]:
-    return sorted((s.answer() for s in seen.values()), key=lambda r: (-r.documents, r.last or dt.date.min))
+    """Most documents first; of equals, the most recently seen."""
+    return sorted((s.answer() for s in seen.values()),
+                  key=lambda r: (-r.documents, -(r.last.toordinal() if r.last else 0)))
 
 
 def _documents(backend: Backend, search: SearchRequest, page: int, scanned: int, links: EntityLinks,
