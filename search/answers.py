@@ -17,7 +17,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from .documents import Document
-from .request import MAX_FACET_PAGE_SIZE, MAX_PER_PAGE, MAX_RESULT_WINDOW, FacetListingRequest, SearchRequest
+from .request import (MAX_FACET_PAGE_SIZE, MAX_FACET_SIZE, MAX_PER_PAGE, MAX_RESULT_WINDOW, FacetListingRequest,
+                      SearchRequest)
 
 # A date in the answers is ISO 8601 (YYYY-MM-DD); the pattern makes a validator refuse any other form
 # (JSON Schema's "format" alone is only an annotation).
@@ -51,13 +52,15 @@ class Query(Answer):
     per_page: int = Field(ge=1, le=MAX_PER_PAGE)
     region: list[str]
     undated: bool = Field(description="Only documents without a date (the year facet's «Χωρίς ημερομηνία»).")
+    facet_size: int = Field(ge=0, le=MAX_FACET_SIZE, description="Values listed per facet (selected ones always).")
 
     @classmethod
     def of(cls, request: SearchRequest) -> Query:
         return cls(q=request.q, municipality=list(request.municipality), official=list(request.official),
                    date_from=request.date_from, date_to=request.date_to, sort=request.effective_sort,
                    page=request.page, per_page=request.per_page, region=list(request.region),
-                   undated=request.undated)
+                   undated=request.undated,
+                   facet_size=request.facet_size)
 
 
 class Official(Answer):
@@ -182,7 +185,8 @@ class DocumentAnswer(Answer):
     body: str = Field(description="Plain text (not HTML).")
     date: IsoDate | None
     url: str | None
-    municipalities: list[str] = Field(description="Values of the `municipality` facet.")
+    municipality: list[str] = Field(description="Values of the `municipality` facet, as in a search result "
+                                                "(one name for one field: `municipality` everywhere).")
     officials: list[Official]
     regions: list[str]
     doc_type: str | None
@@ -194,7 +198,9 @@ class DocumentAnswer(Answer):
 
     @classmethod
     def of(cls, document: Document) -> DocumentAnswer:
-        return cls(**asdict(document))
+        fields = asdict(document)
+        fields["municipality"] = fields.pop("municipalities")
+        return cls(**fields)
 
 
 class Health(Answer):
@@ -225,3 +231,89 @@ class ErrorAnswer(Answer):
     """The one error shape of every route."""
 
     error: ErrorDetail
+
+
+class Entity(Answer):
+    """A municipality or a person one link away, with how many of the documents in view name it."""
+
+    name: str
+    slug: str = Field(description="Its page: /municipalities/{slug} or /officials/{slug} (and /api/... for JSON).")
+    documents: int = Field(ge=0)
+
+
+class RoleSeen(Answer):
+    """A role the texts give a person (or a mayor a municipality's texts name), with when it was seen."""
+
+    name: str = Field(description="The person (on a person's page: the spelling the role was seen with).")
+    role: str
+    first: IsoDate | None = Field(description="Date of the earliest document with it (null: only undated ones).")
+    last: IsoDate | None
+    documents: int = Field(ge=1)
+
+
+class YearCount(Answer):
+    year: int
+    documents: int = Field(ge=0)
+
+
+class EntityLinks(Answer):
+    """Where to go from an entity's page (paths on this service)."""
+
+    page: str = Field(description="The HTML page.")
+    json_url: str = Field(alias="json", description="This answer.")
+    search: str = Field(description="The search page filtered by the entity.")
+    feed: str = Field(description="Atom feed of its newest documents.")
+
+
+class EntityDocuments(Answer):
+    """What every entity page has: its documents by year, and one page of them, newest first."""
+
+    documents: int = Field(ge=0, description="Documents naming it.")
+    years: list[YearCount] = Field(description="Documents by year, newest first.")
+    page: int = Field(ge=1)
+    pages: int = Field(ge=0)
+    latest: list[Hit] = Field(description="This page of its documents, newest first.")
+    scanned: int = Field(ge=0, description="Documents read (newest first) for the roles seen: all of them up "
+                                           "to a bound, which the HTML page states when it is reached.")
+    links: EntityLinks
+
+
+class OfficialProfile(Answer):
+    """A person: the spellings merged into one page, the roles seen, where, and the documents."""
+
+    name: str = Field(description="The commonest spelling.")
+    slug: str
+    variants: list[str] = Field(description="Every facet value merged here (spellings that share the slug).")
+    roles: list[RoleSeen] = Field(description="Most documents first.")
+    municipality: list[Entity] = Field(description="Municipalities of the person's documents, most first.")
+    documents: EntityDocuments
+
+
+class MunicipalityProfile(Answer):
+    """A municipality: where it is, its mayors and people seen, and its documents."""
+
+    name: str = Field(description="The spelling with most documents.")
+    slug: str
+    variants: list[str] = Field(description="Every facet value merged here (spellings that share the slug).")
+    region: str | None = Field(description="From the gazetteer; null for a name the gazetteer lacks.")
+    regional_unit: str | None
+    mayor_elected_2023: str | None = Field(description="The gazetteer's mayor of the 2023 local elections.")
+    mayors: list[RoleSeen] = Field(description="People the municipality's documents call its mayor (δήμαρχος).")
+    official: list[Entity] = Field(description="People named in its documents, most first.")
+    documents: EntityDocuments
+
+
+class Completion(Answer):
+    """One suggestion for what is being typed."""
+
+    text: str = Field(description="The completed word or name, as the documents spell it.")
+    kind: Literal["word", "municipality", "official"]
+    documents: int = Field(ge=0, description="Documents holding it.")
+    url: str | None = Field(description="The entity's page, for a municipality or a person.")
+
+
+class CompletionAnswer(Answer):
+    """Completions of the last (partly typed) word of `q`, commonest first."""
+
+    q: str
+    completions: list[Completion]

@@ -7,8 +7,9 @@ InvalidRequest naming it, in English and in Greek (a 400, never a 500).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -49,6 +50,24 @@ MAX_FILTER_CHARS = 200
 MAX_FILTER_VALUES = 50
 # Greek labels of the forgiving filters, for the messages that name their closest values.
 _FILTER_LABELS_EL = {"municipality": "δήμος", "region": "περιφέρεια", "official": "πρόσωπο"}
+# `facet_size` may ask for up to 100 values a facet: a facet answer stays a few KiB (100 names of ~30
+# characters), and the long tail of a facet is a page of its own, not part of every search.
+MAX_FACET_SIZE = 100
+# Every parameter a search URL may carry: any other name is a 400 that lists these, so a typo
+# («municipalty») is never a silently unfiltered search.  One name a line: a feature adds its own.
+PARAMETERS = frozenset({
+    "q",
+    "municipality",
+    "official",
+    "from",
+    "to",
+    "sort",
+    "page",
+    "per_page",
+    "facet_size",
+    "region",
+    "undated",
+})
 
 
 class InvalidRequest(ValueError):
@@ -74,6 +93,7 @@ class SearchRequest:
     per_page: int = DEFAULT_PER_PAGE
     region: tuple[str, ...] = ()
     undated: bool = False  # only documents without a date (the year facet's UNDATED value)
+    facet_size: int = FACET_SIZE
 
     @property
     def effective_sort(self) -> str:
@@ -91,6 +111,7 @@ class SearchRequest:
             "per_page": self.per_page,
             "region": list(self.region),
             "undated": self.undated,
+            "facet_size": self.facet_size,
         }
 
 
@@ -153,8 +174,22 @@ def _parse_flag(name: str, value: str) -> bool:
     return flag
 
 
+def check_parameter_names(names: Iterable[str], known: Iterable[str] = PARAMETERS) -> None:
+    """An InvalidRequest naming the first unknown parameter, the known ones, and the closest of them."""
+    known = sorted(known)
+    for name in sorted(set(names) - set(known)):
+        close = difflib.get_close_matches(name, known, n=1)
+        hint, hint_el = (f" Did you mean '{close[0]}'?", f" Μήπως εννοείτε '{close[0]}';") if close else ("", "")
+        raise InvalidRequest(
+            name,
+            f"Unknown parameter '{name}'; the known ones are {', '.join(known)}.{hint}",
+            f"Άγνωστη παράμετρος '{name}'· οι γνωστές είναι {', '.join(known)}.{hint_el}",
+        )
+
+
 def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
-    """Validate request parameters (each name mapped to its list of values)."""
+    """Validate request parameters (each name mapped to its list of values); a name outside PARAMETERS is an error."""
+    check_parameter_names(params)
 
     def first(name: str) -> str | None:
         values = [v for v in params.get(name, ()) if v.strip()]
@@ -197,6 +232,7 @@ def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
         )
     page = _parse_int("page", v, 1, MAX_RESULT_WINDOW) if (v := first("page")) else 1
     per_page = _parse_int("per_page", v, 1, MAX_PER_PAGE) if (v := first("per_page")) else DEFAULT_PER_PAGE
+    facet_size = _parse_int("facet_size", v, 0, MAX_FACET_SIZE) if (v := first("facet_size")) else FACET_SIZE
     if page * per_page > MAX_RESULT_WINDOW:
         deepest = MAX_RESULT_WINDOW // per_page
         window_el = f"{MAX_RESULT_WINDOW:,}".replace(",", ".")
@@ -221,6 +257,7 @@ def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
         per_page=per_page,
         region=many("region"),
         undated=undated,
+        facet_size=facet_size,
     )
 
 

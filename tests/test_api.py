@@ -43,7 +43,7 @@ def test_empty_query_lists_every_document_newest_first(client):
     assert ids(answer) == [CHANIA_ID, PYLAIA_ID]
     assert answer["query"] == {"q": "", "municipality": [], "official": [], "from": None, "to": None,
                                "sort": "newest", "page": 1, "per_page": 20,
-                               "region": [], "undated": False}
+                               "region": [], "undated": False, "facet_size": 30}
     assert (answer["total"], answer["pages"], answer["suggestion"]) == (2, 1, None)
     assert all(result["score"] is None for result in answer["results"])
 
@@ -180,7 +180,7 @@ def test_whole_document(client):
     document = response.get_json()
     assert document["title"].startswith("Συνάντηση δημάρχου Χανίων")
     assert document["body"].startswith("Τους υφυπουργούς Ψηφιακής Διακυβέρνησης")
-    assert (document["date"], document["municipalities"], document["regions"]) == \
+    assert (document["date"], document["municipality"], document["regions"]) == \
         ("2024-11-20", [CHANIA], ["Περιφέρεια Κρήτης"])  # the packaged gazetteer is on by default
     assert document["officials"][0] == {"name": "Παναγιώτης Σημανδηράκης", "role": "δήμαρχος Χανίων"}
 

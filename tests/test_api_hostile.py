@@ -140,7 +140,7 @@ def test_a_query_over_the_maximum_length_is_refused_with_a_reason(client, spec):
 
 
 def test_a_query_string_over_8_kib_is_refused_before_it_is_parsed(client, spec):
-    at_limit = "x=" + "a" * (MAX_QUERY_STRING_BYTES - 2)
+    at_limit = "municipality=" + "a" * (MAX_QUERY_STRING_BYTES - len("municipality="))  # a known name: no 400
     assert client.get(f"/api/search?{at_limit}").status_code == 200
     error = refused(spec, client.get(f"/api/search?{at_limit}a"), 414, None)
     assert f"{MAX_QUERY_STRING_BYTES + 1:,} bytes" in error["message"]

@@ -159,7 +159,7 @@ def test_the_phone_shows_the_filters_on_the_first_screen(server):
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "phone.png"), full_page=False)
 
-            facet_link = page.get_by_role("link", name=re.compile("^Δήμος Χανίων"))
+            facet_link = page.locator(".facets").get_by_role("link", name=re.compile("^Δήμος Χανίων"))
             expect(facet_link).to_be_hidden()
             summary.click()  # a <details>: opens without JavaScript
             expect(facet_link).to_be_visible()
@@ -190,7 +190,7 @@ def test_the_desktop_shows_the_filters_beside_the_results(server):
             assert filters["x"] >= results["x"] + results["width"], "the filters are a column to the right"
             assert filters["y"] < DESKTOP["height"] and results["y"] < DESKTOP["height"]
             # Open on a wide screen without a click: the facet values are there at once.
-            expect(page.get_by_role("link", name=re.compile("^Δήμος Χανίων"))).to_be_visible()
+            expect(page.locator(".facets").get_by_role("link", name=re.compile("^Δήμος Χανίων"))).to_be_visible()
             expect(page.get_by_role("link", name="Ειδοποιήσεις (Atom)")).to_be_visible()
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "desktop.png"), full_page=False)

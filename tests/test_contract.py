@@ -26,6 +26,7 @@ def validator(spec: dict, path: str, status: int) -> Draft202012Validator:
 def test_the_document_describes_every_route(spec, seed_store):
     app = create_app({"INDEX_DIR": seed_store.root})
     routes = {rule.rule.replace("<path:doc_id>", "{id}").replace("<file_format>", "{format}").replace("<facet>", "{facet}")
+              .replace("<slug>", "{slug}")
               for rule in app.url_map.iter_rules()
               if rule.rule.startswith(("/api/", "/feeds/", "/export/")) or rule.rule == "/health"}
     assert spec["openapi"].startswith("3.1") and routes == set(spec["paths"])

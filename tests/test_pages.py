@@ -89,7 +89,7 @@ def test_search_keeps_the_query_and_shows_results(client):
     assert "2 ανακοινώσεις για «διακυβερνηση»" in page.html
     assert "Η ψηφιακή Διακυβέρνηση στο επίκεντρο του Δήμου Πυλαίας-Χορτιάτη" in page.html
     assert '<time datetime="2024-11-20">20 Νοεμβρίου 2024</time>' in page.html
-    assert "Παναγιώτης Σημανδηράκης (δήμαρχος Χανίων)" in page.html
+    assert '<a href="/officials/panagiotis-simandirakis">Παναγιώτης Σημανδηράκης</a> (δήμαρχος Χανίων)' in page.html
     assert re.search("<mark>διακυβέρνησης</mark>", page.html, re.IGNORECASE)
 
 
@@ -185,8 +185,9 @@ def test_document_page(client):
     assert page.h1 == ["Συνάντηση δημάρχου Χανίων με τον Γ. Ζαριφόπουλο και τον Β. Διγαλάκη"]
     assert "Ο κ. Ζαριφόπουλος μάλιστα, έκρινε θετικά το αίτημα του Δήμου Χανίων" in page.html
     assert params(page.link("← Πίσω στην αναζήτηση")) == {"q": ["διακυβερνηση"], "page": ["1"]}
-    assert params(page.link(CHANIA)) == {"municipality": [CHANIA]}
-    assert params(page.link("Γρηγόρης Ζαριφόπουλος")) == {"official": ["Γρηγόρης Ζαριφόπουλος"]}
+    assert page.link(CHANIA) == "/municipalities/dimos-chanion"
+    assert params(page.link("αναζήτηση στις ανακοινώσεις του")) == {"municipality": [CHANIA]}
+    assert page.link("Γρηγόρης Ζαριφόπουλος") == "/officials/grigoris-zarifopoulos"
     assert params(page.link("όλες οι ανακοινώσεις του 2024")) == {"from": ["2024-01-01"], "to": ["2024-12-31"]}
     twin = page.all("link", rel="alternate", type="application/json")[0]["href"]
     assert client.get(twin).get_json()["id"] == CHANIA_ID

@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from search.config import Settings
 from search.store import IndexUnavailable
 
-from . import api, export, facets, feeds, state, views
+from . import api, complete, entities, export, facets, feeds, state, views
 from .api import error_response
 from .links import greek_date
 from .state import MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
@@ -23,12 +23,13 @@ from .state import MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
 # A browser showing "index being prepared" tries again by itself after this many seconds.
 RETRY_AFTER_SECONDS = 30
 
-# Sent with every response.  The pages need no script at all and only their own stylesheet,
-# so nothing a document or a query smuggles into a page can run, load or be framed.
-# no-referrer: a search URL names what a citizen looked for; it never leaves the site.
+# Sent with every response.  The pages work without script; the only script is the app's own
+# search-as-you-type file (static/complete.js, fetching /api/complete), so scripts and fetches from
+# the app itself only, never inline: nothing a document or a query smuggles into a page can run,
+# load or be framed.  no-referrer: a search URL names what a citizen looked for; it never leaves the site.
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self'; "
-                               "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
+                               "img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
@@ -54,6 +55,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(feeds.bp)
     app.register_blueprint(export.bp)
     app.register_blueprint(facets.bp)
+    app.register_blueprint(entities.bp)
+    app.register_blueprint(complete.bp)
     _register_error_handlers(app)
     _add_security_headers(app)
     _refuse_oversized_requests(app)

@@ -12,8 +12,9 @@ from urllib.parse import urlencode
 from flask import request, url_for
 from werkzeug.datastructures import MultiDict
 
-from search.request import (DEFAULT_FACET_PAGE_SIZE, DEFAULT_PER_PAGE, UNDATED, FacetListingRequest, SearchRequest,
-                            parse_facet_listing, parse_request, resolve_filters)
+from search.entities import entity_slug
+from search.request import (DEFAULT_FACET_PAGE_SIZE, DEFAULT_PER_PAGE, FACET_SIZE, UNDATED, FacetListingRequest,
+                            SearchRequest, parse_facet_listing, parse_request, resolve_filters)
 
 from .state import get_engine
 
@@ -59,6 +60,8 @@ def to_params(search: SearchRequest) -> list[tuple[str, str]]:
         params.append(("page", str(search.page)))
     if search.per_page != DEFAULT_PER_PAGE:
         params.append(("per_page", str(search.per_page)))
+    if search.facet_size != FACET_SIZE:
+        params.append(("facet_size", str(search.facet_size)))
     return params
 
 
@@ -82,6 +85,19 @@ def greek_date(day: dt.date | str) -> str:
 
 MONTHS_GENITIVE = ("Ιανουαρίου", "Φεβρουαρίου", "Μαρτίου", "Απριλίου", "Μαΐου", "Ιουνίου", "Ιουλίου",
                    "Αυγούστου", "Σεπτεμβρίου", "Οκτωβρίου", "Νοεμβρίου", "Δεκεμβρίου")
+
+
+def official_url(name: str) -> str:
+    return url_for("entities.official_page", slug=entity_slug(name))
+
+
+def municipality_url(name: str) -> str:
+    return url_for("entities.municipality_page", slug=entity_slug(name))
+
+
+def entity_url(facet: str, value: str) -> str | None:
+    """The page of a facet value that is an entity (a municipality, a person); None for a year."""
+    return {"municipality": municipality_url, "official": official_url}.get(facet, lambda _: None)(value)
 
 
 class SearchLinks:

@@ -10,9 +10,11 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from search.answers import DocumentAnswer, ErrorAnswer, FacetListing, Health, SearchAnswer
-from search.request import DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_QUERY_WORDS, MAX_RESULT_WINDOW, SORTS
-from search.request import DEFAULT_FACET_PAGE_SIZE, FACETS, MAX_FACET_PAGE_SIZE, MAX_FILTER_CHARS, UNDATED
+from search.answers import (CompletionAnswer, DocumentAnswer, ErrorAnswer, FacetListing, Health, MunicipalityProfile,
+                            OfficialProfile, SearchAnswer)
+from search.request import (DEFAULT_FACET_PAGE_SIZE, DEFAULT_PER_PAGE, FACET_SIZE, FACETS, MAX_FACET_PAGE_SIZE,
+                            MAX_FACET_SIZE, MAX_FILTER_CHARS, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_QUERY_WORDS,
+                            MAX_RESULT_WINDOW, PARAMETERS, SORTS, UNDATED)
 
 from .state import GENERATION_HEADER, MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
 
@@ -21,7 +23,8 @@ _FILTER_VALUE = {"type": "string", "maxLength": MAX_FILTER_CHARS}
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$", "examples": ["2021-01-10"]}
 # The answers' schemas, generated from the models the core returns (search/answers.py).
 _, _GENERATED = models_json_schema([(model, "serialization") for model in (SearchAnswer, DocumentAnswer, Health,
-                                                                          ErrorAnswer, FacetListing)],
+                                                                          ErrorAnswer, FacetListing, OfficialProfile,
+                                                                          MunicipalityProfile, CompletionAnswer)],
                                    ref_template="#/components/schemas/{model}")
 COMPONENTS: dict[str, Any] = _GENERATED["$defs"]
 
@@ -104,11 +107,17 @@ OPENAPI: dict[str, Any] = {
                     _parameter("per_page", f"Results per page, 1 to {MAX_PER_PAGE}.",
                                {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
                                 "default": DEFAULT_PER_PAGE}),
+                    _parameter("facet_size", f"Values listed per facet, 0 to {MAX_FACET_SIZE}, the commonest first "
+                               "(years: newest first); selected values are listed whatever the size.",
+                               {"type": "integer", "minimum": 0, "maximum": MAX_FACET_SIZE,
+                                "default": FACET_SIZE}),
                 ],
                 "responses": {
                     "200": _from_generation(_json("SearchAnswer", "One page of results, the facets and a spelling "
                                                                   "suggestion.")),
-                    "400": _json("ErrorAnswer", "A parameter is invalid: page 0, per_page over the maximum, "
+                    "400": _json("ErrorAnswer", "A parameter is unknown (the message lists the known ones: "
+                                          f"{', '.join(sorted(PARAMETERS))}) or invalid: page 0, "
+                                          "per_page over the maximum, "
                                           "a date that is not a date, an unknown sort, from after to, "
                                           f"q over {MAX_QUERY_CHARS} characters, page x per_page over "
                                           f"{MAX_RESULT_WINDOW}, undated with from/to, a municipality, region or "
@@ -241,6 +250,54 @@ OPENAPI["paths"]["/api/facets/{facet}"] = {
             "304": _NOT_MODIFIED,
             "400": _json("ErrorAnswer", "A parameter is invalid, as for /api/search, or size is out of range."),
             "404": _json("ErrorAnswer", "No facet has this name."),
+            **OVERSIZED,
+            "503": UNAVAILABLE,
+        },
+    },
+}
+
+def _cacheable(response: dict[str, Any]) -> dict[str, Any]:
+    """An answer that also carries the generation's ETag and Last-Modified (304 on a match)."""
+    return {**response, "headers": {**response["headers"], **_VALIDATORS}}
+
+
+def _entity_path(kind: str, schema: str, example: str) -> dict[str, Any]:
+    return {"get": {
+        "operationId": f"get{schema.removesuffix('Profile')}",
+        "summary": f"A {kind}'s page as JSON (the HTML page is the same path without /api)",
+        "description": "Made of searches filtered by it: `documents.links.search` is that search, "
+                       "`documents.links.feed` its Atom feed. The only parameter is `page` (of `documents.latest`, "
+                       "20 a page, newest first); any other is a 400.",
+        "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"},
+                        "description": f"The name in Latin letters (ELOT 743), e.g. `{example}`; the `slug` of "
+                                       "an Entity in any answer."},
+                       _parameter("page", "Page of the latest documents, from 1.",
+                                  {"type": "integer", "minimum": 1, "maximum": MAX_RESULT_WINDOW, "default": 1})],
+        "responses": {
+            "200": _cacheable(_from_generation(_json(schema, f"The {kind}."))),
+            "304": _NOT_MODIFIED,
+            "400": _json("ErrorAnswer", "An unknown parameter, or a page that is not a whole number from 1."),
+            "404": _json("ErrorAnswer", f"No {kind} of the index has this slug."),
+            **OVERSIZED,
+            "503": UNAVAILABLE,
+        },
+    }}
+
+
+OPENAPI["paths"]["/api/officials/{slug}"] = _entity_path("person", "OfficialProfile", "panagiotis-simandirakis")
+OPENAPI["paths"]["/api/municipalities/{slug}"] = _entity_path("municipality", "MunicipalityProfile", "dimos-chanion")
+OPENAPI["paths"]["/api/complete"] = {
+    "get": {
+        "operationId": "complete",
+        "summary": "Completions of the last, partly typed word of q: the index's words and entity names",
+        "description": "Names of municipalities and people (at most 3) whose any word starts with it, in Greek "
+                       "(any accent or case) or Latin letters (`chan` finds «Δήμος Χανίων»), then the index's "
+                       "words (folded: no accents), most documents first; 8 in all. Empty when q is empty or "
+                       "ends with a space. The search page's script (static/complete.js) offers them.",
+        "parameters": [_parameter("q", "What has been typed so far.", {"type": "string"})],
+        "responses": {
+            "200": _from_generation(_json("CompletionAnswer", "Completions, best first.")),
+            "400": _json("ErrorAnswer", "A parameter other than q."),
             **OVERSIZED,
             "503": UNAVAILABLE,
         },

@@ -9,8 +9,9 @@ from markupsafe import Markup, escape
 from search.answers import Hit
 from search.request import DEFAULT_PER_PAGE, InvalidRequest, SearchRequest
 
+from .document_view import DocumentText
 from .state import get_engine
-from .links import SearchLinks, json_twin, parse_args, to_params
+from .links import SearchLinks, entity_url, json_twin, municipality_url, official_url, parse_args, to_params
 
 bp = Blueprint("pages", __name__)
 
@@ -39,7 +40,8 @@ def is_web_address(url: str | None) -> bool:
 @bp.app_context_processor
 def page_helpers() -> dict[str, Any]:
     return {"json_twin": json_twin, "facet_labels": FACET_LABELS, "sort_labels": SORT_LABELS,
-            "default_per_page": DEFAULT_PER_PAGE, "per_page_choices": PER_PAGE_CHOICES, "date_pattern": DATE_PATTERN}
+            "default_per_page": DEFAULT_PER_PAGE, "per_page_choices": PER_PAGE_CHOICES, "date_pattern": DATE_PATTERN,
+            "entity_url": entity_url, "official_url": official_url, "municipality_url": municipality_url}
 
 
 @bp.get("/")
@@ -61,9 +63,16 @@ def search() -> Any:
 
 @bp.get("/documents/<path:doc_id>")
 def document(doc_id: str) -> Any:
-    found = get_engine().get_document(doc_id)
+    """A whole document; reached from a search (its parameters carried on), the search's words are marked."""
+    try:
+        search_request = parse_args(request.args)
+    except InvalidRequest as error:
+        return render_template("error.html", status=400, message=error.message_el), 400
+    engine = get_engine()
+    found = engine.get_document(doc_id)
     if found is None:
         abort(404)
     query = request.query_string.decode("utf-8", "replace")
-    return render_template("document.html", document=found, links=SearchLinks(SearchRequest()),
+    return render_template("document.html", document=found, text=DocumentText.of(found, engine, search_request.q),
+                           search=search_request, links=SearchLinks(SearchRequest()),
                            back_url=url_for("pages.search") + (f"?{query}" if query else ""))

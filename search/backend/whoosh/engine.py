@@ -10,8 +10,10 @@ import math
 import threading
 import time
 from concurrent.futures import Future
+from itertools import islice
 from collections.abc import Callable, Sequence
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.index import Index
 from whoosh.searching import Searcher
@@ -32,6 +34,10 @@ from .schema import from_stored
 
 # The probe word is read from this much of the first document: a title and its first line.
 PROBE_TEXT_CHARS = 500
+
+
+# Words of a prefix read for completion: ~1 ms of term dictionary; a one-letter prefix has thousands.
+COMPLETION_SCAN = 2_000
 
 
 class SearchEngine:
@@ -78,6 +84,21 @@ class SearchEngine:
     def get_document(self, doc_id: str) -> Document | None:
         stored = self.searcher().document(id=doc_id)
         return from_stored(stored) if stored else None
+
+    def facet_values(self, facet: str) -> dict[str, int]:
+        """Every value of a facet ("municipality", "official") in this generation, with its documents."""
+        column = self.arrays.facets[FACET_FIELDS[facet]]
+        return dict(zip(column.names, (int(n) for n in np.diff(column.starts))))
+
+    def complete_word(self, prefix: str, limit: int) -> list[tuple[str, int]]:
+        """Indexed words (folded) starting with the folded `prefix`, most documents first, and their documents.
+
+        Whoosh's term dictionary is sorted, so the words of a prefix are one run of it; at most
+        COMPLETION_SCAN of them are read, the rest of a very common prefix are not ranked."""
+        reader = self.searcher().reader()
+        terms = islice(reader.expand_prefix("exact", prefix), COMPLETION_SCAN)
+        found = [(term.decode("utf-8"), reader.doc_frequency("exact", term)) for term in terms]
+        return sorted(found, key=lambda item: (-item[1], item[0]))[:limit]
 
     def search(self, request: SearchRequest) -> SearchAnswer:
         started = time.perf_counter()

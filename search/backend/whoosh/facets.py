@@ -19,7 +19,7 @@ from ...analysis import fold
 from ...answers import Facets, FacetValue, ListedValue
 from ...facet_values import find
 from ...gazetteer import Gazetteer
-from ...request import FACET_SIZE, UNDATED, FacetListingRequest, SearchRequest, selected_year
+from ...request import UNDATED, FacetListingRequest, SearchRequest, selected_year
 from .postings import GenerationPostings
 
 # Facet name (as requested and answered) -> the index field that holds its values.
@@ -111,7 +111,7 @@ def facet_counts(columns: Mapping[str, FacetColumn], matched: np.ndarray, filter
         counts = _counts(name, columns[fieldname], _counted(name, matched, filters))
         selected = _selected(name, request)
         ordered = _ordered(name, counts)
-        shown = ordered[:FACET_SIZE]
+        shown = ordered[:request.facet_size]
         shown += [(v, counts.get(v, 0)) for v in sorted(selected) if v not in dict(shown)]
         facets[name] = [FacetValue(value=v, count=c, selected=v in selected) for v, c in shown]
     return Facets(**facets)
