@@ -342,12 +342,17 @@ class FacetListingRequest:
     size: int = DEFAULT_FACET_PAGE_SIZE
 
 
+# A listing's own parameters, beside the search's: `page` there pages the values, not the results.
+LISTING_PARAMETERS = frozenset({"filter", "page", "size"})
+
+
 def parse_facet_listing(facet: str, params: Mapping[str, Sequence[str]]) -> FacetListingRequest:
     """Validate an all-values listing: the facet, the search it counts over, the filter text and the page."""
     if facet not in FACETS:
         raise InvalidRequest("facet", f"Unknown facet '{facet}'; one of {', '.join(FACETS)}.",
                              f"Άγνωστο φίλτρο '{facet}'· ένα από: {', '.join(FACETS)}.")
-    search = parse_request({name: values for name, values in params.items() if name not in ("page", "size")})
+    check_parameter_names(params, PARAMETERS | LISTING_PARAMETERS)
+    search = parse_request({name: values for name, values in params.items() if name not in LISTING_PARAMETERS})
     typed = next((v.strip() for v in params.get("filter", ()) if v.strip()), "")
     if len(typed) > MAX_FILTER_CHARS:
         raise InvalidRequest(

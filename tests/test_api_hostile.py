@@ -140,8 +140,9 @@ def test_a_query_over_the_maximum_length_is_refused_with_a_reason(client, spec):
 
 
 def test_a_query_string_over_8_kib_is_refused_before_it_is_parsed(client, spec):
-    at_limit = "municipality=" + "a" * (MAX_QUERY_STRING_BYTES - len("municipality="))  # a known name: no 400
-    assert client.get(f"/api/search?{at_limit}").status_code == 200
+    at_limit = "municipality=" + "a" * (MAX_QUERY_STRING_BYTES - len("municipality="))  # a known name
+    # At the limit the query string is read: its over-long value is then the parameter's own 400, not a 414.
+    assert client.get(f"/api/search?{at_limit}").status_code == 400
     error = refused(spec, client.get(f"/api/search?{at_limit}a"), 414, None)
     assert f"{MAX_QUERY_STRING_BYTES + 1:,} bytes" in error["message"]
     page = client.get(f"/?{at_limit}a")

@@ -6,6 +6,8 @@ import html
 
 import pytest
 
+from search.request import PARAMETERS
+
 CHANIA = "Δήμος Χανίων"
 
 
@@ -20,7 +22,8 @@ def test_a_misspelled_filter_is_refused_not_ignored(client, path):
 def test_the_api_error_names_the_parameter_and_lists_the_known_ones(client):
     error = client.get(f"/api/search?municipalty={CHANIA}").get_json()["error"]
     assert error["parameter"] == "municipalty"
-    known = "facet_size, from, municipality, official, page, per_page, q, sort, to"
+    known = ", ".join(sorted(PARAMETERS))
+    assert {"q", "municipality", "official", "from", "to", "sort", "page", "per_page", "facet_size"} <= PARAMETERS
     assert f"the known ones are {known}." in error["message"]
     assert "Did you mean 'municipality'?" in error["message"]
     # The correctly spelled filter does filter.
