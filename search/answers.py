@@ -48,12 +48,14 @@ class Query(Answer):
     sort: Literal["relevance", "newest", "oldest"]
     page: int = Field(ge=1, le=MAX_RESULT_WINDOW)
     per_page: int = Field(ge=1, le=MAX_PER_PAGE)
+    as_typed: bool = Field(default=False, description="true: q was searched exactly as typed, nothing corrected "
+                                                      "or read as Greeklish (the `as_typed` parameter).")
 
     @classmethod
     def of(cls, request: SearchRequest) -> Query:
         return cls(q=request.q, municipality=list(request.municipality), official=list(request.official),
                    date_from=request.date_from, date_to=request.date_to, sort=request.effective_sort,
-                   page=request.page, per_page=request.per_page)
+                   page=request.page, per_page=request.per_page, as_typed=request.as_typed)
 
 
 class Official(Answer):
@@ -106,6 +108,24 @@ class Facets(Answer):
         return [("municipality", self.municipality), ("official", self.official), ("year", self.year)]
 
 
+class Correction(Answer):
+    """What was done to the words of q: corrected (the results are for `query`), or only suggested.
+
+    A client must tell the two apart, as the page does: an applied correction is announced above the
+    results («Εμφανίζονται αποτελέσματα για «δήμαρχος» · Αναζήτηση μόνο για «δημαχρος»»), a suggestion
+    is an offer («Μήπως εννοείτε»).  The policy is search.corrections (docs/greeklish.md).
+    """
+
+    applied: bool = Field(description="true: the results are for `query`, q with its misspelled words corrected "
+                                      "or its Greeklish read as Greek; say so, and offer `as_typed_url`. "
+                                      "false: the results are for q as typed; `query` is only a suggestion "
+                                      "(also in `suggestion`), which finds documents itself.")
+    query: str = Field(description="q with the corrected or suggested words as the documents spell them.",
+                       examples=["δήμαρχος Χανίων"])
+    as_typed_url: str | None = Field(default=None, description="When applied: this search exactly as typed "
+                                                               "(as_typed=1), which corrects nothing.")
+
+
 class SearchAnswer(Answer):
     """One page of results, the facets and a spelling suggestion."""
 
@@ -114,7 +134,12 @@ class SearchAnswer(Answer):
     pages: int = Field(ge=0, description=f"Pages that can be asked for (none past result {MAX_RESULT_WINDOW}).")
     results: list[Hit]
     facets: Facets
-    suggestion: str | None = Field(description="A better-spelled q that finds more, or null.")
+    suggestion: str | None = Field(description="«Μήπως εννοείτε»: a q that finds documents, offered when a word of q "
+                                               "finds few; the results are not for it. null otherwise, and "
+                                               "whenever every word of q has good hits.")
+    correction: Correction | None = Field(default=None, description="The correction applied to q (the results are "
+                                                                    "for it), else the suggestion; null when "
+                                                                    "neither.")
     took_ms: float = Field(ge=0)
 
 

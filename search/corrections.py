@@ -46,14 +46,13 @@ from . import lexicon
 from .analysis import is_greek, words
 from .greeklish import Expansion, GreekVocabulary, expand, final_sigma, is_latin_word
 from .normalizers import strip_invisible, symbols_to_letters
+from .request import AS_TYPED_PARAMETER
 
 # A word "finds little" below this many documents, and only then may it be corrected or suggested.
 # Why 5: a word that 5 or more documents use is a word of the documents, typo or not, and replacing
 # it would hide them («κορωνοϊός» finds 30 of the 1,096 ingested Diavgeia decisions and seeds by its
 # stem, though neither the lexicon nor the index has that exact form).  Below 5, a non-word is a typo.
 FEW_HITS = 5
-# The request parameter (API and page) that searches exactly as typed: «Αναζήτηση μόνο για …».
-AS_TYPED_PARAMETER = "as_typed"
 
 
 class Action(Enum):
@@ -70,7 +69,7 @@ class WordEvidence:
 
     folded: str
     hits: int  # documents the word finds by itself as typed (its stem or its exact form)
-    is_word: bool  # a real Greek word: in the el_GR lexicon or in the index's vocabulary
+    is_word: bool | None  # a real Greek word (el_GR lexicon or index vocabulary); None: not looked up (see gather)
     expansion: Expansion | None = None  # Greeklish readings or misspelling corrections (greeklish.expand)
     best_hits: int = 0  # documents that hold the expansion's best word (its index document frequency)
     quoted: bool = False  # inside a "phrase"
@@ -145,18 +144,26 @@ def _decide_word(word: WordEvidence, as_typed: bool) -> WordDecision:
     return WordDecision(word.folded, Action.CORRECTED, best)
 
 
-def gather(folded: str, hits: int, vocabulary: GreekVocabulary, quoted: bool = False,
-           is_lexicon_word: Callable[[str], bool] = lexicon.is_greek_word) -> WordEvidence:
+def gather(folded: str, hits: int, vocabulary: Callable[[], GreekVocabulary], quoted: bool = False,
+           known: bool = False, is_lexicon_word: Callable[[str], bool] = lexicon.is_greek_word) -> WordEvidence:
     """The evidence for one folded query word: `hits` is what the caller's index says it finds as typed.
 
-    The lexicon is consulted only for Greek words with no exact form in the index (the first lookup
-    loads it, ~1.5 s per process); quoted words are not looked up at all.
+    `vocabulary` is called only when the decision depends on it, and `known` (the index holds the
+    word's exact form, which a caller can ask its index without the vocabulary) spares that call for
+    the words typed right: so a plain query never waits for the vocabulary to be read.  For the same
+    reason quoted words and Greek words with FEW_HITS or more are not looked up at all (`is_word` is
+    None: rules 1 and 3 keep them whatever they are).  The lexicon is consulted only for Greek words
+    with no exact form in the index (the first lookup loads it, ~1.5 s per process).
     """
+    greek = is_greek(folded)
     if quoted:
-        return WordEvidence(folded, hits, is_word=folded in vocabulary, quoted=True)
-    is_word = folded in vocabulary or (is_greek(folded) and is_lexicon_word(folded))
-    expansion = expand(folded, vocabulary) if hits < FEW_HITS or is_latin_word(folded) else None
-    best_hits = vocabulary.df.get(expansion.best, 0) if expansion is not None else 0
+        return WordEvidence(folded, hits, is_word=known or None, quoted=True)
+    if greek and (known or hits >= FEW_HITS):
+        return WordEvidence(folded, hits, is_word=known or None)  # expand() has nothing for an index word
+    words = vocabulary()
+    is_word = folded in words or (greek and is_lexicon_word(folded))
+    expansion = expand(folded, words) if hits < FEW_HITS or is_latin_word(folded) else None
+    best_hits = words.df.get(expansion.best, 0) if expansion is not None else 0
     return WordEvidence(folded, hits, is_word, expansion, best_hits)
 
 

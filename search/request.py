@@ -26,6 +26,8 @@ MAX_QUERY_WORDS = 32
 MAX_RESULT_WINDOW = 10_000
 # Values listed per facet: the 30 commonest (and any selected one beyond them).
 FACET_SIZE = 30
+# The request parameter (API and page) that searches exactly as typed: «Αναζήτηση μόνο για …».
+AS_TYPED_PARAMETER = "as_typed"
 
 
 class InvalidRequest(ValueError):
@@ -48,6 +50,7 @@ class SearchRequest:
     sort: str | None = None
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    as_typed: bool = False  # «Αναζήτηση μόνο για …»: no word corrected or read as Greeklish (search.corrections)
 
     @property
     def effective_sort(self) -> str:
@@ -63,6 +66,7 @@ class SearchRequest:
             "sort": self.effective_sort,
             "page": self.page,
             "per_page": self.per_page,
+            AS_TYPED_PARAMETER: self.as_typed,
         }
 
 
@@ -109,6 +113,21 @@ def _parse_int(name: str, value: str, low: int, high: int) -> int:
             f"Το '{name}' πρέπει να είναι ακέραιος από {low} έως {high}· δόθηκε '{value}'.",
         )
     return number
+
+
+# The values of a yes/no parameter (as_typed): what a link writes (1) and what a person or a script may.
+_YES, _NO = ("1", "true", "yes"), ("0", "false", "no")
+
+
+def _parse_flag(name: str, value: str) -> bool:
+    text = value.strip().lower()
+    if text not in _YES + _NO:
+        raise InvalidRequest(
+            name,
+            f"'{name}' must be 1 or 0 (or true/false); got '{value}'.",
+            f"Το '{name}' πρέπει να είναι 1 ή 0 (ή true/false)· δόθηκε '{value}'.",
+        )
+    return text in _YES
 
 
 def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
@@ -168,6 +187,7 @@ def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
         sort=sort,
         page=page,
         per_page=per_page,
+        as_typed=_parse_flag(AS_TYPED_PARAMETER, v) if (v := first(AS_TYPED_PARAMETER)) else False,
     )
 
 

@@ -11,7 +11,8 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from search.answers import DocumentAnswer, ErrorAnswer, Health, SearchAnswer
-from search.request import DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_QUERY_WORDS, MAX_RESULT_WINDOW, SORTS
+from search.request import (AS_TYPED_PARAMETER, DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_QUERY_WORDS,
+                            MAX_RESULT_WINDOW, SORTS)
 
 from .state import GENERATION_HEADER, MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
 
@@ -95,6 +96,10 @@ OPENAPI: dict[str, Any] = {
                     _parameter("per_page", f"Results per page, 1 to {MAX_PER_PAGE}.",
                                {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
                                 "default": DEFAULT_PER_PAGE}),
+                    _parameter(AS_TYPED_PARAMETER, "1: search q exactly as typed, correcting no word and reading "
+                               "none as Greeklish (what `correction.as_typed_url` asks). Default 0: a misspelled "
+                               "word or Greeklish is corrected, and `correction.applied` says so.",
+                               {"type": "string", "enum": ["0", "1", "true", "false", "yes", "no"], "default": "0"}),
                 ],
                 "responses": {
                     "200": _from_generation(_json("SearchAnswer", "One page of results, the facets and a spelling "
