@@ -15,6 +15,7 @@ import pytest
 
 from search.corrections import FEW_HITS
 from search.ingest import IngestReport, load_documents
+from search.querylang import parse_query
 from search.store import IndexStore
 from tests.conftest import SEEDS, shared_data
 from web import create_app
@@ -122,3 +123,9 @@ def test_the_as_typed_switch_is_validated_and_documented(client):
     correction = spec["components"]["schemas"]["Correction"]
     assert {"applied", "query", "as_typed_url"} <= set(correction["properties"])
     assert "Correction" in str(spec["components"]["schemas"]["SearchAnswer"]["properties"]["correction"])
+
+
+def test_every_word_from_quotes_is_marked_quoted():
+    """A single quoted word is matched as a word, not a phrase, yet it too is taken as typed."""
+    clauses = parse_query('"λυμάτων" -"αποχέτευση ομβρίων" δημαχρος')
+    assert [(c.quoted, c.phrase) for c in clauses] == [(True, False), (True, True), (False, False)]

@@ -105,7 +105,8 @@ OPENAPI: dict[str, Any] = {
                     "200": _from_generation(_json("SearchAnswer", "One page of results, the facets and a spelling "
                                                                   "suggestion.")),
                     "400": _json("ErrorAnswer", "A parameter is invalid: page 0, per_page over the maximum, "
-                                          "a date that is not a date, an unknown sort, from after to, an as_typed other than 1/0, "
+                                          "a date that is not a date, an unknown sort, from after to, "
+                                          "an as_typed other than 1/0, "
                                           f"q over {MAX_QUERY_CHARS} characters, page x per_page over "
                                           f"{MAX_RESULT_WINDOW}."),
                     **OVERSIZED,

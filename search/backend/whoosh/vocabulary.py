@@ -76,12 +76,11 @@ def speller(searcher: Searcher) -> Callable[[str], str]:
     reader = searcher.reader()
 
     def spell(folded: str) -> str:
-        docnums = islice(reader.postings(VOCABULARY_FIELD, folded).all_ids(), SPELLING_DOCUMENTS) \
-            if reader.doc_frequency(VOCABULARY_FIELD, folded) else ()
-        texts = []
-        for docnum in docnums:
-            stored = searcher.stored_fields(docnum)
-            texts += [stored.get("title", ""), stored.get("body", "")]
+        texts: list[str] = []
+        if reader.doc_frequency(VOCABULARY_FIELD, folded):
+            for docnum in islice(reader.postings(VOCABULARY_FIELD, folded).all_ids(), SPELLING_DOCUMENTS):
+                stored = searcher.stored_fields(docnum)
+                texts += [stored.get("title", ""), stored.get("body", "")]
         return spelled(folded, texts)
 
     return spell
