@@ -117,7 +117,7 @@ def test_a_misspelling_that_its_stem_already_finds_is_searched_as_typed(real_eng
     """«διακυβέρνησι» has the stem of «διακυβέρνηση»: it finds the same documents, so nothing is corrected."""
     answer = search(real_engine, "ψηφιακή διακυβέρνησι", per_page=100)
     assert {PYLAIA, CHANIA} <= set(ids(answer))
-    assert ids(answer) == ids(search(real_engine, "ψηφιακή διακυβέρνηση", per_page=100))
+    assert set(ids(answer)) == set(ids(search(real_engine, "ψηφιακή διακυβέρνηση", per_page=100)))
     assert answer["correction"] is None
 
 
@@ -184,7 +184,7 @@ def test_json_endpoint_reads_greeklish_and_announces_greek(client):
     assert response.status_code == 200
     answer = response.get_json()
     assert answer["results"][0]["id"] == CHANIA
-    assert answer["correction"]["applied"] and answer["correction"]["query"].casefold() == "δήμαρχος χανίων"
+    assert answer["correction"]["applied"] and answer["correction"]["query"] == "δήμαρχος Χανίων"
 
 
 def test_page_offers_the_greek_spelling(client):
@@ -198,4 +198,4 @@ def test_page_offers_the_greek_spelling(client):
 
 def test_page_corrects_a_misspelling(client):
     page = client.get("/", query_string={"q": "δημαχρος"}).get_data(as_text=True)
-    assert "Μήπως εννοείτε" in page and "δήμαρχος" in page
+    assert "Εμφανίζονται αποτελέσματα για «<strong>δήμαρχος</strong>»" in page and "Μήπως εννοείτε" not in page

@@ -1,8 +1,8 @@
 """SearchEngine: one Whoosh index generation answering search requests.
 
 The request is parsed by search.request and search.querylang, matched by
-matchers.build_query and evaluated over generation.py's arrays, counted over facets.py's columns, expanded and suggested
-by vocabulary.py, and highlighted by search.highlight.
+matchers.build_query and evaluated over generation.py's arrays, counted over facets.py's columns, corrected or
+suggested as search.corrections decides from vocabulary.py's evidence, and highlighted by search.highlight.
 """
 from __future__ import annotations
 
