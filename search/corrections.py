@@ -175,11 +175,13 @@ def _rewrite(q: str, replaced: Mapping[str, Expansion], spell: Callable[[str], s
     if not replaced:
         return None
     quoted = [m.span() for m in _QUOTED.finditer(q)]
+    # Each replaced word is spelled once, however often q repeats it (spelling reads documents).
+    spellings = {folded: spell(expansion.best) for folded, expansion in replaced.items()}
     pieces, cursor = [], 0
     for word in words(q):
-        expansion = replaced.get(word.folded)
-        if expansion is not None and not any(start < word.start < end for start, end in quoted):
-            pieces += [q[cursor:word.start], spell(expansion.best)]
+        spelling = spellings.get(word.folded)
+        if spelling is not None and not any(start < word.start < end for start, end in quoted):
+            pieces += [q[cursor:word.start], spelling]
             cursor = word.end
     return "".join(pieces) + q[cursor:] if pieces else None
 

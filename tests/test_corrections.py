@@ -141,3 +141,16 @@ def test_words_typed_right_need_neither_the_vocabulary_nor_the_lexicon(corpus):
         evidence = gather(folded, hits, unread, quoted=quoted, known=known, is_lexicon_word=no_lexicon)
         assert only(decide([evidence])).action is Action.AS_TYPED
     assert gather("λυματων", 0, lambda: corpus.vocabulary).is_word is True  # the lexicon knows it
+
+
+def test_a_repeated_word_is_spelled_once(corpus):
+    """Spelling reads documents: «dimarxos OR dimarxos OR …» 500 times asks for δήμαρχος's spelling once."""
+    asked: list[str] = []
+
+    def spell(folded: str) -> str:
+        asked.append(folded)
+        return corpus.spell(folded)
+
+    q = " OR ".join(["dimarxos"] * 500)
+    assert corpus.plan("dimarxos").corrected_query(q, spell) == " OR ".join(["δήμαρχος"] * 500)
+    assert asked == ["δημαρχοσ"]
