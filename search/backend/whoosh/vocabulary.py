@@ -75,12 +75,16 @@ def speller(searcher: Searcher) -> Callable[[str], str]:
     """How the documents spell a folded word, in normal case (corrections.spelled over a few of them)."""
     reader = searcher.reader()
 
+    def texts(folded: str) -> Iterator[str]:
+        """Titles first (short, and often enough), then bodies, read only as far as `spelled` asks."""
+        if not reader.doc_frequency(VOCABULARY_FIELD, folded):
+            return
+        stored = [searcher.stored_fields(docnum) for docnum in
+                  islice(reader.postings(VOCABULARY_FIELD, folded).all_ids(), SPELLING_DOCUMENTS)]
+        yield from (fields.get("title", "") for fields in stored)
+        yield from (fields.get("body", "") for fields in stored)
+
     def spell(folded: str) -> str:
-        texts: list[str] = []
-        if reader.doc_frequency(VOCABULARY_FIELD, folded):
-            for docnum in islice(reader.postings(VOCABULARY_FIELD, folded).all_ids(), SPELLING_DOCUMENTS):
-                stored = searcher.stored_fields(docnum)
-                texts += [stored.get("title", ""), stored.get("body", "")]
-        return spelled(folded, texts)
+        return spelled(folded, texts(folded))
 
     return spell
