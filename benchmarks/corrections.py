@@ -14,8 +14,8 @@ Builds an index of ../shared/data/diavgeia-decisions.jsonl and seeds/ with `dimo
    recall@10 of the documents that contain the original word (|top 10 ∩ relevant| / min(10,
    |relevant|), averaged), beside the same recall for the original word's own search (its ceiling),
    how many answers put such a document first, and how many announce the
-   correction (a non-null `corrected` in the answer: the query the results are for, as
-   search.corrections.CorrectionPlan.corrected_query gives it) rather than only suggest one.
+   correction (`correction.applied` is true in the answer: the results are for `correction.query`,
+   as search.corrections.CorrectionPlan.corrected_query gives it) rather than only suggest one.
 
 The samples depend only on the seed, the lexicon and the documents (sorted before sampling), so two
 runs print the same figures.  Going through the JSON API keeps this script valid whatever the engine
@@ -146,7 +146,7 @@ def report_typos(client, docs: Documents, pairs: list[tuple[str, str]]) -> None:
         recalls.append(recall(answer, relevant))
         ceilings.append(recall(ask(client, original), relevant))
         first_right += bool(answer["results"]) and answer["results"][0]["id"] in relevant
-        announced += bool(answer.get("corrected"))
+        announced += bool((answer.get("correction") or {}).get("applied"))
         suggested += bool(answer.get("suggestion"))
     print(f"typos of index words ({len(pairs)}): recall@{TOP} {statistics.mean(recalls):.3f} "
           f"(the original words themselves: {statistics.mean(ceilings):.3f}; typo recall 1 in "

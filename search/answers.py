@@ -53,6 +53,8 @@ class Query(Answer):
     region: list[str]
     undated: bool = Field(description="Only documents without a date (the year facet's «Χωρίς ημερομηνία»).")
     facet_size: int = Field(ge=0, le=MAX_FACET_SIZE, description="Values listed per facet (selected ones always).")
+    as_typed: bool = Field(default=False, description="true: q was searched exactly as typed, nothing corrected "
+                                                      "or read as Greeklish (the `as_typed` parameter).")
 
     @classmethod
     def of(cls, request: SearchRequest) -> Query:
@@ -60,7 +62,8 @@ class Query(Answer):
                    date_from=request.date_from, date_to=request.date_to, sort=request.effective_sort,
                    page=request.page, per_page=request.per_page, region=list(request.region),
                    undated=request.undated,
-                   facet_size=request.facet_size)
+                   facet_size=request.facet_size,
+                   as_typed=request.as_typed)
 
 
 class Official(Answer):
@@ -116,6 +119,24 @@ class Facets(Answer):
                 ("year", self.year)]
 
 
+class Correction(Answer):
+    """What was done to the words of q: corrected (the results are for `query`), or only suggested.
+
+    A client must tell the two apart, as the page does: an applied correction is announced above the
+    results («Εμφανίζονται αποτελέσματα για «δήμαρχος» · Αναζήτηση μόνο για «δημαχρος»»), a suggestion
+    is an offer («Μήπως εννοείτε»).  The policy is search.corrections (docs/greeklish.md).
+    """
+
+    applied: bool = Field(description="true: the results are for `query`, q with its misspelled words corrected "
+                                      "or its Greeklish read as Greek; say so, and offer `as_typed_url`. "
+                                      "false: the results are for q as typed; `query` is only a suggestion "
+                                      "(also in `suggestion`), which finds documents itself.")
+    query: str = Field(description="q with the corrected or suggested words as the documents spell them.",
+                       examples=["δήμαρχος Χανίων"])
+    as_typed_url: str | None = Field(default=None, description="When applied: this search exactly as typed "
+                                                               "(as_typed=1), which corrects nothing.")
+
+
 class SearchAnswer(Answer):
     """One page of results, the facets and a spelling suggestion."""
 
@@ -124,7 +145,12 @@ class SearchAnswer(Answer):
     pages: int = Field(ge=0, description=f"Pages that can be asked for (none past result {MAX_RESULT_WINDOW}).")
     results: list[Hit]
     facets: Facets
-    suggestion: str | None = Field(description="A better-spelled q that finds more, or null.")
+    suggestion: str | None = Field(description="«Μήπως εννοείτε»: a q that finds documents, offered when a word of q "
+                                               "finds few; the results are not for it. null otherwise, and "
+                                               "whenever every word of q has good hits.")
+    correction: Correction | None = Field(default=None, description="The correction applied to q (the results are "
+                                                                    "for it), else the suggestion; null when "
+                                                                    "neither.")
     took_ms: float = Field(ge=0)
 
 

@@ -38,22 +38,21 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
 from . import lexicon
-from .analysis import is_greek, words
+from .analysis import WORD_PATTERN, fold, is_greek, words
 from .greeklish import Expansion, GreekVocabulary, expand, final_sigma, is_latin_word
 from .normalizers import strip_invisible, symbols_to_letters
+from .request import AS_TYPED_PARAMETER
 
 # A word "finds little" below this many documents, and only then may it be corrected or suggested.
 # Why 5: a word that 5 or more documents use is a word of the documents, typo or not, and replacing
 # it would hide them («κορωνοϊός» finds 30 of the 1,096 ingested Diavgeia decisions and seeds by its
 # stem, though neither the lexicon nor the index has that exact form).  Below 5, a non-word is a typo.
 FEW_HITS = 5
-# The request parameter (API and page) that searches exactly as typed: «Αναζήτηση μόνο για …».
-AS_TYPED_PARAMETER = "as_typed"
 
 
 class Action(Enum):
@@ -70,7 +69,7 @@ class WordEvidence:
 
     folded: str
     hits: int  # documents the word finds by itself as typed (its stem or its exact form)
-    is_word: bool  # a real Greek word: in the el_GR lexicon or in the index's vocabulary
+    is_word: bool | None  # a real Greek word (el_GR lexicon or index vocabulary); None: not looked up (see gather)
     expansion: Expansion | None = None  # Greeklish readings or misspelling corrections (greeklish.expand)
     best_hits: int = 0  # documents that hold the expansion's best word (its index document frequency)
     quoted: bool = False  # inside a "phrase"
@@ -145,18 +144,26 @@ def _decide_word(word: WordEvidence, as_typed: bool) -> WordDecision:
     return WordDecision(word.folded, Action.CORRECTED, best)
 
 
-def gather(folded: str, hits: int, vocabulary: GreekVocabulary, quoted: bool = False,
-           is_lexicon_word: Callable[[str], bool] = lexicon.is_greek_word) -> WordEvidence:
+def gather(folded: str, hits: int, vocabulary: Callable[[], GreekVocabulary], quoted: bool = False,
+           known: bool = False, is_lexicon_word: Callable[[str], bool] = lexicon.is_greek_word) -> WordEvidence:
     """The evidence for one folded query word: `hits` is what the caller's index says it finds as typed.
 
-    The lexicon is consulted only for Greek words with no exact form in the index (the first lookup
-    loads it, ~1.5 s per process); quoted words are not looked up at all.
+    `vocabulary` is called only when the decision depends on it, and `known` (the index holds the
+    word's exact form, which a caller can ask its index without the vocabulary) spares that call for
+    the words typed right: so a plain query never waits for the vocabulary to be read.  For the same
+    reason quoted words and Greek words with FEW_HITS or more are not looked up at all (`is_word` is
+    None: rules 1 and 3 keep them whatever they are).  The lexicon is consulted only for Greek words
+    with no exact form in the index (the first lookup loads it, ~1.5 s per process).
     """
+    greek = is_greek(folded)
     if quoted:
-        return WordEvidence(folded, hits, is_word=folded in vocabulary, quoted=True)
-    is_word = folded in vocabulary or (is_greek(folded) and is_lexicon_word(folded))
-    expansion = expand(folded, vocabulary) if hits < FEW_HITS or is_latin_word(folded) else None
-    best_hits = vocabulary.df.get(expansion.best, 0) if expansion is not None else 0
+        return WordEvidence(folded, hits, is_word=known or None, quoted=True)
+    if greek and (known or hits >= FEW_HITS):
+        return WordEvidence(folded, hits, is_word=known or None)  # expand() has nothing for an index word
+    words = vocabulary()
+    is_word = folded in words or (greek and is_lexicon_word(folded))
+    expansion = expand(folded, words) if hits < FEW_HITS or is_latin_word(folded) else None
+    best_hits = words.df.get(expansion.best, 0) if expansion is not None else 0
     return WordEvidence(folded, hits, is_word, expansion, best_hits)
 
 
@@ -168,13 +175,20 @@ def _rewrite(q: str, replaced: Mapping[str, Expansion], spell: Callable[[str], s
     if not replaced:
         return None
     quoted = [m.span() for m in _QUOTED.finditer(q)]
+    # Each replaced word is spelled once, however often q repeats it (spelling reads documents).
+    spellings = {folded: spell(expansion.best) for folded, expansion in replaced.items()}
     pieces, cursor = [], 0
     for word in words(q):
-        expansion = replaced.get(word.folded)
-        if expansion is not None and not any(start < word.start < end for start, end in quoted):
-            pieces += [q[cursor:word.start], spell(expansion.best)]
+        spelling = spellings.get(word.folded)
+        if spelling is not None and not any(start < word.start < end for start, end in quoted):
+            pieces += [q[cursor:word.start], spelling]
             cursor = word.end
     return "".join(pieces) + q[cursor:] if pieces else None
+
+
+# Lower-case occurrences after which `spelled` reads no further text: the lower-case form wins anyway,
+# and three agree on its accents.
+LOWER_CASE_EVIDENCE = 3
 
 
 def spelled(folded: str, texts: Iterable[str]) -> str:
@@ -187,17 +201,20 @@ def spelled(folded: str, texts: Iterable[str]) -> str:
     keeps its capital; else the commonest form is lowered (a capital that only opens a title or a
     sentence, «Ευρύτερα μέτρα», or capitals, «ΔΗΜΑΡΧΟΣ», usually unaccented), the accented one of
     equals.  Without any occurrence, the folded word with a final ς.  The more texts, the better the
-    evidence: the engine passes a few documents that hold the word.
+    evidence: the engine passes a few documents that hold the word, lazily, since reading stops at
+    LOWER_CASE_EVIDENCE lower-case occurrences (reading whole bodies took ~60 ms a word).
     """
     forms: Counter[str] = Counter()
     names: Counter[str] = Counter()
-    for text in texts:
-        for word in words(text):
-            if word.folded == folded:
-                form = _clean(text[word.start:word.end])
-                forms[form] += 1
-                if form[:1].isupper() and form[1:] == form[1:].lower() and not _opens_sentence(text, word.start):
-                    names[form] += 1
+    lower_seen = 0
+    for text, surface, start in _occurrences(folded, texts):
+        form = _clean(surface)
+        forms[form] += 1
+        if form[:1].isupper() and form[1:] == form[1:].lower() and not _opens_sentence(text, start):
+            names[form] += 1
+        lower_seen += form == form.lower()
+        if lower_seen >= LOWER_CASE_EVIDENCE:
+            break
     if not forms:
         return final_sigma(folded)
     lower = Counter({f: n for f, n in forms.items() if f == f.lower()})
@@ -205,6 +222,20 @@ def spelled(folded: str, texts: Iterable[str]) -> str:
         if found:
             return final_sigma(max(found, key=lambda f: (found[f], _accents(f))))
     return final_sigma(max(forms, key=lambda f: (forms[f], _accents(f))).lower())
+
+
+_WORD = re.compile(WORD_PATTERN)
+
+
+def _occurrences(folded: str, texts: Iterable[str]) -> Iterator[tuple[str, str, int]]:
+    """(text, surface form, start) of each occurrence of a folded word, reading the texts lazily.
+
+    Words are matched as analysis.words matches them, but not stemmed: a third of the cost.
+    """
+    for text in texts:
+        for match in _WORD.finditer(text):
+            if fold(match.group()) == folded:
+                yield text, match.group(), match.start()
 
 
 _SENTENCE_OPENERS = frozenset(".!;?:·«»\"“”(\n")

@@ -33,6 +33,9 @@ class Clause:
     prefix: bool = False  # the last word is a prefix
     negated: bool = False
     alternatives: list["Clause"] = field(default_factory=list)  # joined by OR
+    # Typed inside quotes: nothing in it is corrected, expanded or read as Greeklish (search.corrections).
+    # Not the same as `phrase`: a single quoted word is matched as a word, yet is still taken as typed.
+    quoted: bool = False
 
 
 _TOKEN_RE = re.compile(r'(?P<neg>-?)"(?P<phrase>[^"]*)"|(?P<chunk>[^\s"]+)|"')
@@ -52,7 +55,7 @@ def parse_query(text: str) -> list[Clause]:
             break
         if match.group("phrase") is not None:
             words = list(islice(analysis.words(match.group("phrase")), budget))
-            clause = Clause(words, phrase=len(words) > 1, negated=bool(match.group("neg")))
+            clause = Clause(words, phrase=len(words) > 1, negated=bool(match.group("neg")), quoted=True)
         elif match.group("chunk") is not None:
             chunk = match.group("chunk")
             if chunk in ("OR", "|"):

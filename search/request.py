@@ -30,6 +30,8 @@ MAX_QUERY_WORDS = 32
 MAX_RESULT_WINDOW = 10_000
 # Values listed per facet: the 30 commonest (and any selected one beyond them).
 FACET_SIZE = 30
+# The request parameter (API and page) that searches exactly as typed: «Αναζήτηση μόνο για …».
+AS_TYPED_PARAMETER = "as_typed"
 # The facets a search answer counts and an all-values listing (/facets/<name>) pages through.
 FACETS = ("municipality", "region", "official", "year")
 # Filters whose values a person may type in any form (search.facet_values), normalized to the index's.
@@ -67,6 +69,7 @@ PARAMETERS = frozenset({
     "facet_size",
     "region",
     "undated",
+    AS_TYPED_PARAMETER,
 })
 
 
@@ -94,6 +97,7 @@ class SearchRequest:
     region: tuple[str, ...] = ()
     undated: bool = False  # only documents without a date (the year facet's UNDATED value)
     facet_size: int = FACET_SIZE
+    as_typed: bool = False  # «Αναζήτηση μόνο για …»: no word corrected or read as Greeklish (search.corrections)
 
     @property
     def effective_sort(self) -> str:
@@ -112,6 +116,7 @@ class SearchRequest:
             "region": list(self.region),
             "undated": self.undated,
             "facet_size": self.facet_size,
+            AS_TYPED_PARAMETER: self.as_typed,
         }
 
 
@@ -160,18 +165,19 @@ def _parse_int(name: str, value: str, low: int, high: int) -> int:
     return number
 
 
-_FLAGS = {"1": True, "true": True, "0": False, "false": False}
+# The values of a yes/no parameter (as_typed): what a link writes (1) and what a person or a script may.
+_YES, _NO = ("1", "true", "yes"), ("0", "false", "no")
 
 
 def _parse_flag(name: str, value: str) -> bool:
-    flag = _FLAGS.get(value.strip().lower())
-    if flag is None:
+    text = value.strip().lower()
+    if text not in _YES + _NO:
         raise InvalidRequest(
             name,
-            f"'{name}' must be 1 or 0 (true or false); got '{value}'.",
-            f"Το '{name}' πρέπει να είναι 1 ή 0· δόθηκε '{value}'.",
+            f"'{name}' must be 1 or 0 (or true/false); got '{value}'.",
+            f"Το '{name}' πρέπει να είναι 1 ή 0 (ή true/false)· δόθηκε '{value}'.",
         )
-    return flag
+    return text in _YES
 
 
 def check_parameter_names(names: Iterable[str], known: Iterable[str] = PARAMETERS) -> None:
@@ -258,6 +264,7 @@ def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
         region=many("region"),
         undated=undated,
         facet_size=facet_size,
+        as_typed=_parse_flag(AS_TYPED_PARAMETER, v) if (v := first(AS_TYPED_PARAMETER)) else False,
     )
 
 

@@ -43,7 +43,7 @@ def test_empty_query_lists_every_document_newest_first(client):
     assert ids(answer) == [CHANIA_ID, PYLAIA_ID]
     assert answer["query"] == {"q": "", "municipality": [], "official": [], "from": None, "to": None,
                                "sort": "newest", "page": 1, "per_page": 20,
-                               "region": [], "undated": False, "facet_size": 30}
+                               "region": [], "undated": False, "facet_size": 30, "as_typed": False}
     assert (answer["total"], answer["pages"], answer["suggestion"]) == (2, 1, None)
     assert all(result["score"] is None for result in answer["results"])
 
@@ -128,7 +128,9 @@ def test_paging(client):
 def test_suggestion(client):
     # Issue 6: a misspelled word still finds the announcement, and the page offers the spelling.
     answer = search(client, "q=Καιτεζιδις")
-    assert answer["total"] == 1 and answer["suggestion"] == "Καϊτεζίδης"
+    assert answer["total"] == 1 and answer["correction"]["applied"] and answer["correction"]["query"] == "Καϊτεζίδης"
+    as_typed = client.get(answer["correction"]["as_typed_url"]).get_json()  # the typo itself, corrected in nothing
+    assert as_typed["query"]["as_typed"] and as_typed["total"] == 0 and as_typed["correction"] is None
 
 
 @pytest.mark.parametrize("query_string, parameter", [

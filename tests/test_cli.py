@@ -84,7 +84,7 @@ def test_search_without_an_index_says_how_to_build_it(tmp_path):
 def test_greeklish_finds_the_seeds(index_dir, typed, expected):
     answer = json.loads(run(index_dir, typed, "--json"))
     assert sorted(r["id"] for r in answer["results"]) == expected
-    assert answer["suggestion"] and re.search("[α-ωά-ώ]", answer["suggestion"])
+    assert answer["correction"]["applied"] and re.search("[α-ωά-ώ]", answer["correction"]["query"])
 
 
 def cli(*args: str):

@@ -32,7 +32,8 @@ class Corpus:
         return sum(1 for f, s in zip(self.folded, self.stems) if folded in f or word_stem in s)
 
     def plan(self, q: str, as_typed: bool = False, quoted: bool = False) -> CorrectionPlan:
-        evidence = [gather(w.folded, self.hits(w.folded), self.vocabulary, quoted=quoted) for w in words(q)]
+        evidence = [gather(w.folded, self.hits(w.folded), lambda: self.vocabulary, quoted=quoted,
+                           known=w.folded in self.vocabulary) for w in words(q)]
         return decide(evidence, as_typed=as_typed)
 
     def spell(self, folded: str) -> str:
@@ -103,8 +104,8 @@ def test_quoted_words_and_the_as_typed_switch_correct_nothing(corpus):
 
 def test_a_quoted_copy_of_a_corrected_word_stays_as_typed(corpus):
     q = 'δημαχρος "δημαχρος"'
-    quoted = gather("δημαχροσ", 0, corpus.vocabulary, quoted=True)
-    plan = decide([gather("δημαχροσ", 0, corpus.vocabulary), quoted])
+    quoted = gather("δημαχροσ", 0, lambda: corpus.vocabulary, quoted=True)
+    plan = decide([gather("δημαχροσ", 0, lambda: corpus.vocabulary), quoted])
     assert plan.corrected_query(q, corpus.spell) == 'δήμαρχος "δημαχρος"'
 
 
@@ -125,3 +126,31 @@ def test_a_suggestion_is_in_the_documents_spelling_and_normal_case(corpus):
     assert spelled("θεματων", ["των θεµάτων"]) == "θεμάτων"  # µ U+00B5 in, μ U+03BC out
     assert spelled("δημαρχοσ", ["\u2206ΗΜΑΡΧΟΣ"]) == "δημαρχος"
     assert spelled("δημαρχοσ", []) == "δημαρχος"
+
+
+def test_words_typed_right_need_neither_the_vocabulary_nor_the_lexicon(corpus):
+    """An index word, a word with many hits and a quoted word are decided without reading either."""
+    def unread():
+        raise AssertionError("the vocabulary was read")
+
+    def no_lexicon(word: str) -> bool:
+        raise AssertionError("the lexicon was read")
+
+    for folded, hits, quoted, known in (("δημαρχοσ", 7, False, True), ("κορωνοιοσ", 30, False, False),
+                                        ("λυματων", 0, True, False)):
+        evidence = gather(folded, hits, unread, quoted=quoted, known=known, is_lexicon_word=no_lexicon)
+        assert only(decide([evidence])).action is Action.AS_TYPED
+    assert gather("λυματων", 0, lambda: corpus.vocabulary).is_word is True  # the lexicon knows it
+
+
+def test_a_repeated_word_is_spelled_once(corpus):
+    """Spelling reads documents: «dimarxos OR dimarxos OR …» 500 times asks for δήμαρχος's spelling once."""
+    asked: list[str] = []
+
+    def spell(folded: str) -> str:
+        asked.append(folded)
+        return corpus.spell(folded)
+
+    q = " OR ".join(["dimarxos"] * 500)
+    assert corpus.plan("dimarxos").corrected_query(q, spell) == " OR ".join(["δήμαρχος"] * 500)
+    assert asked == ["δημαρχοσ"]

@@ -152,15 +152,16 @@ def test_a_page_past_the_end_says_so(client):
     assert "Η σελίδα 9 δεν υπάρχει" in page.html and params(page.link("Μετάβαση στην πρώτη σελίδα")) == {}
 
 
-def test_did_you_mean(client):
+def test_a_misspelling_is_corrected_and_announced(client):
     page = get(client, "/?q=Καιτεζιδις")
-    assert "Μήπως εννοείτε:" in page.html
-    assert params(page.link("Καϊτεζίδης")) == {"q": ["Καϊτεζίδης"]}
+    assert "Εμφανίζονται αποτελέσματα για «<strong>Καϊτεζίδης</strong>»" in page.html
+    assert "Μήπως εννοείτε" not in page.html
+    assert params(page.link("Αναζήτηση μόνο για «Καιτεζιδις»")) == {"q": ["Καιτεζιδις"], "as_typed": ["1"]}
 
 
 def test_helpful_empty_state(client):
     page = get(client, "/?q=απορρίμματα&municipality=Δήμος Πυλαίας-Χορτιάτη")
-    assert "Δεν βρέθηκε καμία ανακοίνωση για «απορρίμματα» με τα φίλτρα που επιλέξατε" in page.html
+    assert "Δεν βρέθηκαν ανακοινώσεις για «απορρίμματα» με τα φίλτρα που επιλέξατε" in page.html
     assert params(page.link("Ψάξτε «απορρίμματα» χωρίς φίλτρα")) == {"q": ["απορρίμματα"]}
     assert page.link("Δείτε όλες τις ανακοινώσεις") == "/"
 

@@ -189,13 +189,15 @@ def test_snippets_are_the_document_text_with_the_matched_words_spanned(engine):
     assert marked(result) == ["ετικέτες"]
 
 
-def test_misspelled_word_gets_a_suggestion_from_the_index(engine):
+def test_misspelled_word_is_corrected_from_the_index_and_announced(engine):
     answer = search(engine, q="δημαχρος Χανίων")
-    assert answer["suggestion"] == "δήμαρχος Χανίων"
+    assert answer["correction"] == {"applied": True, "query": "δήμαρχος Χανίων", "as_typed_url": None}
+    assert answer["suggestion"] is None
 
 
 def test_correct_query_gets_no_suggestion(engine):
-    assert search(engine, q="διακυβέρνηση")["suggestion"] is None
+    answer = search(engine, q="διακυβέρνηση")
+    assert answer["suggestion"] is None and answer["correction"] is None
 
 
 @pytest.mark.parametrize("params, parameter", [
@@ -230,14 +232,14 @@ def test_excluded_greeklish_word_excludes(engine):
     assert PYLAIA in found and CHANIA not in found
 
 
-def test_suggestion_keeps_the_typed_query_around_the_corrected_word(engine):
+def test_correction_keeps_the_typed_query_around_the_corrected_word(engine):
     typed = unicodedata.normalize("NFD", "«δημαχρος» Χανίων")
-    assert unicodedata.normalize("NFC", search(engine, q=typed)["suggestion"]) == "«δήμαρχος» Χανίων"
+    assert unicodedata.normalize("NFC", search(engine, q=typed)["correction"]["query"]) == "«δήμαρχος» Χανίων"
 
 
 def test_long_latin_nonsense_is_searched_as_typed(engine):
     answer = search(engine, q="th" * 16 + " " + "ph" * 16)
-    assert answer["total"] == 0 and answer["suggestion"] is None
+    assert answer["total"] == 0 and answer["suggestion"] is None and answer["correction"] is None
 
 
 def test_a_snippet_reads_a_bounded_part_of_a_long_text(monkeypatch):

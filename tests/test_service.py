@@ -77,7 +77,7 @@ def test_a_plain_query_does_not_wait_for_the_greeklish_vocabulary(store, monkeyp
     assert reading.wait(30)  # the vocabulary is being read, in its own thread, since the engine opened
     assert engine.search(SearchRequest(q="δήμαρχος")).total > 0  # a Greek word in the index needs no vocabulary
     release.set()
-    assert engine.search(SearchRequest(q="dimarxos")).suggestion == "δήμαρχος"
+    assert engine.search(SearchRequest(q="dimarxos")).correction.query == "δήμαρχος"
 
 
 def two_generations(store: IndexStore) -> tuple[str, str]:

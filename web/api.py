@@ -10,7 +10,7 @@ from search.request import InvalidRequest
 
 from .state import get_engine, get_service
 from .caching import allow_any_origin, not_modified_response, validators
-from .links import parse_args
+from .links import parse_args, with_as_typed_url
 from .openapi import OPENAPI
 
 bp = Blueprint("api", __name__)
@@ -41,7 +41,8 @@ def search() -> Any:
     tags = validators(g.index_generation, request.full_path, weak=True)
     if tags.not_modified():
         return not_modified_response(tags)
-    return tags.apply(jsonify(engine.search(search_request).as_json()))
+    answer = with_as_typed_url(engine.search(search_request), search_request)
+    return tags.apply(jsonify(answer.as_json()))
 
 
 @bp.get("/api/documents/<path:doc_id>")

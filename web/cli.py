@@ -180,6 +180,8 @@ def search_command(q: str, index_dir: Path, municipality: tuple[str, ...], offic
         click.echo()
         return
     click.echo(f"{plural(answer.total, 'result')} ({answer.took_ms} ms)")
+    if answer.correction and answer.correction.applied:
+        click.echo(f"Showing results for: {answer.correction.query} (not for: {request.q})")
     if answer.suggestion:
         click.echo(f"Did you mean: {answer.suggestion}")
     for rank, hit in enumerate(answer.results, start=(request.page - 1) * request.per_page + 1):

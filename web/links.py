@@ -12,9 +12,10 @@ from urllib.parse import urlencode
 from flask import request, url_for
 from werkzeug.datastructures import MultiDict
 
+from search.answers import SearchAnswer
 from search.entities import entity_slug
-from search.request import (DEFAULT_FACET_PAGE_SIZE, DEFAULT_PER_PAGE, FACET_SIZE, UNDATED, FacetListingRequest,
-                            SearchRequest, parse_facet_listing, parse_request, resolve_filters)
+from search.request import (AS_TYPED_PARAMETER, DEFAULT_FACET_PAGE_SIZE, DEFAULT_PER_PAGE, FACET_SIZE, UNDATED,
+                            FacetListingRequest, SearchRequest, parse_facet_listing, parse_request, resolve_filters)
 
 from .state import get_engine
 
@@ -62,7 +63,22 @@ def to_params(search: SearchRequest) -> list[tuple[str, str]]:
         params.append(("per_page", str(search.per_page)))
     if search.facet_size != FACET_SIZE:
         params.append(("facet_size", str(search.facet_size)))
+    if search.as_typed:
+        params.append((AS_TYPED_PARAMETER, "1"))
     return params
+
+
+def as_typed(search: SearchRequest) -> SearchRequest:
+    """The same search exactly as typed («Αναζήτηση μόνο για …»), from its first page: its results differ."""
+    return replace(search, as_typed=True, page=1)
+
+
+def with_as_typed_url(answer: SearchAnswer, search: SearchRequest) -> SearchAnswer:
+    """The API answer with its applied correction's `as_typed_url` (the core builds no URLs)."""
+    if answer.correction is None or not answer.correction.applied:
+        return answer
+    url = with_query_string("api.search", to_params(as_typed(search)))
+    return answer.model_copy(update={"correction": answer.correction.model_copy(update={"as_typed_url": url})})
 
 
 def with_query_string(endpoint: str, params: list[tuple[str, str]], **values: str) -> str:
@@ -141,6 +157,10 @@ class SearchLinks:
 
     def with_query(self, q: str) -> str:
         return self.url(replace(self.search, q=q, page=1))
+
+    def as_typed(self) -> str:
+        """This search exactly as typed: the «Αναζήτηση μόνο για …» link under an applied correction."""
+        return self.url(as_typed(self.search))
 
     def page(self, number: int) -> str:
         return self.url(replace(self.search, page=number))

@@ -12,9 +12,9 @@ from pydantic.json_schema import models_json_schema
 
 from search.answers import (CompletionAnswer, DocumentAnswer, ErrorAnswer, FacetListing, Health, MunicipalityProfile,
                             OfficialProfile, SearchAnswer)
-from search.request import (DEFAULT_FACET_PAGE_SIZE, DEFAULT_PER_PAGE, FACET_SIZE, FACETS, MAX_FACET_PAGE_SIZE,
-                            MAX_FACET_SIZE, MAX_FILTER_CHARS, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_QUERY_WORDS,
-                            MAX_RESULT_WINDOW, PARAMETERS, SORTS, UNDATED)
+from search.request import (AS_TYPED_PARAMETER, DEFAULT_FACET_PAGE_SIZE, DEFAULT_PER_PAGE, FACET_SIZE, FACETS,
+                            MAX_FACET_PAGE_SIZE, MAX_FACET_SIZE, MAX_FILTER_CHARS, MAX_PER_PAGE, MAX_QUERY_CHARS,
+                            MAX_QUERY_WORDS, MAX_RESULT_WINDOW, PARAMETERS, SORTS, UNDATED)
 
 from .state import GENERATION_HEADER, MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
 
@@ -111,6 +111,10 @@ OPENAPI: dict[str, Any] = {
                                "(years: newest first); selected values are listed whatever the size.",
                                {"type": "integer", "minimum": 0, "maximum": MAX_FACET_SIZE,
                                 "default": FACET_SIZE}),
+                    _parameter(AS_TYPED_PARAMETER, "1: search q exactly as typed, correcting no word and reading "
+                               "none as Greeklish (what `correction.as_typed_url` asks). Default 0: a misspelled "
+                               "word or Greeklish is corrected, and `correction.applied` says so.",
+                               {"type": "string", "enum": ["0", "1", "true", "false", "yes", "no"], "default": "0"}),
                 ],
                 "responses": {
                     "200": _from_generation(_json("SearchAnswer", "One page of results, the facets and a spelling "
@@ -119,6 +123,7 @@ OPENAPI: dict[str, Any] = {
                                           f"{', '.join(sorted(PARAMETERS))}) or invalid: page 0, "
                                           "per_page over the maximum, "
                                           "a date that is not a date, an unknown sort, from after to, "
+                                          "an as_typed other than 1/0, "
                                           f"q over {MAX_QUERY_CHARS} characters, page x per_page over "
                                           f"{MAX_RESULT_WINDOW}, undated with from/to, a municipality, region or "
                                           "official naming no known value (the message names the closest)."),

@@ -1,8 +1,8 @@
 """SearchEngine: one Whoosh index generation answering search requests.
 
 The request is parsed by search.request and search.querylang, matched by
-matchers.build_query and evaluated over generation.py's arrays, counted over facets.py's columns, expanded and suggested
-by vocabulary.py, and highlighted by search.highlight.
+matchers.build_query and evaluated over generation.py's arrays, counted over facets.py's columns, corrected or
+suggested as search.corrections decides from vocabulary.py's evidence, and highlighted by search.highlight.
 """
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from ...analysis import Word, is_greek, words
-from ...answers import FacetListing, Hit, Official, Query, SearchAnswer
+from ...answers import Correction, FacetListing, Hit, Official, Query, SearchAnswer
+from ...corrections import FEW_HITS, CorrectionPlan
 from ...documents import Document
 from ...greeklish import Expansion, GreekVocabulary
 from ... import highlight
@@ -105,7 +106,8 @@ class SearchEngine:
         clauses = parse_query(request.q)
         arrays = self.arrays
         searcher = self.searcher()
-        expansions = self.expansions(searcher, clauses)
+        plan = self.correction_plan(searcher, clauses, request.as_typed)
+        expansions = plan.applied  # only the corrections the page announces change the query
         # The query runs once, for its documents and scores; totals and facet counts
         # are masks of them and of each filter's documents.
         found = arrays.matches(searcher, build_query(clauses, expansions))
@@ -123,7 +125,7 @@ class SearchEngine:
         results = [self._result(searcher.stored_fields(docnum), score, matches)
                    for docnum, score in zip(page.docnums, page.scores)]
         facets = facet_counts(arrays.facets, matched, filters, request)
-        suggestion = lexicon.suggest(searcher, request.q, expansions)
+        correction, suggestion = self._corrections(searcher, request.q, plan, filters)
         total = int(allowed.sum())
         return SearchAnswer(
             query=Query.of(request),
@@ -133,6 +135,7 @@ class SearchEngine:
             results=results,
             facets=facets,
             suggestion=suggestion,
+            correction=correction,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
         )
 
@@ -164,9 +167,48 @@ class SearchEngine:
         """The folded words of the index with their document frequencies (waits for its first reading)."""
         return self._vocabulary.result()
 
+    def correction_plan(self, searcher: Searcher, clauses: Sequence[Clause], as_typed: bool = False) -> CorrectionPlan:
+        """Which words of the query are corrected, only suggested, or searched as typed (search.corrections)."""
+        return lexicon.correction_plan(searcher.reader(), clauses, lambda word: self._hits(searcher, word),
+                                       self.vocabulary, as_typed)
+
     def expansions(self, searcher: Searcher, clauses: Sequence[Clause]) -> dict[str, Expansion]:
-        """Greeklish readings and misspelling corrections for the plain words of the query."""
-        return lexicon.expansions(searcher.reader(), clauses, self.vocabulary)
+        """The Greeklish readings and misspelling corrections the query runs with (the plan's applied ones)."""
+        return self.correction_plan(searcher, clauses).applied
+
+    def _hits(self, searcher: Searcher, word: Word) -> int:
+        """Documents one word finds by itself as typed (its stem or exact form).
+
+        A word whose exact form alone is in FEW_HITS documents or more is not evaluated: the count
+        changes a decision only below FEW_HITS, and a common word's postings are the costliest.
+        """
+        exact = searcher.reader().doc_frequency(lexicon.VOCABULARY_FIELD, word.folded)
+        if exact >= FEW_HITS:
+            return exact
+        return len(self.arrays.matches(searcher, build_query([Clause([word])])).ids)
+
+    def _finds(self, searcher: Searcher, q: str, filters: dict[str, np.ndarray]) -> bool:
+        """Whether a query, as typed, finds a document that the request's filters let through."""
+        found = self.arrays.mask(self.arrays.matches(searcher, build_query(parse_query(q))).ids)
+        for mask in filters.values():
+            found &= mask
+        return bool(found.any())
+
+    def _corrections(self, searcher: Searcher, q: str, plan: CorrectionPlan,
+                     filters: dict[str, np.ndarray]) -> tuple[Correction | None, str | None]:
+        """The applied correction (or else the suggestion) and the «Μήπως εννοείτε» query of an answer.
+
+        The suggestion is offered only if it finds documents itself: the plan knows words, not how
+        they combine («αποχέτευση θεμάτων» finds nothing though both words are in the index).
+        """
+        spell = lexicon.speller(searcher)
+        suggestion = plan.suggested_query(q, spell)
+        if suggestion is not None and not self._finds(searcher, suggestion, filters):
+            suggestion = None
+        corrected = plan.corrected_query(q, spell)
+        if corrected is not None:
+            return Correction(applied=True, query=corrected), suggestion
+        return (Correction(applied=False, query=suggestion) if suggestion else None), suggestion
 
     def query_for(self, searcher: Searcher, text: str) -> wq.Query:
         """The Whoosh query for a typed query, Greeklish and misspellings expanded."""

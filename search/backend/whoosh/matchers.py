@@ -105,15 +105,16 @@ def _word_query(word: Word, expansions: Expansions | None = None) -> wq.Query:
 
 
 def _clause_query(clause: Clause, expansions: Expansions | None = None) -> wq.Query:
+    own_expansions = None if clause.quoted else expansions  # a quoted copy of a corrected word stays as typed
     if clause.phrase:
         own: wq.Query = wq.Phrase("exact", [w.folded for w in clause.words])
     else:
-        parts = [_word_query(w, expansions) for w in clause.words[:-1] if w.term]
+        parts = [_word_query(w, own_expansions) for w in clause.words[:-1] if w.term]
         last = clause.words[-1]
         if clause.prefix:
             parts.append(CommonPrefix("exact", last.folded))
         elif last.term or len(clause.words) == 1:
-            parts.append(_word_query(last, expansions))
+            parts.append(_word_query(last, own_expansions))
         own = parts[0] if len(parts) == 1 else wq.And(parts)
     if not clause.alternatives:
         return own
