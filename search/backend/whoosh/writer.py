@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 
 from ...documents import Document
-from .schema import build_schema, to_record
+from .schema import build_schema, from_stored, to_record
 
 # Every writer: memory for the posting pool (per process when procs > 1), and
 # segments left as separate files.  A compound segment file is opened by
@@ -77,10 +77,20 @@ class IndexUpdate:
 
     def __init__(self, directory: Path):
         self._ix = open_index(directory)
+        self.fingerprints: dict[str, str] = {}
+        self.groups: dict[str, str] = {}  # id -> near-duplicate group key (its own id when it has none stored)
         with self._ix.searcher() as searcher:
-            self.fingerprints: dict[str, str] = {fields["id"]: fields.get("content_hash", "")
-                                                 for fields in searcher.all_stored_fields()}
+            for fields in searcher.all_stored_fields():
+                self.fingerprints[fields["id"]] = fields.get("content_hash", "")
+                self.groups[fields["id"]] = fields.get("group") or fields["id"]
         self._writer = self._ix.writer(**WRITER_OPTIONS)
+
+    def documents(self, ids: Collection[str] | None = None) -> Iterator[Document]:
+        """The documents before the update (those of `ids`, or all), in index order, rebuilt from stored fields."""
+        with self._ix.searcher() as searcher:
+            for fields in searcher.all_stored_fields():
+                if ids is None or fields["id"] in ids:
+                    yield from_stored(fields)
 
     def add(self, document: Document) -> None:
         self._writer.add_document(**to_record(document))
