@@ -48,12 +48,13 @@ class Query(Answer):
     sort: Literal["relevance", "newest", "oldest"]
     page: int = Field(ge=1, le=MAX_RESULT_WINDOW)
     per_page: int = Field(ge=1, le=MAX_PER_PAGE)
+    group: str | None = Field(description="The near-duplicate group listed (every member, none collapsed), or null.")
 
     @classmethod
     def of(cls, request: SearchRequest) -> Query:
         return cls(q=request.q, municipality=list(request.municipality), official=list(request.official),
                    date_from=request.date_from, date_to=request.date_to, sort=request.effective_sort,
-                   page=request.page, per_page=request.per_page)
+                   page=request.page, per_page=request.per_page, group=request.group)
 
 
 class Official(Answer):
@@ -75,6 +76,13 @@ class Hit(Answer):
     highlights: list[Span] = Field(description="[start, end) of each matched word in `snippet`, in characters "
                                                "(Unicode code points), in order and never overlapping.")
     score: float | None = Field(description="Relevance; null when sorted by date.")
+    group: str | None = Field(description="Key of the document's near-duplicate group (the id of its first "
+                                          "indexed member; its own id when it has no near-duplicate); "
+                                          "`/api/search?group=<key>` lists the whole group. Null for an index "
+                                          "built before groups existed.")
+    similar: int = Field(ge=0, description="Other documents in the hit's group: the same announcement up to "
+                                           "numbers, dates and codes. A page shows each group once (its "
+                                           "best-ranked member) unless `group` is requested.")
 
     def marked(self) -> list[tuple[str, bool]]:
         """The snippet as consecutive pieces, each with whether it is a matched word: what a renderer marks."""
@@ -113,6 +121,8 @@ class SearchAnswer(Answer):
     total: int = Field(ge=0, description="Matching documents in all.")
     pages: int = Field(ge=0, description=f"Pages that can be asked for (none past result {MAX_RESULT_WINDOW}).")
     results: list[Hit]
+    distinct: int = Field(ge=0, description="Results the pages hold: `total` with each near-duplicate group "
+                                            "counted once (equal to `total` when a group is listed).")
     facets: Facets
     suggestion: str | None = Field(description="A better-spelled q that finds more, or null.")
     took_ms: float = Field(ge=0)
@@ -133,8 +143,8 @@ class DocumentAnswer(Answer):
     source: str | None
     flags: list[str]
     meta: dict[str, Any]
-    group: str | None = Field(description="Key of the document's near-duplicate group (the smallest id in it), "
-                                          "when search.neardup assigned one.")
+    group: str | None = Field(description="Key of the document's near-duplicate group (the id of its first "
+                                          "indexed member; its own id when it has no near-duplicate).")
 
     @classmethod
     def of(cls, document: Document) -> DocumentAnswer:

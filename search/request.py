@@ -26,6 +26,8 @@ MAX_QUERY_WORDS = 32
 MAX_RESULT_WINDOW = 10_000
 # Values listed per facet: the 30 commonest (and any selected one beyond them).
 FACET_SIZE = 30
+# A group key is a document id (search/neardup.py); the longest id of the real sources is under 100.
+MAX_GROUP_CHARS = 500
 
 
 class InvalidRequest(ValueError):
@@ -48,6 +50,7 @@ class SearchRequest:
     sort: str | None = None
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    group: str | None = None  # list this near-duplicate group (search/neardup.py), uncollapsed
 
     @property
     def effective_sort(self) -> str:
@@ -63,6 +66,7 @@ class SearchRequest:
             "sort": self.effective_sort,
             "page": self.page,
             "per_page": self.per_page,
+            "group": self.group,
         }
 
 
@@ -159,6 +163,13 @@ def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
             f"το βαθύτερο που δίνεται· ζητήστε έως τη σελίδα {deepest} "
             "ή περιορίστε την αναζήτηση με περισσότερες λέξεις ή φίλτρα.",
         )
+    group = first("group")
+    if group is not None and len(group) > MAX_GROUP_CHARS:
+        raise InvalidRequest(
+            "group",
+            f"'group' is a document id, at most {MAX_GROUP_CHARS} characters; got {len(group)}.",
+            f"Το 'group' είναι αναγνωριστικό εγγράφου, έως {MAX_GROUP_CHARS} χαρακτήρες· δόθηκαν {len(group)}.",
+        )
     return SearchRequest(
         q=q,
         municipality=many("municipality"),
@@ -168,6 +179,7 @@ def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
         sort=sort,
         page=page,
         per_page=per_page,
+        group=group.strip() if group else None,
     )
 
 

@@ -42,7 +42,7 @@ def test_empty_query_lists_every_document_newest_first(client):
     answer = search(client)
     assert ids(answer) == [CHANIA_ID, PYLAIA_ID]
     assert answer["query"] == {"q": "", "municipality": [], "official": [], "from": None, "to": None,
-                               "sort": "newest", "page": 1, "per_page": 20}
+                               "sort": "newest", "page": 1, "per_page": 20, "group": None}
     assert (answer["total"], answer["pages"], answer["suggestion"]) == (2, 1, None)
     assert all(result["score"] is None for result in answer["results"])
 

@@ -40,6 +40,8 @@ def to_params(search: SearchRequest) -> list[tuple[str, str]]:
         params.append(("page", str(search.page)))
     if search.per_page != DEFAULT_PER_PAGE:
         params.append(("per_page", str(search.per_page)))
+    if search.group:
+        params.append(("group", search.group))
     return params
 
 
@@ -94,6 +96,8 @@ class SearchLinks:
                 f"έως {greek_date(self.search.date_to)}" if self.search.date_to else "",
             ) if part)
             chips.append((label, self.url(replace(self.search, date_from=None, date_to=None, page=1))))
+        if self.search.group:
+            chips.append(("Παρόμοιες ανακοινώσεις", self.url(replace(self.search, group=None, page=1))))
         return chips
 
     def without_filters(self) -> str:
@@ -126,6 +130,14 @@ class SearchLinks:
         return with_query_string("export.search_export",
                                  to_params(replace(self.search, page=1, per_page=DEFAULT_PER_PAGE)),
                                  file_format=file_format)
+
+    def group(self, key: str) -> str:
+        """The whole near-duplicate group `key`, every member, newest first: the «+N παρόμοιες» link.
+
+        Only the group and the page size are kept: the words and filters of the search narrowed the
+        results the link stands for, and the link promises the group itself.
+        """
+        return self.url(SearchRequest(group=key, per_page=self.search.per_page))
 
     def document(self, doc_id: str) -> str:
         """A document's page, carrying this search so its back link returns here."""

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from search.answers import DocumentAnswer, ErrorAnswer, Health, SearchAnswer
-from search.request import DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_QUERY_WORDS, MAX_RESULT_WINDOW, SORTS
+from search.request import DEFAULT_PER_PAGE, MAX_GROUP_CHARS, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_QUERY_WORDS, MAX_RESULT_WINDOW, SORTS
 
 from .state import GENERATION_HEADER, MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
 
@@ -95,6 +95,10 @@ OPENAPI: dict[str, Any] = {
                     _parameter("per_page", f"Results per page, 1 to {MAX_PER_PAGE}.",
                                {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
                                 "default": DEFAULT_PER_PAGE}),
+                    _parameter("group", "A hit's `group`: lists every document of that near-duplicate group "
+                               "(none collapsed), narrowed by any other parameter given. Without it a page shows "
+                               "each group once, its best-ranked member, with the others counted in `similar`.",
+                               {"type": "string", "maxLength": MAX_GROUP_CHARS}),
                 ],
                 "responses": {
                     "200": _from_generation(_json("SearchAnswer", "One page of results, the facets and a spelling "
