@@ -40,12 +40,26 @@ _HAS_DIGIT = re.compile(r"\d")
 NUMBER = "#"  # the placeholder every number, date and reference code becomes
 
 
+def _tokens(text: str) -> list[tuple[str, bool]]:
+    """Each folded word of the text, with whether its whitespace-separated chunk holds a digit."""
+    return [(word.folded, digits) for chunk in text.split() for digits in (bool(_HAS_DIGIT.search(chunk)),)
+            for word in words(chunk)]
+
+
+def _shingles(tokens: list[tuple[str, bool]]) -> set[str]:
+    placed = [NUMBER if _HAS_DIGIT.search(folded) else folded for folded, _ in tokens]
+    if len(placed) < 2:
+        return set(placed)
+    return {f"{a} {b}" for a, b in zip(placed, placed[1:])}
+
+
+def _content(tokens: list[tuple[str, bool]]) -> frozenset[str]:
+    return frozenset(folded for folded, digits in tokens if not digits)
+
+
 def shingles(text: str) -> set[str]:
     """Overlapping pairs of folded words, numbers and codes as one placeholder; single words for a one-word text."""
-    tokens = [NUMBER if _HAS_DIGIT.search(word.folded) else word.folded for word in words(text)]
-    if len(tokens) < 2:
-        return set(tokens)
-    return {f"{a} {b}" for a, b in zip(tokens, tokens[1:])}
+    return _shingles(_tokens(text))
 
 
 def content_words(text: str) -> frozenset[str]:
@@ -54,7 +68,7 @@ def content_words(text: str) -> frozenset[str]:
     Chunks, not words: a protocol code «Β3γ/οικ.89600» is one code, and its «οικ» is no word of the
     announcement.
     """
-    return frozenset(w.folded for chunk in text.split() if not _HAS_DIGIT.search(chunk) for w in words(chunk))
+    return _content(_tokens(text))
 
 
 def same_up_to_numbers(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -62,10 +76,18 @@ def same_up_to_numbers(a: frozenset[str], b: frozenset[str]) -> bool:
     return a <= b or b <= a
 
 
-def signature(text: str) -> MinHash:
-    minhash = MinHash(num_perm=NUM_PERM, seed=14)
-    minhash.update_batch(shingle.encode("utf-8") for shingle in shingles(text))
+# Every signature hashes with the same permutations: drawing them is a third of a signature's cost.
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=14)
+
+
+def _signature(shingled: set[str]) -> MinHash:
+    minhash = MinHash(num_perm=NUM_PERM, seed=14, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme)
+    minhash.update_batch(shingle.encode("utf-8") for shingle in shingled)
     return minhash
+
+
+def signature(text: str) -> MinHash:
+    return _signature(shingles(text))
 
 
 def text_of(document: Document) -> str:
@@ -105,9 +127,10 @@ class Grouper:
 
     def assign(self, doc_id: str, text: str) -> str:
         """The key of the group `doc_id` joins; it leads a new group (its own id) when it resembles none."""
-        if not shingles(text):
+        features = self._features(text)
+        if features is None:
             return doc_id  # nothing to compare: alone, and no leader any other could resemble
-        minhash, content = signature(text), _hashed(content_words(text))
+        minhash, content = features
         near = [(-self._leaders[other][0].jaccard(minhash), other) for other in self._lsh.query(minhash)
                 if other != doc_id]
         near = [(distance, other) for distance, other in near
@@ -119,8 +142,16 @@ class Grouper:
 
     def lead(self, doc_id: str, text: str) -> None:
         """Take `doc_id` as an existing group's leader (an incremental run seeds the live index's leaders)."""
-        if shingles(text):
-            self._register(doc_id, signature(text), _hashed(content_words(text)))
+        features = self._features(text)
+        if features is not None:
+            self._register(doc_id, *features)
+
+    @staticmethod
+    def _features(text: str) -> tuple[MinHash, np.ndarray] | None:
+        """The signature and hashed content words, from one pass over the words; None for a text of none."""
+        tokens = _tokens(text)
+        shingled = _shingles(tokens)
+        return (_signature(shingled), _hashed(_content(tokens))) if shingled else None
 
     def forget(self, doc_id: str) -> None:
         """`doc_id` leads no more (deleted, or changed and about to be assigned again)."""
