@@ -173,3 +173,22 @@ def test_an_incremental_run_groups_against_the_whole_index(documents, keys, tmp_
     for doc in group[1:]:
         assert client.get(f"/api/documents/{doc.id}").get_json()["group"] == expected.get(doc.id, doc.id)
     assert group[1].id in expected.values()
+
+
+def test_a_leader_whose_text_changes_leaves_its_group(documents, keys, tmp_path):
+    decisions = next(iter(documents.values()))
+    key = next(k for k, n in collections.Counter(keys.values()).most_common() if n >= 4)
+    group = [doc for doc in decisions if keys.get(doc.id) == key][:4]
+    store = IndexStore(tmp_path / "index")
+    reindex(store, {"source": copy.deepcopy(group)}, progress=Quiet())
+    changed = copy.deepcopy(group)
+    changed[0].title = "Διακοπή υδροδότησης στην Τοπική Κοινότητα Αγίου Νικολάου"
+    changed[0].body = "Λόγω βλάβης του δικτύου ύδρευσης η υδροδότηση θα διακοπεί έως τις 15:00."
+    result = reindex(store, {"source": changed}, incremental=True, progress=Quiet())
+    assert (result.updated, result.regrouped) == (1, 3)
+    client = create_app({"INDEX_DIR": store.root, "TESTING": True}).test_client()
+    assert [hit["id"] for hit in whole_listing(client, group=key)] == [key]
+    expected = group_keys(changed[1:])  # the members, grouped again among themselves as a full reindex would
+    for doc in group[1:]:
+        assert client.get(f"/api/documents/{doc.id}").get_json()["group"] == expected.get(doc.id, doc.id)
+    assert search(client, q="υδροδότησης")["results"][0]["similar"] == 0
