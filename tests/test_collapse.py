@@ -91,6 +91,19 @@ def test_without_collapsing_the_first_page_repeats_a_group(reference, keys, q):
     assert len(set(plain)) < len(plain)
 
 
+@pytest.mark.parametrize("sort", SORTS)
+@pytest.mark.parametrize("q", QUERIES)
+def test_the_collapsed_listing_is_the_ranking_without_later_members(collapsed, reference, keys, q, sort):
+    """Each group stands where its best-ranked member stood; only the members ranked below it go."""
+    seen, expected = set(), []
+    for hit in whole_listing(reference, q=q, sort=sort):
+        group = keys.get(hit["id"], hit["id"])
+        if group not in seen:
+            seen.add(group)
+            expected.append(hit["id"])
+    assert [hit["id"] for hit in whole_listing(collapsed, q=q, sort=sort)] == expected
+
+
 @pytest.mark.parametrize("q", QUERIES)
 def test_totals_and_facet_counts_count_documents(collapsed, reference, q, figure):
     grouped, plain = search(collapsed, q=q), search(reference, q=q)
