@@ -9,7 +9,9 @@ into a temporary directory, unless --index names one already built.  Prints:
 - per query and order, the median time of the engine's whole search as served (collapsed) and of the same
   search with the page chosen uncollapsed (the engine before collapsing: same matching, facets and
   snippets; the pages hold other documents, whose snippets cost more or less), and the page step
-  alone both ways on the same matches (GenerationArrays.by_relevance / by_date): what collapsing adds.
+  alone both ways on the same matches (GenerationArrays.by_relevance / by_date): what collapsing adds;
+- the page choice at 100,000 matches (synthetic arrays: random scores, distinct, coarse or all tied, in
+  40,000 random groups): the collapsed selection and the count of results beside the uncollapsed top 20.
 """
 from __future__ import annotations
 
@@ -22,7 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from search.backend.whoosh.collapse import GroupColumn  # noqa: E402
+import numpy as np  # noqa: E402
+
+from search.backend.whoosh.collapse import GroupColumn, best_first  # noqa: E402
 from search.backend.whoosh.engine import SearchEngine  # noqa: E402
 from search.backend.whoosh.generation import GenerationArrays  # noqa: E402
 from search.backend.whoosh.writer import open_index  # noqa: E402
@@ -88,6 +92,23 @@ def page_step(engine: SearchEngine, request: SearchRequest, collapse: bool) -> N
         arrays.by_date(allowed, True, 0, request.per_page, collapse)
 
 
+def at_scale(runs: int, matches: int = 100_000, groups: int = 40_000, count: int = 20) -> None:
+    rng = np.random.default_rng(14)
+    of = rng.integers(0, groups, matches)
+    column = GroupColumn(of, np.bincount(of), {})
+    ids = np.arange(matches)
+    for label, scores in (("distinct", rng.random(matches)), ("coarse", np.round(rng.random(matches), 2)),
+                          ("all tied", np.ones(matches))):
+        def uncollapsed_top() -> None:
+            top = np.argpartition(-scores, count - 1)[:count]
+            np.lexsort((ids[top], -scores[top]))
+        after = median_ms(lambda: best_first(ids, scores, column, count), runs)
+        counting = median_ms(lambda: column.distinct(ids), runs)
+        before = median_ms(uncollapsed_top, runs)
+        print(f"{matches} matches, {label} scores: collapsed page {after:.2f} ms + counting results "
+              f"{counting:.2f} ms, uncollapsed page {before:.2f} ms (ratio {(after + counting) / before:.1f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("sources", nargs="*", type=Path, default=DEFAULT_SOURCES)
@@ -118,6 +139,7 @@ def main() -> None:
                 print(f"{q or '(none)':<20} {sort:<9} {answer.total:>5} {answer.distinct:>5}   "
                       f"{after:9.2f} ms {before:8.2f} ms {after / before:5.2f}   "
                       f"{step_after:9.3f} ms {step_before:8.3f} ms {step_after / step_before:5.2f}")
+        at_scale(args.runs)
 
 
 if __name__ == "__main__":

@@ -64,15 +64,18 @@ class GroupColumn:
 def best_first(ids: np.ndarray, scores: np.ndarray, groups: GroupColumn, end: int) -> tuple[np.ndarray, np.ndarray]:
     """The best-ranked document of each of the first `end` groups (descending score, ties by docnum).
 
-    Only a prefix of the ranking is sorted: the documents scoring at least the k-th best score (ties at
-    the boundary included, so the prefix is exact), k = `end` first and four times more while the prefix
-    holds fewer than `end` groups (a templated decision's 250 copies can fill a prefix).
+    Only a prefix of the ranking is sorted: its first k documents (those above the k-th best score, then
+    the tied ones of smallest docnum, so the prefix is exact even when every score ties, as for an empty
+    query or a constant-score prefix), k = `end` first and four times more while the prefix holds fewer
+    than `end` groups (a templated decision's 250 copies can fill a prefix).  `ids` must ascend.
     """
     want = end
     while True:
         if want < len(ids):
             kth = np.partition(-scores, want - 1)[want - 1]
-            chosen = np.flatnonzero(-scores <= kth)
+            better = np.flatnonzero(-scores < kth)
+            tied = np.flatnonzero(-scores == kth)[:want - len(better)]  # ids ascend: the first by docnum
+            chosen = np.concatenate([better, tied])
             prefix_ids, prefix_scores = ids[chosen], scores[chosen]
         else:
             prefix_ids, prefix_scores = ids, scores
