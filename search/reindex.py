@@ -263,6 +263,8 @@ def _incremental(store: IndexStore, base: str, sources: Mapping[str, Iterable[Do
     before = update.fingerprints
     origins: dict[str, list[str]] = {}
     seen: dict[str, str] = {}
+    if not update.groups_stored:
+        result.notes.append("The live index predates near-duplicate groups: a full reindex groups them.")
     try:
         groups = _Regrouping(update)
         for document in _tracked(sources, origins, seen, result, progress):

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from search.backend.whoosh.schema import build_schema, to_record
 from search.ingest import IngestReport, load_documents
 from search.neardup import group_keys
 from search.reindex import Progress, reindex
@@ -205,3 +206,27 @@ def test_a_leader_whose_text_changes_leaves_its_group(documents, keys, tmp_path)
     for doc in group[1:]:
         assert client.get(f"/api/documents/{doc.id}").get_json()["group"] == expected.get(doc.id, doc.id)
     assert search(client, q="υδροδότησης")["results"][0]["similar"] == 0
+
+
+def test_an_index_from_before_groups_takes_an_incremental_run(documents, keys, tmp_path, monkeypatch):
+    """An upgrade must not break the next incremental run: it writes no group, says so, collapses nothing."""
+    from search.backend.whoosh import writer
+
+    def schema_without_groups():
+        schema = build_schema()
+        schema.remove("group")
+        return schema
+
+    decisions = next(iter(documents.values()))
+    key = next(k for k, n in collections.Counter(keys.values()).most_common() if n >= 4)
+    group = [doc for doc in decisions if keys.get(doc.id) == key][:4]
+    store = IndexStore(tmp_path / "index")
+    with monkeypatch.context() as patched:
+        patched.setattr(writer, "build_schema", schema_without_groups)
+        patched.setattr(writer, "to_record", lambda doc: {k: v for k, v in to_record(doc).items() if k != "group"})
+        reindex(store, {"first": copy.deepcopy(group[:2])}, progress=Quiet())
+    result = reindex(store, {"second": copy.deepcopy(group[2:])}, incremental=True, progress=Quiet())
+    assert result.added == 2 and any("full reindex groups them" in note for note in result.notes)
+    client = create_app({"INDEX_DIR": store.root, "TESTING": True}).test_client()
+    answer = search(client)
+    assert answer["total"] == answer["distinct"] == 4 and {hit["similar"] for hit in answer["results"]} == {0}

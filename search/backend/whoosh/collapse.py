@@ -30,7 +30,8 @@ class GroupColumn:
     @classmethod
     def read(cls, reader: IndexReader, live: np.ndarray) -> GroupColumn:
         doc_count = len(live)
-        keys = (np.array(list(reader.column_reader(GROUP_FIELD)), dtype=object) if reader.has_column(GROUP_FIELD)
+        grouped = GROUP_FIELD in reader.schema and reader.has_column(GROUP_FIELD)  # not in older generations
+        keys = (np.array(list(reader.column_reader(GROUP_FIELD)), dtype=object) if grouped
                 else np.full(doc_count, "", dtype=object))
         names, of = np.unique(keys, return_inverse=True)
         of = of.astype(np.int64)

@@ -84,6 +84,17 @@ class IndexUpdate:
                 self.fingerprints[fields["id"]] = fields.get("content_hash", "")
                 self.groups[fields["id"]] = fields.get("group") or fields["id"]
         self._writer = self._ix.writer(**WRITER_OPTIONS)
+        # A generation written before a field existed (e.g. `group`) takes its documents without it: the
+        # next full reindex writes the current schema.
+        self._fields = frozenset(self._ix.schema.names())
+
+    @property
+    def groups_stored(self) -> bool:
+        """Whether this index keeps near-duplicate groups (generations written before them do not)."""
+        return "group" in self._fields
+
+    def _record(self, document: Document) -> dict:
+        return {name: value for name, value in to_record(document).items() if name in self._fields}
 
     def documents(self, ids: Collection[str] | None = None) -> Iterator[Document]:
         """The documents before the update (those of `ids`, or all), in index order, rebuilt from stored fields."""
@@ -93,10 +104,10 @@ class IndexUpdate:
                     yield from_stored(fields)
 
     def add(self, document: Document) -> None:
-        self._writer.add_document(**to_record(document))
+        self._writer.add_document(**self._record(document))
 
     def replace(self, document: Document) -> None:
-        self._writer.update_document(**to_record(document))
+        self._writer.update_document(**self._record(document))
 
     def delete(self, doc_id: str) -> None:
         self._writer.delete_by_term("id", doc_id)
