@@ -55,6 +55,7 @@ class Query(Answer):
     facet_size: int = Field(ge=0, le=MAX_FACET_SIZE, description="Values listed per facet (selected ones always).")
     as_typed: bool = Field(default=False, description="true: q was searched exactly as typed, nothing corrected "
                                                       "or read as Greeklish (the `as_typed` parameter).")
+    group: str | None = Field(description="The near-duplicate group listed (every member, none collapsed), or null.")
 
     @classmethod
     def of(cls, request: SearchRequest) -> Query:
@@ -63,7 +64,8 @@ class Query(Answer):
                    page=request.page, per_page=request.per_page, region=list(request.region),
                    undated=request.undated,
                    facet_size=request.facet_size,
-                   as_typed=request.as_typed)
+                   as_typed=request.as_typed,
+                   group=request.group)
 
 
 class Official(Answer):
@@ -85,6 +87,13 @@ class Hit(Answer):
     highlights: list[Span] = Field(description="[start, end) of each matched word in `snippet`, in characters "
                                                "(Unicode code points), in order and never overlapping.")
     score: float | None = Field(description="Relevance; null when sorted by date.")
+    group: str | None = Field(description="Key of the document's near-duplicate group (the id of its first "
+                                          "indexed member; its own id when it has no near-duplicate); "
+                                          "`/api/search?group=<key>` lists the whole group. Null for an index "
+                                          "built before groups existed.")
+    similar: int = Field(ge=0, description="Other documents in the hit's group: the same announcement up to "
+                                           "numbers, dates and codes. A page shows each group once (its "
+                                           "best-ranked member) unless `group` is requested.")
 
     def marked(self) -> list[tuple[str, bool]]:
         """The snippet as consecutive pieces, each with whether it is a matched word: what a renderer marks."""
@@ -144,6 +153,8 @@ class SearchAnswer(Answer):
     total: int = Field(ge=0, description="Matching documents in all.")
     pages: int = Field(ge=0, description=f"Pages that can be asked for (none past result {MAX_RESULT_WINDOW}).")
     results: list[Hit]
+    distinct: int = Field(ge=0, description="Results the pages hold: `total` with each near-duplicate group "
+                                            "counted once (equal to `total` when a group is listed).")
     facets: Facets
     suggestion: str | None = Field(description="«Μήπως εννοείτε»: a q that finds documents, offered when a word of q "
                                                "finds few; the results are not for it. null otherwise, and "
@@ -219,8 +230,8 @@ class DocumentAnswer(Answer):
     source: str | None
     flags: list[str]
     meta: dict[str, Any]
-    group: str | None = Field(description="Key of the document's near-duplicate group (the smallest id in it), "
-                                          "when search.neardup assigned one.")
+    group: str | None = Field(description="Key of the document's near-duplicate group (the id of its first "
+                                          "indexed member; its own id when it has no near-duplicate).")
 
     @classmethod
     def of(cls, document: Document) -> DocumentAnswer:

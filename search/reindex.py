@@ -7,15 +7,18 @@ run killed at any moment cannot damage what the service is searching.
 """
 from __future__ import annotations
 
+import math
 import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol, TextIO
 
 from .documents import Document
 from .backend.whoosh.writer import IndexUpdate
+from .neardup import Grouper, text_of
 from .store import IndexStore, LockHolder, directory_size
 
 # How often progress is written: a terminal bar is redrawn, a log gets a line.
@@ -49,6 +52,7 @@ class ReindexResult:
     clashes: list[str] = field(default_factory=list)  # each repeated id with both of its places
     elapsed: float = 0.0
     index_bytes: int = 0
+    regrouped: int = 0  # kept documents whose near-duplicate group changed (their leader changed or left)
     stale_lock: LockHolder | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -145,6 +149,72 @@ def _tracked(sources: Mapping[str, Iterable[Document]], origins: dict[str, list[
     progress.writing()
 
 
+def _grouped(documents: Iterable[Document], grouper: Grouper) -> Iterator[Document]:
+    """The documents, each with its near-duplicate group among those before it (search/neardup.py)."""
+    for document in documents:
+        document.group = grouper.assign(document.id, text_of(document))
+        yield document
+
+
+class _Regrouping:
+    """Near-duplicate groups through an incremental run: over the whole index, not only the new documents.
+
+    The live generation's leaders are the grouper's first leaders, so a new or changed document joins a
+    group of documents indexed before, and every kept document keeps its key.  A leader that changes or
+    leaves takes its group's meaning with it: the members that were grouped against its old text are
+    grouped again once the run's changes are written (`regroup`), and only those whose key changes are
+    rewritten.
+    """
+
+    def __init__(self, update: IndexUpdate):
+        self.grouper = Grouper()
+        self.keys = dict(update.groups)
+        for document in update.documents({doc_id for doc_id, key in self.keys.items() if key == doc_id}):
+            self.grouper.lead(document.id, text_of(document))
+        self._step = 0
+        self._assigned: dict[str, float] = {}  # id -> step of this run that grouped it (kept ones: none)
+        self._changed: dict[str, float] = {}  # leader id -> step its text changed (inf: it left)
+
+    def assign(self, document: Document, replacing: bool) -> None:
+        self._step += 1
+        if replacing:
+            self.grouper.forget(document.id)
+            self._changed[document.id] = self._step
+        document.group = self.keys[document.id] = self.grouper.assign(document.id, text_of(document))
+        self._assigned[document.id] = self._step
+
+    def remove(self, doc_id: str) -> None:
+        self.grouper.forget(doc_id)
+        self.keys.pop(doc_id, None)
+        self._changed[doc_id] = math.inf
+
+    def orphans(self) -> set[str]:
+        """Documents grouped with a leader before it changed or left."""
+        return {doc_id for doc_id, key in self.keys.items()
+                if key != doc_id and self._assigned.get(doc_id, 0) < self._changed.get(key, -1)}
+
+    def regroup(self, staging: Path) -> int:
+        """Group the orphans again in the committed staging index; returns how many were rewritten."""
+        orphans = self.orphans()
+        if not orphans:
+            return 0
+        update = IndexUpdate(staging)
+        try:
+            moved = [document for document in update.documents(orphans) if self._moved(document)]
+            for document in moved:
+                update.replace(document)
+        except BaseException:
+            update.cancel()
+            raise
+        update.commit()
+        return len(moved)
+
+    def _moved(self, document: Document) -> bool:
+        before = self.keys[document.id]
+        document.group = self.keys[document.id] = self.grouper.assign(document.id, text_of(document))
+        return document.group != before
+
+
 def reindex(store: IndexStore, sources: Mapping[str, Iterable[Document]], *, incremental: bool = False,
             wait: float = 0, progress: Progress | None = None) -> ReindexResult:
     """Index the documents of `sources` (a name for each source -> its documents) and switch to them.
@@ -170,7 +240,8 @@ def reindex(store: IndexStore, sources: Mapping[str, Iterable[Document]], *, inc
             _incremental(store, base, sources, result, progress)
         else:
             origins: dict[str, list[str]] = {}
-            info = store.build(_tracked(sources, origins, {}, result, progress), origins=origins)
+            documents = _grouped(_tracked(sources, origins, {}, result, progress), Grouper())
+            info = store.build(documents, origins=origins)
             result.generation, result.documents, result.added = info.generation, info.documents, info.documents
         progress.finish()
         result.elapsed = time.monotonic() - started
@@ -192,13 +263,18 @@ def _incremental(store: IndexStore, base: str, sources: Mapping[str, Iterable[Do
     before = update.fingerprints
     origins: dict[str, list[str]] = {}
     seen: dict[str, str] = {}
+    if not update.groups_stored:
+        result.notes.append("The live index predates near-duplicate groups: a full reindex groups them.")
     try:
+        groups = _Regrouping(update)
         for document in _tracked(sources, origins, seen, result, progress):
             known = before.get(document.id)
             if known is None:
+                groups.assign(document, replacing=False)
                 update.add(document)
                 result.added += 1
             elif known != document.content_hash:
+                groups.assign(document, replacing=True)
                 update.replace(document)
                 result.updated += 1
             else:
@@ -206,6 +282,7 @@ def _incremental(store: IndexStore, base: str, sources: Mapping[str, Iterable[Do
         vanished = {i for origin in sources for i in old_origins.get(origin, ())} - seen.keys()
         vanished &= before.keys()
         for doc_id in vanished:
+            groups.remove(doc_id)
             update.delete(doc_id)
         result.removed = len(vanished)
     except BaseException:
@@ -219,6 +296,11 @@ def _incremental(store: IndexStore, base: str, sources: Mapping[str, Iterable[Do
         result.generation, result.documents = base, len(before)
         return
     update.commit()
+    try:
+        result.regrouped = groups.regroup(staging)
+    except BaseException:
+        store.discard(staging)
+        raise
     kept = {origin: [i for i in ids if i not in seen and i not in vanished]
             for origin, ids in old_origins.items() if origin not in sources}
     info = store.publish(staging, len(before) + result.added - result.removed, {**kept, **origins})
@@ -256,6 +338,9 @@ def summary(result: ReindexResult, report: IngestCounts | None = None) -> str:
     if result.incremental:
         lines.append(f"Incremental reindex: added {result.added}, updated {result.updated}, "
                      f"removed {result.removed}, unchanged {result.unchanged}, skipped {sum(skipped.values())}.")
+        if result.regrouped:
+            lines.append(f"Near-duplicates: {plural(result.regrouped, 'kept document')} regrouped "
+                         "(their group's first document changed or left).")
     else:
         lines.append(f"Full reindex: indexed {plural(result.documents, 'document')}, skipped {sum(skipped.values())}.")
     if skipped:

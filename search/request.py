@@ -70,7 +70,10 @@ PARAMETERS = frozenset({
     "region",
     "undated",
     AS_TYPED_PARAMETER,
+    "group",
 })
+# A group key is a document id (search/neardup.py); the longest id of the real sources is under 100.
+MAX_GROUP_CHARS = 500
 
 
 class InvalidRequest(ValueError):
@@ -98,6 +101,7 @@ class SearchRequest:
     undated: bool = False  # only documents without a date (the year facet's UNDATED value)
     facet_size: int = FACET_SIZE
     as_typed: bool = False  # «Αναζήτηση μόνο για …»: no word corrected or read as Greeklish (search.corrections)
+    group: str | None = None  # list this near-duplicate group (search/neardup.py), uncollapsed
 
     @property
     def effective_sort(self) -> str:
@@ -117,6 +121,7 @@ class SearchRequest:
             "undated": self.undated,
             "facet_size": self.facet_size,
             AS_TYPED_PARAMETER: self.as_typed,
+            "group": self.group,
         }
 
 
@@ -252,6 +257,13 @@ def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
         )
     for name in FORGIVING_FILTERS:
         _check_filter_values(name, many(name))
+    group = first("group")
+    if group is not None and len(group) > MAX_GROUP_CHARS:
+        raise InvalidRequest(
+            "group",
+            f"'group' is a document id, at most {MAX_GROUP_CHARS} characters; got {len(group)}.",
+            f"Το 'group' είναι αναγνωριστικό εγγράφου, έως {MAX_GROUP_CHARS} χαρακτήρες· δόθηκαν {len(group)}.",
+        )
     return SearchRequest(
         q=q,
         municipality=many("municipality"),
@@ -265,6 +277,7 @@ def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
         undated=undated,
         facet_size=facet_size,
         as_typed=_parse_flag(AS_TYPED_PARAMETER, v) if (v := first(AS_TYPED_PARAMETER)) else False,
+        group=group.strip() if group else None,
     )
 
 

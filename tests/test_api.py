@@ -43,7 +43,7 @@ def test_empty_query_lists_every_document_newest_first(client):
     assert ids(answer) == [CHANIA_ID, PYLAIA_ID]
     assert answer["query"] == {"q": "", "municipality": [], "official": [], "from": None, "to": None,
                                "sort": "newest", "page": 1, "per_page": 20,
-                               "region": [], "undated": False, "facet_size": 30, "as_typed": False}
+                               "region": [], "undated": False, "facet_size": 30, "as_typed": False, "group": None}
     assert (answer["total"], answer["pages"], answer["suggestion"]) == (2, 1, None)
     assert all(result["score"] is None for result in answer["results"])
 

@@ -65,6 +65,8 @@ def to_params(search: SearchRequest) -> list[tuple[str, str]]:
         params.append(("facet_size", str(search.facet_size)))
     if search.as_typed:
         params.append((AS_TYPED_PARAMETER, "1"))
+    if search.group:
+        params.append(("group", search.group))
     return params
 
 
@@ -150,6 +152,8 @@ class SearchLinks:
                 f"έως {greek_date(self.search.date_to)}" if self.search.date_to else "",
             ) if part)
             chips.append((label, self.url(replace(self.search, date_from=None, date_to=None, page=1))))
+        if self.search.group:
+            chips.append(("Παρόμοιες ανακοινώσεις", self.url(replace(self.search, group=None, page=1))))
         return chips
 
     def without_filters(self) -> str:
@@ -190,6 +194,14 @@ class SearchLinks:
     def all_values(self, facet: str) -> str:
         """The facet's all-values listing over this search (its results' page left behind)."""
         return with_query_string("facets.facet_page", to_params(replace(self.search, page=1)), facet=facet)
+
+    def group(self, key: str) -> str:
+        """The whole near-duplicate group `key`, every member, newest first: the «+N παρόμοιες» link.
+
+        Only the group and the page size are kept: the words and filters of the search narrowed the
+        results the link stands for, and the link promises the group itself.
+        """
+        return self.url(SearchRequest(group=key, per_page=self.search.per_page))
 
     def document(self, doc_id: str) -> str:
         """A document's page, carrying this search so its back link returns here."""

@@ -13,7 +13,8 @@ from pydantic.json_schema import models_json_schema
 from search.answers import (CompletionAnswer, DocumentAnswer, ErrorAnswer, FacetListing, Health, MunicipalityProfile,
                             OfficialProfile, SearchAnswer)
 from search.request import (AS_TYPED_PARAMETER, DEFAULT_FACET_PAGE_SIZE, DEFAULT_PER_PAGE, FACET_SIZE, FACETS,
-                            MAX_FACET_PAGE_SIZE, MAX_FACET_SIZE, MAX_FILTER_CHARS, MAX_PER_PAGE, MAX_QUERY_CHARS,
+                            MAX_FACET_PAGE_SIZE, MAX_FACET_SIZE, MAX_FILTER_CHARS, MAX_GROUP_CHARS, MAX_PER_PAGE,
+                            MAX_QUERY_CHARS,
                             MAX_QUERY_WORDS, MAX_RESULT_WINDOW, PARAMETERS, SORTS, UNDATED)
 
 from .state import GENERATION_HEADER, MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
@@ -115,6 +116,10 @@ OPENAPI: dict[str, Any] = {
                                "none as Greeklish (what `correction.as_typed_url` asks). Default 0: a misspelled "
                                "word or Greeklish is corrected, and `correction.applied` says so.",
                                {"type": "string", "enum": ["0", "1", "true", "false", "yes", "no"], "default": "0"}),
+                    _parameter("group", "A hit's `group`: lists every document of that near-duplicate group "
+                               "(none collapsed), narrowed by any other parameter given. Without it a page shows "
+                               "each group once, its best-ranked member, with the others counted in `similar`.",
+                               {"type": "string", "maxLength": MAX_GROUP_CHARS}),
                 ],
                 "responses": {
                     "200": _from_generation(_json("SearchAnswer", "One page of results, the facets and a spelling "

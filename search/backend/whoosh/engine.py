@@ -117,22 +117,24 @@ class SearchEngine:
         for mask in filters.values():
             allowed &= mask
         first = (request.page - 1) * request.per_page
+        collapse = request.group is None  # a group's listing shows every member
         if request.effective_sort == "relevance":
-            page = arrays.by_relevance(found, allowed, first, request.per_page)
+            page = arrays.by_relevance(found, allowed, first, request.per_page, collapse)
         else:
-            page = arrays.by_date(allowed, request.effective_sort == "newest", first, request.per_page)
+            page = arrays.by_date(allowed, request.effective_sort == "newest", first, request.per_page, collapse)
         matches = highlighter(clauses, expansions)
-        results = [self._result(searcher.stored_fields(docnum), score, matches)
-                   for docnum, score in zip(page.docnums, page.scores)]
+        results = [self._result(searcher.stored_fields(docnum), score, matches, similar)
+                   for docnum, score, similar in zip(page.docnums, page.scores, page.similar)]
         facets = facet_counts(arrays.facets, matched, filters, request)
         correction, suggestion = self._corrections(searcher, request.q, plan, filters)
         total = int(allowed.sum())
         return SearchAnswer(
             query=Query.of(request),
             total=total,
-            # Pages that can be asked for: none past the result window.
-            pages=min(math.ceil(total / request.per_page), MAX_RESULT_WINDOW // request.per_page),
+            # Pages that can be asked for (each near-duplicate group once): none past the result window.
+            pages=min(math.ceil(page.distinct / request.per_page), MAX_RESULT_WINDOW // request.per_page),
             results=results,
+            distinct=page.distinct,
             facets=facets,
             suggestion=suggestion,
             correction=correction,
@@ -215,7 +217,7 @@ class SearchEngine:
         clauses = parse_query(text)
         return build_query(clauses, self.expansions(searcher, clauses))
 
-    def _result(self, stored: dict, score: float | None, matches: Callable[[Word], bool]) -> Hit:
+    def _result(self, stored: dict, score: float | None, matches: Callable[[Word], bool], similar: int) -> Hit:
         document = from_stored(stored)
         excerpt = snippet(document.body or document.title, matches)
         return Hit(
@@ -229,6 +231,8 @@ class SearchEngine:
             snippet=excerpt.text,
             highlights=list(excerpt.spans),
             score=round(score, 3) if score is not None else None,
+            group=document.group,
+            similar=similar,
         )
 
 

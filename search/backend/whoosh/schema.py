@@ -46,6 +46,10 @@ def build_schema() -> Schema:
         source=ID(stored=True),
         meta=STORED,
         content_hash=ID(stored=True),
+        # Near-duplicate group key (search/neardup.py): a column (sortable) so that a generation reads every
+        # document's group in one pass when it opens (search/backend/whoosh/collapse.py), and indexed so
+        # that `group=<key>` lists a group.
+        group=ID(stored=True, sortable=True),
     )
 
 
@@ -78,6 +82,9 @@ def to_record(document: Document) -> dict[str, Any]:
         "source": document.source or "",
         "meta": document.meta,
         "content_hash": document.content_hash,
+        # A document with no near-duplicate is a group of one, keyed by its own id, so that every document
+        # written since groups exist has a key and a later near-duplicate can join it.
+        "group": document.group or document.id,
     }
     # An empty value would be indexed as a term of its own (a year "" facet).
     return {name: value for name, value in record.items() if value != ""}
@@ -99,4 +106,5 @@ def from_stored(stored: dict[str, Any]) -> Document:
         source=stored.get("source") or None,
         flags=facet_values(stored.get("flags")),
         meta=stored.get("meta") or {},
+        group=stored.get("group") or None,
     )

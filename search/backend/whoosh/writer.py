@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 
 from ...documents import Document
-from .schema import build_schema, to_record
+from .schema import build_schema, from_stored, to_record
 
 # Every writer: memory for the posting pool (per process when procs > 1), and
 # segments left as separate files.  A compound segment file is opened by
@@ -85,16 +85,37 @@ class IndexUpdate:
 
     def __init__(self, directory: Path):
         self._ix = open_index(directory)
+        self.fingerprints: dict[str, str] = {}
+        self.groups: dict[str, str] = {}  # id -> near-duplicate group key (its own id when it has none stored)
         with self._ix.searcher() as searcher:
-            self.fingerprints: dict[str, str] = {fields["id"]: fields.get("content_hash", "")
-                                                 for fields in searcher.all_stored_fields()}
+            for fields in searcher.all_stored_fields():
+                self.fingerprints[fields["id"]] = fields.get("content_hash", "")
+                self.groups[fields["id"]] = fields.get("group") or fields["id"]
         self._writer = self._ix.writer(**WRITER_OPTIONS)
+        # A generation written before a field existed (e.g. `group`) takes its documents without it: the
+        # next full reindex writes the current schema.
+        self._fields = frozenset(self._ix.schema.names())
+
+    @property
+    def groups_stored(self) -> bool:
+        """Whether this index keeps near-duplicate groups (generations written before them do not)."""
+        return "group" in self._fields
+
+    def _record(self, document: Document) -> dict:
+        return {name: value for name, value in to_record(document).items() if name in self._fields}
+
+    def documents(self, ids: Collection[str] | None = None) -> Iterator[Document]:
+        """The documents before the update (those of `ids`, or all), in index order, rebuilt from stored fields."""
+        with self._ix.searcher() as searcher:
+            for fields in searcher.all_stored_fields():
+                if ids is None or fields["id"] in ids:
+                    yield from_stored(fields)
 
     def add(self, document: Document) -> None:
-        self._writer.add_document(**to_record(document))
+        self._writer.add_document(**self._record(document))
 
     def replace(self, document: Document) -> None:
-        self._writer.update_document(**to_record(document))
+        self._writer.update_document(**self._record(document))
 
     def delete(self, doc_id: str) -> None:
         self._writer.delete_by_term("id", doc_id)
