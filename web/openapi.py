@@ -14,8 +14,7 @@ from search.answers import (CompletionAnswer, DocumentAnswer, ErrorAnswer, Facet
                             OfficialProfile, SearchAnswer)
 from search.request import (AS_TYPED_PARAMETER, DEFAULT_FACET_PAGE_SIZE, DEFAULT_PER_PAGE, FACET_SIZE, FACETS,
                             MAX_FACET_PAGE_SIZE, MAX_FACET_SIZE, MAX_FILTER_CHARS, MAX_GROUP_CHARS, MAX_PER_PAGE,
-                            MAX_QUERY_CHARS,
-                            MAX_QUERY_WORDS, MAX_RESULT_WINDOW, PARAMETERS, SORTS, UNDATED)
+                            MAX_QUERY_CHARS, MAX_QUERY_WORDS, MAX_RESULT_WINDOW, PARAMETERS, SORTS, UNDATED)
 
 from .state import GENERATION_HEADER, MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
 
