@@ -261,9 +261,12 @@ def _search_params(stored: dict[str, Any], shape: str, rng: random.Random) -> di
 
 
 def digest(answer: Any) -> str:
-    """What must be equal between two answers from one generation (all but the timing)."""
+    """What must be equal between two answers from one generation (all but the timing, and the as-typed
+    link the web layer adds to an applied correction: a URL, not a search result)."""
     if isinstance(answer, dict):
         answer = {k: v for k, v in answer.items() if k != "took_ms"}
+        if isinstance(answer.get("correction"), dict):
+            answer["correction"] = {k: v for k, v in answer["correction"].items() if k != "as_typed_url"}
     return hashlib.sha1(json.dumps(answer, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import pytest
 from werkzeug.exceptions import NotFound
 
+from search.entities import entity_slug
 from search.ingest import IngestReport, load_documents
 from search.store import BUILD_INFO, POINTER, IndexStore
 from tests.conftest import PROJECT_ROOT, marked
@@ -384,8 +385,10 @@ def test_payloads_render_as_inert_text_in_a_browser(hostile_server):
             expect(page.locator(".active-filters li span")).to_have_text([OFFICIAL])
             expect(results).to_have_text([HOSTILE_TITLE])
             assert_inert("after choosing the hostile official")
-            visit("/officials/img-src-x-onerror-window-pwned-1")  # the hostile official's own page
-            expect(page.locator("h1")).to_have_text(IMG)
+            visit(f"/officials/{entity_slug(OFFICIAL)}")  # the page of the official whose role is a script
+            expect(page.locator("h1")).to_have_text(OFFICIAL)
+            expect(page.get_by_text(SCRIPT).first).to_be_visible()
+            assert_inert("on the official's page, the hostile role shown as text")
             page.go_back()
 
             results.get_by_role("link").click()

@@ -6,14 +6,18 @@ never import Whoosh themselves.
 """
 from __future__ import annotations
 
+import io
 import itertools
+import pickle
 import os
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
 from ...documents import Document
+from . import analyzers
 from .schema import build_schema, from_stored, to_record
 
 # Every writer: memory for the posting pool (per process when procs > 1), and
@@ -59,15 +63,42 @@ def write_documents(directory: Path, documents: Iterable[Document], procs: int |
 
 
 def open_index(directory: Path) -> whoosh_index.Index:
-    """Open a generation with the schema of this code, not the one pickled in its table of contents.
+    """Open a generation, also one whose pickled schema names classes that have since moved.
 
     Whoosh pickles the schema, analyzer classes by their module path, into every
-    index; a generation built before those classes moved (search.analysis ->
-    search.backend.whoosh.analyzers) then fails to unpickle.  The schema's fields
-    and analysis are this code's (the terms are checked to agree by tests), so
-    the pickled copy is skipped and any generation of the same layout opens.
+    index.  Generations built before the analyzers moved (search.analysis ->
+    search.backend.whoosh.analyzers) name the old path: their schema is read with
+    the classes looked up where they are now, so the generation keeps its own
+    fields (an older one may lack a field, e.g. `group`, and must say so).
     """
-    return whoosh_index.open_dir(str(directory), schema=build_schema())
+    try:
+        return whoosh_index.open_dir(str(directory))
+    except (AttributeError, ImportError):  # a pickled class that is no longer where it was
+        return whoosh_index.open_dir(str(directory), schema=_pickled_schema(directory))
+
+
+class _MovedClasses(pickle.Unpickler):
+    """Unpickles a schema whose analyzer classes were in another module: they are looked up in analyzers.py."""
+
+    def find_class(self, module: str, name: str):
+        try:
+            return super().find_class(module, name)
+        except (AttributeError, ImportError):
+            return getattr(analyzers, name)
+
+
+def _pickled_schema(directory: Path):
+    """The schema pickled in a generation's latest table of contents, read as whoosh.index.TOC.read reads it."""
+    storage = FileStorage(str(directory))
+    name = whoosh_index._DEF_INDEX_NAME
+    with storage.open_file(whoosh_index.TOC._filename(name, whoosh_index.TOC._latest_generation(storage, name))) as toc:
+        for _ in range(3):
+            toc.read_varint()  # sizes of int, long and float
+        toc.read_int()  # the byte-order check
+        toc.read_int()  # the table's version
+        for _ in range(3):
+            toc.read_varint()  # Whoosh's release
+        return _MovedClasses(io.BytesIO(toc.read_string())).load()
 
 
 def count_documents(directory: Path) -> int:
