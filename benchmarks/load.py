@@ -63,7 +63,7 @@ from search.greeklish import final_sigma  # noqa: E402
 from search.backend.whoosh.engine import SearchEngine  # noqa: E402
 from search.backend.whoosh.schema import facet_values  # noqa: E402
 from search.backend.whoosh.writer import open_index  # noqa: E402
-from search.request import InvalidRequest, parse_request  # noqa: E402
+from search.request import InvalidRequest, parse_request, resolve_filters  # noqa: E402
 from search.service import SearchService  # noqa: E402
 from search.store import IndexStore  # noqa: E402
 from tools.make_greeklish_pairs import CONVENTIONS, transliterate  # noqa: E402
@@ -276,7 +276,8 @@ def expected(engine: SearchEngine, entry: Entry) -> tuple[int, str | None]:
         found = engine.get_document(unquote(entry.path.rsplit("/", 1)[1]))
         return (200, digest(DocumentAnswer.of(found).as_json())) if found else (404, None)
     try:
-        request = parse_request(entry.params)
+        # As the API does: typed filter values resolved against the generation's own values (none: a 400).
+        request = resolve_filters(parse_request(entry.params), engine.known_values)
     except InvalidRequest:
         return 400, None
     if entry.kind == "page":
