@@ -71,7 +71,7 @@ def _difference(kept: Matches, removed: Matches) -> Matches:
 class Evaluator:
     """Evaluates query trees for one searcher of a generation (one request).
 
-    Supports the nodes search.query builds -- Term, And, Or (and its
+    Supports the nodes matchers.build_query builds -- Term, And, Or (and its
     subclasses), AndNot, Every -- natively; any other node through Whoosh.
     """
 
