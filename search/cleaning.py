@@ -7,8 +7,10 @@ the cleaned lines before they are joined into paragraphs.
 """
 from __future__ import annotations
 
+import heapq
 import html
 import re
+from collections.abc import Iterator
 
 from .analysis import fold, stem
 from .lexicon import is_greek_word  # its dictionary loads (~1.5 s) on the first lookup, not at import
@@ -308,13 +310,19 @@ def _balance_quotes(title: str, straight: bool) -> str:
 # accents optional), so the spans are positions in the body itself.  A bare 10-digit number is no
 # field: in the first 1,500 characters of the decisions 125 of 158 such numbers are budget accounts
 # («ΑΛΕ 2420102001», «Λογαριασμό Εξόδων 2310802896») in the subject, and the phones carry «Τηλ.».
-_HEADER = re.compile(
-    r"\b(?:αρ[ιί]θ(?:μ)?\s*\.?\s*πρωτ|αρ\.\s*πρωτ|ταχ\s*\.\s*(?:δ|κ[ωώ]δ)|τηλ\s*\.|τηλ[εέ]φωνο|fax|φαξ|e-?mail"
-    r"|πληροφορ[ιί]ες\s*:|ιστοσελ[ιί]δα|τ\s*\.\s*κ\s*\.|αδα\s*:)"
-    r"|[\w.-]+@[\w-]+(?:\.[\w-]+)+",
+#
+# Speed: a snippet runs this over up to 6,440 characters per result shown.  One alternation of marks
+# and e-mails cost 0.8 ms there on the longest law (the e-mail branch retried at every letter of every
+# word); the marks are tried only at a word start with one of their first letters, and e-mails only in
+# a paragraph holding an «@»: 0.17 ms (benchmarks/snippet_cost.py prints the snippet's whole cost).
+_FIELD_MARK = re.compile(
+    r"(?<!\w)(?=[ατfφeπι])(?:αρ[ιί]θ(?:μ)?\s*\.?\s*πρωτ|αρ\.\s*πρωτ|ταχ\s*\.\s*(?:δ|κ[ωώ]δ)|τηλ\s*\.|τηλ[εέ]φωνο|fax"
+    r"|φαξ|e-?mail|πληροφορ[ιί]ες\s*:|ιστοσελ[ιί]δα|τ\s*\.\s*κ\s*\.|αδα\s*:)",
     re.I,
 )
+_EMAIL = re.compile(r"(?<![\w.-])[\w.-]+@[\w-]+(?:\.[\w-]+)+")
 HEADER_START = 500  # characters: a letterhead's first field (the decisions': within the first ~300)
+FIELD_CHARS = 200  # characters: longer than any field mark or e-mail address (the longest e-mail in the decisions: 25)
 HEADER_GAP = 250  # characters between two fields of one letterhead; the «Έχοντας υπόψη» citations come later
 _FIELD_VALUE = re.compile(r"(?:\s*\S+){0,3}")  # the value after a field mark: «Αριθμ. Πρωτ: Β3γ/οικ. 89605»
 
@@ -344,14 +352,29 @@ _SUBJECT = re.compile(r"\b(?:ΘΕΜΑ|Θέμα)\b")
 def _letterhead_end(paragraph: str, needed: int) -> int:
     """Where a paragraph's letterhead ends: after the value of the last field of the chain that starts
     within HEADER_START with fields at most HEADER_GAP apart, and before the subject; 0 for fewer fields."""
+    opening = next(_fields(paragraph, min(len(paragraph), HEADER_START + FIELD_CHARS)), None)
+    if opening is None or opening.start() > HEADER_START:
+        return 0  # most paragraphs: no subject search, no scan past the opening
     subject = _SUBJECT.search(paragraph)
     limit = subject.start() if subject else len(paragraph)
     end, count = 0, 0
-    for field in _HEADER.finditer(paragraph, 0, limit):
+    for field in _fields(paragraph, limit):
         if (count == 0 and field.start() > HEADER_START) or (count and field.start() - end > HEADER_GAP):
             break
         end, count = min(limit, _FIELD_VALUE.match(paragraph, field.end()).end()), count + 1
     return len(paragraph[:end].rstrip()) if count >= needed else 0
+
+
+def _fields(paragraph: str, limit: int) -> Iterator[re.Match[str]]:
+    """The field marks and e-mail addresses before `limit`, in order; a mark inside an address is none."""
+    marks = _FIELD_MARK.finditer(paragraph, 0, limit)
+    if paragraph.find("@", 0, limit) < 0:
+        yield from marks
+        return
+    emails = list(_EMAIL.finditer(paragraph, 0, limit))
+    for field in heapq.merge(marks, emails, key=lambda match: match.start()):
+        if field.re is _EMAIL or not any(e.start() <= field.start() < e.end() for e in emails):
+            yield field
 
 
 # ---------------------------------------------------------------- passage choice
