@@ -22,7 +22,7 @@ SNIPPET_CHARS = 240
 # 300-590 ms per snippet (benchmarks/snippet_cost.py), and a page shows up to 100 of them.
 # The first match is looked for in the first SNIPPET_LOCATE_CHARS (about 700 words, ~4 ms of
 # that work); a text with none there (a title-only match, or a match deeper than this) shows
-# its opening, as a text with no match always did.
+# its opening (after a leading letterhead, cleaning.passage), as a text with no match does.
 SNIPPET_LOCATE_CHARS = 5_000
 # After the first match, matches this far on compete for the window with the most distinct
 # query words: four windows' worth, the whole of a typical announcement.
