@@ -24,8 +24,9 @@ SNIPPET_CHARS = 240
 # that work); a text with none there (a title-only match, or a match deeper than this) shows
 # its opening (after a leading letterhead, cleaning.passage), as a text with no match does.
 SNIPPET_LOCATE_CHARS = 5_000
-# After the first match, matches this far on compete for the window with the most distinct
-# query words: four windows' worth, the whole of a typical announcement.
+# After the first match outside a letterhead, matches this far on (and a window more, so every
+# match the window shows is marked) compete for the window with the most distinct query words:
+# four windows' worth, the whole of a typical announcement.
 SNIPPET_SCAN_CHARS = 4 * SNIPPET_CHARS
 _WHITESPACE = re.compile(r"\s+")
 
