@@ -12,8 +12,10 @@ Builds an index of ../shared/data/diavgeia-decisions.jsonl and seeds/ with `dimo
 2. typos: `--sample` lexicon words of the documents (5+ letters) with one letter changed or two
    neighbours swapped, keeping only results that are neither lexicon nor index words.  Figures:
    recall@10 of the documents that contain the original word (|top 10 ∩ relevant| / min(10,
-   |relevant|), averaged; a hit of a collapsed near-duplicate group counts as all its members), beside the same recall for the original word's own search (its ceiling),
-   how many answers put such a document first, and how many announce the
+   |relevant|), averaged; a hit of a collapsed near-duplicate group counts as all its members),
+   beside the same recall for the original word's own search (its ceiling) and the typo's recall
+   counting each hit as its own document only, how many answers put such a document first, and
+   how many announce the
    correction (`correction.applied` is true in the answer: the results are for `correction.query`,
    as search.corrections.CorrectionPlan.corrected_query gives it) rather than only suggest one.
 

@@ -13,7 +13,6 @@ import re
 import pytest
 
 from search import highlight
-from search.cleaning import boilerplate_spans
 from search.ingest import IngestReport, load_documents
 from search.lexicon import is_greek_word
 from search.querylang import parse_query
