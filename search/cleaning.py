@@ -7,8 +7,10 @@ the cleaned lines before they are joined into paragraphs.
 """
 from __future__ import annotations
 
+import heapq
 import html
 import re
+from collections.abc import Iterator
 
 from .analysis import fold, stem
 from .lexicon import is_greek_word  # its dictionary loads (~1.5 s) on the first lookup, not at import
@@ -304,15 +306,23 @@ def _balance_quotes(title: str, straight: bool) -> str:
 # ---------------------------------------------------------------- header boilerplate
 
 # Letterhead and protocol fields of official documents: «Αριθμ. Πρωτ.:», «Ταχ. Δ/νση», «Τηλ.», «Fax»,
-# «Πληροφορίες:», «ΑΔΑ:», e-mail addresses and 10-digit Greek phone numbers.  Matched on the text as
-# written (case-insensitive, accents optional), so the spans are positions in the body itself.
-_HEADER = re.compile(
-    r"\b(?:αρ[ιί]θ(?:μ)?\s*\.?\s*πρωτ|αρ\.\s*πρωτ|ταχ\s*\.\s*(?:δ|κ[ωώ]δ)|τηλ\s*\.|τηλ[εέ]φωνο|fax|φαξ|e-?mail"
-    r"|πληροφορ[ιί]ες\s*:|ιστοσελ[ιί]δα|τ\s*\.\s*κ\s*\.|αδα\s*:)"
-    r"|[\w.-]+@[\w-]+(?:\.[\w-]+)+|(?<!\d)(?:\+30\s?)?2\d{9}(?!\d)",
+# «Πληροφορίες:», «ΑΔΑ:» and e-mail addresses.  Matched on the text as written (case-insensitive,
+# accents optional), so the spans are positions in the body itself.  A bare 10-digit number is no
+# field: in the first 1,500 characters of the decisions 125 of 158 such numbers are budget accounts
+# («ΑΛΕ 2420102001», «Λογαριασμό Εξόδων 2310802896») in the subject, and the phones carry «Τηλ.».
+#
+# Speed: a snippet runs this over up to 6,440 characters per result shown.  One alternation of marks
+# and e-mails cost 0.8 ms there on the longest law (the e-mail branch retried at every letter of every
+# word); the marks are tried only at a word start with one of their first letters, and e-mails only in
+# a paragraph holding an «@»: 0.17 ms (benchmarks/snippet_cost.py prints the snippet's whole cost).
+_FIELD_MARK = re.compile(
+    r"(?<!\w)(?=[ατfφeπι])(?:αρ[ιί]θ(?:μ)?\s*\.?\s*πρωτ|αρ\.\s*πρωτ|ταχ\s*\.\s*(?:δ|κ[ωώ]δ)|τηλ\s*\.|τηλ[εέ]φωνο|fax"
+    r"|φαξ|e-?mail|πληροφορ[ιί]ες\s*:|ιστοσελ[ιί]δα|τ\s*\.\s*κ\s*\.|αδα\s*:)",
     re.I,
 )
+_EMAIL = re.compile(r"(?<![\w.-])[\w.-]+@[\w-]+(?:\.[\w-]+)+")
 HEADER_START = 500  # characters: a letterhead's first field (the decisions': within the first ~300)
+FIELD_CHARS = 200  # characters: longer than any field mark or e-mail address (the longest e-mail in the decisions: 25)
 HEADER_GAP = 250  # characters between two fields of one letterhead; the «Έχοντας υπόψη» citations come later
 _FIELD_VALUE = re.compile(r"(?:\s*\S+){0,3}")  # the value after a field mark: «Αριθμ. Πρωτ: Β3γ/οικ. 89605»
 
@@ -342,14 +352,29 @@ _SUBJECT = re.compile(r"\b(?:ΘΕΜΑ|Θέμα)\b")
 def _letterhead_end(paragraph: str, needed: int) -> int:
     """Where a paragraph's letterhead ends: after the value of the last field of the chain that starts
     within HEADER_START with fields at most HEADER_GAP apart, and before the subject; 0 for fewer fields."""
+    opening = next(_fields(paragraph, min(len(paragraph), HEADER_START + FIELD_CHARS)), None)
+    if opening is None or opening.start() > HEADER_START:
+        return 0  # most paragraphs: no subject search, no scan past the opening
     subject = _SUBJECT.search(paragraph)
     limit = subject.start() if subject else len(paragraph)
     end, count = 0, 0
-    for field in _HEADER.finditer(paragraph, 0, limit):
+    for field in _fields(paragraph, limit):
         if (count == 0 and field.start() > HEADER_START) or (count and field.start() - end > HEADER_GAP):
             break
         end, count = min(limit, _FIELD_VALUE.match(paragraph, field.end()).end()), count + 1
     return len(paragraph[:end].rstrip()) if count >= needed else 0
+
+
+def _fields(paragraph: str, limit: int) -> Iterator[re.Match[str]]:
+    """The field marks and e-mail addresses before `limit`, in order; a mark inside an address is none."""
+    marks = _FIELD_MARK.finditer(paragraph, 0, limit)
+    if paragraph.find("@", 0, limit) < 0:
+        yield from marks
+        return
+    emails = list(_EMAIL.finditer(paragraph, 0, limit))
+    for field in heapq.merge(marks, emails, key=lambda match: match.start()):
+        if field.re is _EMAIL or not any(e.start() <= field.start() < e.end() for e in emails):
+            yield field
 
 
 # ---------------------------------------------------------------- passage choice
@@ -362,21 +387,26 @@ def passage(text: str, matches: list[Span], boilerplate: list[Span], width: int 
     """The (start, end) window of `text` a snippet shows: the densest run of matches in real sentences.
 
     `matches` are the matched words' character ranges, `boilerplate` the letterhead ranges
-    (`boilerplate_spans`).  Matches inside a letterhead count only when no match lies outside one: a
-    decision that says «ΥΠΟΥΡΓΕΙΟ ΥΓΕΙΑΣ» in its header and «του Υπουργείου Υγείας» in its text shows
-    the sentence, and one whose only match is the header shows the header rather than nothing.  Among
+    (`boilerplate_spans`).  With no match (a title-only hit) the window opens after a leading
+    letterhead, on the subject, rather than on the addresses.  Matches inside a letterhead count
+    only when no match lies outside one: a decision that says «ΥΠΟΥΡΓΕΙΟ ΥΓΕΙΑΣ» in its header and
+    «του Υπουργείου Υγείας» in its text shows the sentence, and one whose only match is the header
+    shows the header rather than nothing.  Among
     the matches kept, the window holding the most distinct terms (stems) wins, the earliest of equals;
     it starts about a quarter of its width before its first match, on a word boundary and, when the
-    match is in a sentence, not inside the letterhead before it, and it ends on a word boundary.
+    match is in a sentence, after any letterhead that ends before that match, and it ends on a word
+    boundary.
     """
     if not matches:
-        return 0, _end_before(text, 0, width)
+        start = next((end for begin, end in boilerplate if begin == 0 and end < len(text.rstrip())), 0)
+        start = _word_start(text, start, len(text))
+        return start, _end_before(text, start, width)
     in_sentences = [m for m in matches if not _inside(m, boilerplate)]
     kept = sorted(in_sentences or matches)
     first, last = _densest(text, kept, width)
     start = max(0, first[0] - width // 4)
     if in_sentences:
-        start = max([start] + [end for begin, end in boilerplate if begin <= start < end <= first[0]])
+        start = max([start] + [end for _, end in boilerplate if start < end <= first[0]])
     start = _word_start(text, start, first[0])
     return start, max(_end_before(text, start, width), last[1])
 

@@ -7,12 +7,11 @@ mark the same words.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import analysis
+from . import analysis, cleaning
 from .analysis import Word
 from .normalizers import INVISIBLE_CLASS
 from .querylang import Clause, Expansions
@@ -23,10 +22,11 @@ SNIPPET_CHARS = 240
 # 300-590 ms per snippet (benchmarks/snippet_cost.py), and a page shows up to 100 of them.
 # The first match is looked for in the first SNIPPET_LOCATE_CHARS (about 700 words, ~4 ms of
 # that work); a text with none there (a title-only match, or a match deeper than this) shows
-# its opening, as a text with no match always did.
+# its opening (after a leading letterhead, cleaning.passage), as a text with no match does.
 SNIPPET_LOCATE_CHARS = 5_000
-# After the first match, matches this far on compete for the window with the most distinct
-# query words: four windows' worth, the whole of a typical announcement.
+# After the first match outside a letterhead, matches this far on (and a window more, so every
+# match the window shows is marked) compete for the window with the most distinct query words:
+# four windows' worth, the whole of a typical announcement.
 SNIPPET_SCAN_CHARS = 4 * SNIPPET_CHARS
 _WHITESPACE = re.compile(r"\s+")
 
@@ -209,59 +209,57 @@ def _word_at(text: str, position: int) -> Word | None:
     return next((w for w in analysis.words(text, _boundary_before(text, position)) if w.end > position), None)
 
 
-def _window_end(text: str, first: Word, start: int, width: int, default: int) -> int:
-    """The end of the last word that ends within `width` of `start` (words from `width` before the
-    first match on), or `default`."""
-    limit = start + width
-    end = None
-    for word in analysis.words(text, _boundary_before(text, start)):
-        if word.end > limit:
-            break
-        end = word.end
-    if end is not None and end >= start:
-        return end
-    # A first word longer than the window: the last shorter one may lie before it.
-    ends = [w.end for w in analysis.words(text, _boundary_before(text, first.start - width))
-            if w.start >= first.start - width and w.end <= limit and w.start <= limit]
-    return max(ends, default=default)
-
-
-def _best_window(hits: list[Word], width: int) -> Word:
-    """The hit opening the `width`-character window with the most distinct query words."""
-    best, best_count = hits[0], 0
-    in_window: Counter[str] = Counter()
-    last = 0
-    for hit in hits:
-        while last < len(hits) and hits[last].end <= hit.start + width:
-            in_window[hits[last].term or hits[last].folded] += 1
-            last += 1
-        if len(in_window) > best_count:
-            best, best_count = hit, len(in_window)
-        key = hit.term or hit.folded
-        in_window[key] -= 1
-        if not in_window[key]:
-            del in_window[key]
-    return best
-
-
 def snippet(text: str, matches: WordMatcher, width: int = SNIPPET_CHARS) -> Snippet:
-    """An excerpt around the run of text that matches most query terms, with the spans of its matched words.
+    """An excerpt of the matched words in real sentences, with the spans of its matched words.
 
     One line of plain text: runs of whitespace (line breaks too) are one space.  The
-    first match is looked for within SNIPPET_LOCATE_CHARS; matches up to
-    SNIPPET_SCAN_CHARS after it compete for the window.
+    first match is looked for within SNIPPET_LOCATE_CHARS; matches up to SNIPPET_SCAN_CHARS
+    (and a window) after the first one outside a letterhead compete for the window, which
+    cleaning.passage chooses: a letterhead («Αριθμ. Πρωτ.», «Τηλ.», e-mails) is shown only
+    when the query matches nothing else.  The letterhead spans are computed over the part of
+    the text the snippet reads, never the whole body.
     """
     first = next(_matching_words(text, matches, 0, SNIPPET_LOCATE_CHARS), None)
+    letterheads = _Letterheads(text[:SNIPPET_LOCATE_CHARS + SNIPPET_SCAN_CHARS + 2 * width])
     if first is None:
-        excerpt = _Excerpt()
-        excerpt.plain(text[:width])
-        return Snippet(excerpt.text() + ("…" if len(text) > width else ""))
-    hits = list(_matching_words(text, matches, first.start, first.start + SNIPPET_SCAN_CHARS))
-    best = _best_window(hits, width)
-    # Start a few words before the best hit, on a word boundary.
-    lead = best.start - width // 4
-    start = next(w.start for w in analysis.words(text, _boundary_before(text, lead)) if w.start >= lead)
-    end = _window_end(text, first, start, width, best.end)
+        start, end = cleaning.passage(text, [], letterheads.upto(0), width)
+        return _excerpt(text, [], start, end)
+    anchor = first
+    if _in_spans(first, letterheads.upto(first.start)):
+        outside = (w for w in _matching_words(text, matches, first.end, SNIPPET_LOCATE_CHARS)
+                   if not _in_spans(w, letterheads.upto(w.start)))
+        anchor = next(outside, first)
+    hits = list(_matching_words(text, matches, first.start, anchor.start + SNIPPET_SCAN_CHARS + width))
+    spans = letterheads.upto(hits[-1].start)
+    start, end = cleaning.passage(text, [(hit.start, hit.end) for hit in hits], spans, width)
+    return _excerpt(text, hits, start, end)
+
+
+class _Letterheads:
+    """The letterhead spans of the part a snippet reads, found paragraph by paragraph only as far as
+    asked: a match at the start of a long text needs the first paragraphs' spans, not all 6,440
+    characters' (cleaning.boilerplate_spans costs ~50 ns a character)."""
+
+    def __init__(self, read: str):
+        self.read, self.cut, self.spans = read, 0, []
+
+    def upto(self, position: int) -> list[tuple[int, int]]:
+        """The spans of every paragraph up to the one holding `position`."""
+        if position >= self.cut and self.cut < len(self.read):
+            cut = self.read.find("\n\n", position + 1)
+            cut = len(self.read) if cut < 0 else cut
+            found = cleaning.boilerplate_spans(self.read[self.cut:cut])
+            self.spans = self.spans + [(self.cut + begin, self.cut + end) for begin, end in found]
+            self.cut = cut
+        return self.spans
+
+
+def _in_spans(word: Word, spans: list[tuple[int, int]]) -> bool:
+    return any(begin <= word.start < end for begin, end in spans)
+
+
+def _excerpt(text: str, hits: list[Word], start: int, end: int) -> Snippet:
+    """text[start:end] as one line, «…» where it is cut, its hits marked."""
     excerpt, cursor = _Excerpt(), start
     if start > 0:
         excerpt.plain("… ")

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 
 import pytest
 
 from search import analysis, highlight
+from search.cleaning import boilerplate_spans, passage
 from search.querylang import parse_query
 from tests.conftest import shared_data
 
@@ -14,23 +14,16 @@ from tests.conftest import shared_data
 def every_word_snippet(text: str, matches, width: int = highlight.SNIPPET_CHARS) -> highlight.Snippet:
     """The oracle: the snippet of the same rules, found by splitting and testing every word from the start."""
     all_words = list(analysis.words(text))
-    first = next((w for w in all_words if w.start <= highlight.SNIPPET_LOCATE_CHARS and matches(w)), None)
-    if first is None:
+    read = highlight.SNIPPET_LOCATE_CHARS + highlight.SNIPPET_SCAN_CHARS + 2 * width
+    letterheads = boilerplate_spans(text[:read])
+    located = [w for w in all_words if w.start <= highlight.SNIPPET_LOCATE_CHARS and matches(w)]
+    if not located:
         return highlight.snippet(text, highlight.WordMatcher(set(), set(), ()), width)
-    last_hit = first.start + highlight.SNIPPET_SCAN_CHARS
-    scanned = [w for w in all_words if first.start - width <= w.start <= last_hit + width]
-    hits = [w for w in scanned if first.start <= w.start <= last_hit and matches(w)]
-    best, best_count, in_window, last = hits[0], 0, Counter(), 0
-    for hit in hits:
-        while last < len(hits) and hits[last].end <= hit.start + width:
-            in_window[hits[last].term or hits[last].folded] += 1
-            last += 1
-        if len(in_window) > best_count:
-            best, best_count = hit, len(in_window)
-        in_window[hit.term or hit.folded] -= 1
-        in_window += Counter()  # drops the words no longer in the window
-    start = next(w.start for w in scanned if w.start >= best.start - width // 4)
-    end = max((w.end for w in scanned if w.end <= start + width), default=best.end)
+    in_sentences = [w for w in located if not any(b <= w.start < e for b, e in letterheads)]
+    first, anchor = located[0], (in_sentences or located)[0]
+    last_hit = anchor.start + highlight.SNIPPET_SCAN_CHARS + width
+    hits = [w for w in all_words if first.start <= w.start <= last_hit and matches(w)]
+    start, end = passage(text, [(w.start, w.end) for w in hits], letterheads, width)
     cursor = start
     pieces = ["… "] if start > 0 else []
     for hit in hits:
