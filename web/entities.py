@@ -103,34 +103,41 @@ def _cached() -> Validators:
     return validators(g.index_generation, request.full_path)
 
 
-def _json(kind: EntityKind, slug: str) -> Any:
+def _respond(kind: EntityKind, slug: str, render: Callable[[Any], Response],
+             invalid: Callable[[InvalidRequest], Any], missing: Callable[[], Any]) -> Any:
+    """The one path of a page and its JSON twin, which differ only in how they render the profile and
+    say a 400 or a 404: 304 while the generation is unchanged, else the profile with its validators."""
     tags = _cached()
     if tags.not_modified():
         return not_modified_response(tags)
     try:
         profile = kind.profile(slug)
     except InvalidRequest as error:
-        return error_response(400, "invalid_parameter", error.message, error.message_el, error.parameter)
+        return invalid(error)
     if profile is None:
-        return error_response(404, "not_found", f"No {kind.noun} has the slug '{slug}'.",
-                              f"Δεν υπάρχει {kind.noun_el} με διεύθυνση '{slug}'.", "slug")
-    return tags.apply(jsonify(profile.as_json()))
+        return missing()
+    return tags.apply(render(profile))
+
+
+def _json(kind: EntityKind, slug: str) -> Any:
+    return _respond(
+        kind, slug, lambda profile: jsonify(profile.as_json()),
+        invalid=lambda error: error_response(400, "invalid_parameter", error.message, error.message_el,
+                                             error.parameter),
+        missing=lambda: error_response(404, "not_found", f"No {kind.noun} has the slug '{slug}'.",
+                                       f"Δεν υπάρχει {kind.noun_el} με διεύθυνση '{slug}'.", "slug"))
 
 
 def _html(kind: EntityKind, slug: str) -> Any:
-    tags = _cached()
-    if tags.not_modified():
-        return not_modified_response(tags)
-    try:
-        profile = kind.profile(slug)
-    except InvalidRequest as error:
-        return render_template("error.html", status=400, message=error.message_el), 400
-    if profile is None:
-        abort(404)
-    # Each year's count links to the entity's search over that year.
-    entity_search = SearchLinks(kind.search(profile.variants))
-    return tags.apply(make_response(render_template(kind.template, profile=profile, documents=profile.documents,
-                                                    entity_search=entity_search, entity_page_size=ENTITY_PAGE_SIZE)))
+    def page(profile: OfficialProfile | MunicipalityProfile) -> Response:
+        # Each year's count links to the entity's search over that year.
+        entity_search = SearchLinks(kind.search(profile.variants))
+        return make_response(render_template(kind.template, profile=profile, documents=profile.documents,
+                                              entity_search=entity_search, entity_page_size=ENTITY_PAGE_SIZE))
+
+    return _respond(kind, slug, page,
+                    invalid=lambda error: (render_template("error.html", status=400, message=error.message_el), 400),
+                    missing=lambda: abort(404))
 
 
 @bp.after_request
