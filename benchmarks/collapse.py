@@ -16,7 +16,6 @@ into a temporary directory, unless --index names one already built.  Prints:
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
+from benchmarks.common import median_ms  # noqa: E402
 from search.backend.whoosh.collapse import GroupColumn, best_first  # noqa: E402
 from search.backend.whoosh.engine import SearchEngine  # noqa: E402
 from search.backend.whoosh.generation import GenerationArrays  # noqa: E402
@@ -47,15 +47,6 @@ SORTS = ("relevance", "newest")
 class Quiet(Progress):
     def _write(self, text: str) -> None:
         pass
-
-
-def median_ms(action, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
 
 
 def build(sources: list[Path], root: Path) -> IndexStore:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import time
 from collections import Counter
@@ -20,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.common import median_ms  # noqa: E402
 from search.analysis import words  # noqa: E402
 from search.completion import GreeklishPrefixes  # noqa: E402
 from search.greeklish import GreekVocabulary  # noqa: E402
@@ -28,15 +28,6 @@ from tests.conftest import SHARED_DATA  # noqa: E402
 # (prefix being typed, the whole word it leads to)
 PREFIXES = [("dia", "diataxeis"), ("kat", "katopin"), ("ypour", "ypourgos"), ("prosl", "proslipsi"),
             ("dimarx", "dimarxos"), ("diakyv", "diakyvernisi")]
-
-
-def median_ms(work, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
 
 
 def main() -> None:

@@ -10,15 +10,14 @@ is that search plus its newest documents read for roles (search/entities.py).
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.common import median_ms  # noqa: E402
 from search.entities import entity_slug  # noqa: E402
 from search.ingest import IngestReport, load_documents  # noqa: E402
 from search.store import IndexStore  # noqa: E402
@@ -26,13 +25,9 @@ from tests.conftest import SHARED_DATA  # noqa: E402
 from web import create_app  # noqa: E402
 
 
-def median_ms(client, url: str, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        assert client.get(url).status_code == 200, url
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
+def fetch(client, url: str) -> None:
+    """One request of the timed page; a failing answer stops the benchmark rather than time an error page."""
+    assert client.get(url).status_code == 200, url
 
 
 def main() -> None:
@@ -48,8 +43,10 @@ def main() -> None:
     print(f"{'entity':<40} {'documents':>9} {'page ms':>8} {'search ms':>9} {'ratio':>6}")
     for facet, path in (("municipality", "municipalities"), ("official", "officials")):
         top = facets[facet][0]
-        page = median_ms(client, f"/api/{path}/{entity_slug(top['value'])}", args.repeat)
-        search = median_ms(client, "/api/search?" + urlencode({facet: top["value"]}), args.repeat)
+        page_url = f"/api/{path}/{entity_slug(top['value'])}"
+        page = median_ms(lambda: fetch(client, page_url), args.repeat)
+        search_url = "/api/search?" + urlencode({facet: top["value"]})
+        search = median_ms(lambda: fetch(client, search_url), args.repeat)
         print(f"{top['value']:<40} {top['count']:>9} {page:>8.1f} {search:>9.1f} {page / search:>6.1f}")
 
 

@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,6 +74,25 @@ def running_server(index_dir: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextmanager
+def phone_page(index_dir: Path) -> Iterator[tuple[str, Any]]:
+    """A Chromium page at the phone's viewport (Greek locale) on `dimos-search serve` over `index_dir`:
+    yields (base URL, page).  For the phone checks of other modules, whose tests are not all `slow`:
+    skips the test where Chromium is absent, as this module's mark does."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is absent: apt-get install chromium")
+    with running_server(index_dir) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(locale="el-GR", viewport=PHONE)
+            page.set_default_timeout(ACTION_TIMEOUT_MS)
+            yield base, page
+        finally:
+            browser.close()
 
 
 @pytest.fixture

@@ -86,24 +86,16 @@ def test_a_garbled_decision_carries_a_warning(decisions_client):
 
 def test_the_marked_document_in_a_real_browser_on_a_phone(seed_store):
     """Chromium at 390 px: from a Greeklish search to the document, its words marked, nothing wider than the phone."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE, running_server
+    from tests.test_browser import ARTIFACTS, PHONE, phone_page
 
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is absent: apt-get install chromium")
-    with running_server(seed_store.root) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(locale="el-GR", viewport=PHONE)
-            page.set_default_timeout(5000)
-            page.goto(f"{base}/?q=diakyvernisi")
-            page.get_by_role("link", name="Συνάντηση δημάρχου Χανίων").click()
-            expect(page.locator(".document-body mark").first).to_be_visible()
-            marked = page.locator(".document-body mark").all_inner_texts()
-            width = page.evaluate("document.documentElement.scrollWidth")
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "document-phone.png"), full_page=False)
-        finally:
-            browser.close()
+    with phone_page(seed_store.root) as (base, page):
+        page.goto(f"{base}/?q=diakyvernisi")
+        page.get_by_role("link", name="Συνάντηση δημάρχου Χανίων").click()
+        expect(page.locator(".document-body mark").first).to_be_visible()
+        marked = page.locator(".document-body mark").all_inner_texts()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "document-phone.png"), full_page=False)
     assert "Διακυβέρνησης" in marked and width <= PHONE["width"]

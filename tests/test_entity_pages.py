@@ -102,27 +102,17 @@ def test_search_results_and_facets_link_to_entity_pages(client):
 
 def test_a_municipality_page_in_a_real_browser_on_a_phone(seed_store):
     """Chromium at 390 px on `dimos-search serve`: the page fits the width and its links lead on."""
-    from playwright.sync_api import sync_playwright
+    from tests.test_browser import ARTIFACTS, PHONE, phone_page
 
-    from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE, running_server
-
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is absent: apt-get install chromium")
-    with running_server(seed_store.root) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(locale="el-GR", viewport=PHONE)
-            page.set_default_timeout(5000)
-            page.goto(f"{base}/municipalities/dimos-chanion")
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "municipality-phone.png"), full_page=True)
-            width = page.evaluate("document.documentElement.scrollWidth")
-            heading = page.locator("h1").inner_text()
-            page.get_by_role("link", name="Παναγιώτης Σημανδηράκης").first.click()
-            person = page.locator("h1").inner_text()
-            page.screenshot(path=str(ARTIFACTS / "official-phone.png"), full_page=True)
-        finally:
-            browser.close()
+    with phone_page(seed_store.root) as (base, page):
+        page.goto(f"{base}/municipalities/dimos-chanion")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "municipality-phone.png"), full_page=True)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        heading = page.locator("h1").inner_text()
+        page.get_by_role("link", name="Παναγιώτης Σημανδηράκης").first.click()
+        person = page.locator("h1").inner_text()
+        page.screenshot(path=str(ARTIFACTS / "official-phone.png"), full_page=True)
     assert heading == CHANIA and person == "Παναγιώτης Σημανδηράκης"
     assert width <= PHONE["width"]  # nothing wider than the phone: no sideways scrolling
 

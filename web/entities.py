@@ -10,6 +10,9 @@ ETag and Last-Modified and answer 304 until a reindex or a rollback, as the sear
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -56,22 +59,42 @@ def _links(kind: str, slug: str, search: SearchRequest) -> EntityLinks:
                        search=search_links.url(), feed=search_links.feed())
 
 
-def _official(slug: str) -> OfficialProfile | None:
-    engine = get_engine()
-    variants = directory(engine).values("official", slug)
-    if not variants:
-        return None
-    return official_profile(engine, variants, slug, _page(), _links("official", slug,
-                                                                    SearchRequest(official=tuple(variants))))
+def _municipality_profile(engine: SearchEngine, variants: list[str], slug: str, page: int,
+                          links: EntityLinks) -> MunicipalityProfile:
+    return municipality_profile(engine, Gazetteer.default(), variants, slug, page, links)
 
 
-def _municipality(slug: str) -> MunicipalityProfile | None:
-    engine = get_engine()
-    variants = directory(engine).values("municipality", slug)
-    if not variants:
-        return None
-    return municipality_profile(engine, Gazetteer.default(), variants, slug, _page(),
-                                _links("municipality", slug, SearchRequest(municipality=tuple(variants))))
+@dataclass(frozen=True)
+class EntityKind:
+    """What tells a person's pages from a municipality's; the rest is one code path for both.
+
+    `facet` is at once the search field that filters by the entity, the directory's kind and the
+    prefix of the endpoints (`entities.official_page`, `entities.official_json`) that templates
+    and web/links.py link to, so that the three cannot drift apart."""
+
+    facet: str
+    path: str
+    template: str
+    noun: str
+    noun_el: str
+    build: Callable[[SearchEngine, list[str], str, int, EntityLinks], OfficialProfile | MunicipalityProfile]
+
+    def search(self, variants: Iterable[str]) -> SearchRequest:
+        """The search over the documents of the entity spelled as `variants`."""
+        return SearchRequest(**{self.facet: tuple(variants)})
+
+    def profile(self, slug: str) -> OfficialProfile | MunicipalityProfile | None:
+        """The entity with `slug` in the answering generation, or None if it has no such entity."""
+        engine = get_engine()
+        variants = directory(engine).values(self.facet, slug)
+        if not variants:
+            return None
+        return self.build(engine, variants, slug, _page(), _links(self.facet, slug, self.search(variants)))
+
+
+KINDS = (EntityKind("official", "officials", "official.html", "person", "πρόσωπο", official_profile),
+         EntityKind("municipality", "municipalities", "municipality.html", "municipality", "δήμος",
+                    _municipality_profile))
 
 
 def _cached() -> Validators:
@@ -80,34 +103,41 @@ def _cached() -> Validators:
     return validators(g.index_generation, request.full_path)
 
 
-def _json(make, slug: str, kind: str, kind_el: str) -> Any:
+def _respond(kind: EntityKind, slug: str, render: Callable[[Any], Response],
+             invalid: Callable[[InvalidRequest], Any], missing: Callable[[], Any]) -> Any:
+    """The one path of a page and its JSON twin, which differ only in how they render the profile and
+    say a 400 or a 404: 304 while the generation is unchanged, else the profile with its validators."""
     tags = _cached()
     if tags.not_modified():
         return not_modified_response(tags)
     try:
-        profile = make(slug)
+        profile = kind.profile(slug)
     except InvalidRequest as error:
-        return error_response(400, "invalid_parameter", error.message, error.message_el, error.parameter)
+        return invalid(error)
     if profile is None:
-        return error_response(404, "not_found", f"No {kind} has the slug '{slug}'.",
-                              f"Δεν υπάρχει {kind_el} με διεύθυνση '{slug}'.", "slug")
-    return tags.apply(jsonify(profile.as_json()))
+        return missing()
+    return tags.apply(render(profile))
 
 
-def _html(make, slug: str, facet: str, template: str) -> Any:
-    tags = _cached()
-    if tags.not_modified():
-        return not_modified_response(tags)
-    try:
-        profile = make(slug)
-    except InvalidRequest as error:
-        return render_template("error.html", status=400, message=error.message_el), 400
-    if profile is None:
-        abort(404)
-    # Each year's count links to the entity's search over that year.
-    entity_search = SearchLinks(SearchRequest(**{facet: tuple(profile.variants)}))
-    return tags.apply(make_response(render_template(template, profile=profile, documents=profile.documents,
-                                                    entity_search=entity_search, entity_page_size=ENTITY_PAGE_SIZE)))
+def _json(kind: EntityKind, slug: str) -> Any:
+    return _respond(
+        kind, slug, lambda profile: jsonify(profile.as_json()),
+        invalid=lambda error: error_response(400, "invalid_parameter", error.message, error.message_el,
+                                             error.parameter),
+        missing=lambda: error_response(404, "not_found", f"No {kind.noun} has the slug '{slug}'.",
+                                       f"Δεν υπάρχει {kind.noun_el} με διεύθυνση '{slug}'.", "slug"))
+
+
+def _html(kind: EntityKind, slug: str) -> Any:
+    def page(profile: OfficialProfile | MunicipalityProfile) -> Response:
+        # Each year's count links to the entity's search over that year.
+        entity_search = SearchLinks(kind.search(profile.variants))
+        return make_response(render_template(kind.template, profile=profile, documents=profile.documents,
+                                              entity_search=entity_search, entity_page_size=ENTITY_PAGE_SIZE))
+
+    return _respond(kind, slug, page,
+                    invalid=lambda error: (render_template("error.html", status=400, message=error.message_el), 400),
+                    missing=lambda: abort(404))
 
 
 @bp.after_request
@@ -116,21 +146,13 @@ def cors(response: Response) -> Response:
     return allow_any_origin(response) if request.path.startswith("/api/") else response
 
 
-@bp.get("/officials/<slug>")
-def official_page(slug: str) -> Any:
-    return _html(_official, slug, "official", "official.html")
+def _add_routes(kind: EntityKind) -> None:
+    """The page and its JSON twin of one kind of entity, under the endpoints `{facet}_page` and `{facet}_json`."""
+    bp.add_url_rule(f"/{kind.path}/<slug>", endpoint=f"{kind.facet}_page", view_func=partial(_html, kind),
+                    methods=["GET"])
+    bp.add_url_rule(f"/api/{kind.path}/<slug>", endpoint=f"{kind.facet}_json", view_func=partial(_json, kind),
+                    methods=["GET"])
 
 
-@bp.get("/api/officials/<slug>")
-def official_json(slug: str) -> Any:
-    return _json(_official, slug, "person", "πρόσωπο")
-
-
-@bp.get("/municipalities/<slug>")
-def municipality_page(slug: str) -> Any:
-    return _html(_municipality, slug, "municipality", "municipality.html")
-
-
-@bp.get("/api/municipalities/<slug>")
-def municipality_json(slug: str) -> Any:
-    return _json(_municipality, slug, "municipality", "δήμος")
+for _kind in KINDS:
+    _add_routes(_kind)
