@@ -40,7 +40,7 @@ MAX_MATCHES = 10_000
 
 TEXT_FIELDS = ("title", "body", "exact", "every")
 STRING_ATTRS = ("doc_id", "stored", "doc_type")
-UINT_ATTRS = ("year", "date", "dated")
+UINT_ATTRS = ("year", "date", "dated", "seq", "len_title", "len_body", "len_exact")
 MVA_ATTRS = ("municipality", "official", "region")
 
 

@@ -19,6 +19,7 @@ need the index's vocabulary, which Sphinx 2.2 cannot list over SphinxQL), so
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -27,7 +28,7 @@ import pymysql
 
 from ..query import (FACET_SIZE, MAX_RESULT_WINDOW, Clause, SearchRequest, _highlighter, _selected_year,
                      parse_query, snippet)
-from . import terms
+from . import ranking, terms
 from .cluster import MAX_MATCHES
 from .nodes import ClusterUnavailable, health, session
 from .topology import Topology, distributed_index
@@ -42,6 +43,11 @@ from .writer import Pointer, _names, read_pointer
 ATTEMPTS = 8
 RETRY_PAUSE_S = 0.05
 FACETS = ("municipality", "official", "year")
+# Candidates scored as Whoosh scores (search.sphinx.ranking) beyond the page asked for, picked by
+# ranking.pool_ranker.
+POOL_MARGIN = 200
+# (field, term) document frequencies kept per generation: a few words per query.
+FREQUENCY_CACHE = 100_000
 # A whole facet list: Diavgeia has 332 municipalities; officials are at most a few thousand.
 FACET_LIMIT = 100_000
 
@@ -90,22 +96,30 @@ class ClusterSearcher:
     def __init__(self, topology: Topology):
         self.topology = topology
         self._names: dict[str, dict[int, str]] = {}
+        self._lock = threading.Lock()
+        self._df_key: tuple | None = None
+        self._df: dict[tuple[str, str], int] = {}
 
     def health(self) -> dict:
         return health(self.topology)
 
     def search(self, request: SearchRequest) -> dict[str, Any]:
+        return self.search_generation(request)[1]
+
+    def search_generation(self, request: SearchRequest, at: Pointer | None = None) -> tuple[Pointer, dict[str, Any]]:
+        """The answer and the generation that gave it (the live one, or `at` while its slot
+        still holds it): every statement of one search runs on that generation's slot."""
         started = time.perf_counter()
-        pointer = read_pointer(self.topology)
+        pointer = at or read_pointer(self.topology)
         if pointer is None:
             raise LookupError("the cluster has no generation yet")
         clauses = parse_query(request.q)
         match = match_expression(clauses)
         filters = self._filters(request)
-        rows, total = self._rows(pointer, match, filters, request)
+        rows, total = self._rows(pointer, clauses, match, filters, request)
         facets = self._facets(pointer, match, filters, request)
         matches = _highlighter(clauses)
-        return {
+        return pointer, {
             "query": request.as_dict(),
             "total": total,
             "pages": min(math.ceil(total / request.per_page), MAX_RESULT_WINDOW // request.per_page),
@@ -179,22 +193,93 @@ class ClusterSearcher:
             args = (match,)
         return (" WHERE " + " AND ".join(parts) if parts else ""), args
 
-    def _rows(self, pointer: Pointer, match: str | None, filters: dict[str, str],
-              request: SearchRequest) -> tuple[list[tuple[str, int | None]], int]:
+    def _rows(self, pointer: Pointer, clauses: Sequence[Clause], match: str | None, filters: dict[str, str],
+              request: SearchRequest) -> tuple[list[tuple[str, float | None]], int]:
+        if request.effective_sort == "relevance":
+            return self._ranked(pointer, clauses, match, filters, request)
         where, args = self._where(match, filters)
-        ranked = request.effective_sort == "relevance"
-        order = {"relevance": "WEIGHT() DESC, id ASC", "newest": "dated DESC, date DESC, id ASC",
-                 "oldest": "dated DESC, date ASC, id ASC"}[request.effective_sort]
+        order = "date DESC" if request.effective_sort == "newest" else "date ASC"
         first = (request.page - 1) * request.per_page
-        options = f"max_matches={MAX_MATCHES}"
-        if ranked:
-            # BM25F with Whoosh's field boost (search.index.TITLE_BOOST = 3; exact forms at half weight).
-            options += ", ranker=expr('10000*bm25f(1.2,0.75,{title=6,body=2,exact=1})')"
-        sql = (f"SELECT stored, WEIGHT() FROM {distributed_index(pointer.slot)}{where} ORDER BY {order} "
-               f"LIMIT {first}, {request.per_page} OPTION {options}")
-        found, meta = self._query(sql, args)
+        # Undated documents last either way, ties in writing order: as Whoosh sorts.
+        found, meta = self._query(f"SELECT stored FROM {distributed_index(pointer.slot)}{where} "
+                                  f"ORDER BY dated DESC, {order}, seq ASC LIMIT {first}, {request.per_page} "
+                                  f"OPTION max_matches={MAX_MATCHES}", args)
+        return [(stored, None) for stored, in found], int(dict(meta[0])["total_found"])
+
+    def _ranked(self, pointer: Pointer, clauses: Sequence[Clause], match: str | None, filters: dict[str, str],
+                request: SearchRequest) -> tuple[list[tuple[str, float | None]], int]:
+        """The page by Whoosh's scores over the pool Sphinx's bm25f() ranks first (search.sphinx.ranking)."""
+        where, args = self._where(match, filters)
+        first = (request.page - 1) * request.per_page
+        size = min(MAX_MATCHES, first + request.per_page + POOL_MARGIN)
+        scorer = ranking.query_scorer(clauses, clause_expression)
+        needed, expressions = ranking.probes(scorer)
+        statistics = self._statistics(pointer)
+        frequencies = self._frequencies(pointer, statistics, needed)
+        found, meta = self._query(
+            f"SELECT id, seq, len_title, len_body, len_exact FROM {distributed_index(pointer.slot)}{where} "
+            f"ORDER BY WEIGHT() DESC, seq ASC LIMIT 0, {size} OPTION max_matches={MAX_MATCHES}, "
+            f"ranker=expr('{ranking.pool_ranker(needed, statistics, frequencies)}'), "
+            f"field_weights=({', '.join(f'{f}={n}' for f, n in ranking.FIELD_NUMBERS.items())})", args)
         total = int(dict(meta[0])["total_found"])
-        return [(stored, int(weight) if ranked else None) for stored, weight in found], total
+        seq = {int(d): int(s) for d, s, *_ in found}
+        lengths = {int(d): dict(zip(ranking.FIELDS, map(int, rest))) for d, _, *rest in found}
+        counts, matched = self._counts(pointer, needed, expressions, list(lengths))
+        evidence = ranking.Evidence(statistics, frequencies, counts, matched, lengths)
+        scores = {d: scorer.score(d, evidence) for d in seq}
+        page = sorted(seq, key=lambda d: (-scores[d], seq[d]))[first:first + request.per_page]
+        stored = self._stored(pointer, page)
+        return [(stored[d], round(scores[d], 3)) for d in page], total
+
+    def _counts(self, pointer: Pointer, needed: set[ranking.Term], expressions: set[str],
+                candidates: list[int]) -> tuple[dict, dict]:
+        """Among the candidates: each term's frequency per field, and which match each expression."""
+        index = distributed_index(pointer.slot)
+        within = ", ".join(map(str, candidates)) or "0"
+        limit = f"LIMIT {max(len(candidates), 1)} OPTION max_matches={max(len(candidates), 1)}"
+        counts, matched = {}, {}
+        for term in needed:
+            found, _ = self._query(f"SELECT id, WEIGHT() FROM {index} WHERE MATCH(%s) AND id IN ({within}) "
+                                   f"{limit}, ranker=expr('sum(hit_count)')", (f"@{term.field} {term.keyword}",))
+            counts[(term.field, term.keyword)] = {int(d): int(w) for d, w in found}
+        for expression in expressions:
+            found, _ = self._query(f"SELECT id FROM {index} WHERE MATCH(%s) AND id IN ({within}) {limit}",
+                                   (expression,))
+            matched[expression] = {int(d) for d, in found}
+        return counts, matched
+
+    def _statistics(self, pointer: Pointer) -> ranking.Statistics:
+        found, _ = self._query(f"SELECT COUNT(*), SUM(len_title), SUM(len_body), SUM(len_exact) "
+                               f"FROM {distributed_index(pointer.slot)}", ())
+        documents, *sums = (int(v) for v in found[0])
+        return ranking.Statistics(documents, dict(zip(ranking.FIELDS, sums)))
+
+    def _frequencies(self, pointer: Pointer, statistics: ranking.Statistics,
+                     needed: set[ranking.Term]) -> dict[tuple[str, str], int]:
+        """Documents holding each term per field, over the whole cluster; kept while the
+        generation and its statistics stay the same (an incremental update changes them)."""
+        key = (pointer, statistics.documents, tuple(sorted(statistics.lengths.items())))
+        with self._lock:
+            if self._df_key != key:
+                self._df_key, self._df = key, {}
+            known = dict(self._df)
+        for term in needed:
+            probe = (term.field, term.keyword)
+            if probe not in known:
+                _, meta = self._query(f"SELECT id FROM {distributed_index(pointer.slot)} WHERE MATCH(%s) "
+                                      f"LIMIT 1", (f"@{term.field} {term.keyword}",))
+                known[probe] = int(dict(meta[0])["total_found"])
+        with self._lock:
+            if self._df_key == key and len(self._df) < FREQUENCY_CACHE:
+                self._df.update(known)
+        return known
+
+    def _stored(self, pointer: Pointer, docs: list[int]) -> dict[int, str]:
+        if not docs:
+            return {}
+        found, _ = self._query(f"SELECT id, stored FROM {distributed_index(pointer.slot)} "
+                               f"WHERE id IN ({', '.join(map(str, docs))}) LIMIT {len(docs)}", ())
+        return {int(d): stored for d, stored in found}
 
     def _facets(self, pointer: Pointer, match: str | None, filters: dict[str, str],
                 request: SearchRequest) -> dict[str, list[dict[str, Any]]]:
@@ -233,7 +318,7 @@ class ClusterSearcher:
         return self._names.get(key, {})
 
     @staticmethod
-    def _result(stored: str, weight: int | None, matches) -> dict[str, Any]:
+    def _result(stored: str, score: float | None, matches) -> dict[str, Any]:
         document = terms.load(stored)
         return {
             "id": document.id,
@@ -244,7 +329,7 @@ class ClusterSearcher:
             "doc_type": document.doc_type,
             "url": document.url,
             "snippet": snippet(document.body or document.title, matches),
-            "score": weight,
+            "score": score,
         }
 
 
