@@ -1,6 +1,7 @@
 """The Sphinx cluster against embedded Whoosh on the same real documents: agreement and speed.
 
     python3 benchmarks/cluster.py [--law-articles 2500] [--decisions 1453] [--items 60]
+    python3 benchmarks/cluster.py --generated 100000 [--seconds 30]
 
 Starts a 3-node cluster on free loopback ports in a temporary directory (and
 stops it), builds both from the seeds, a water cut, the Diavgeia decisions and
@@ -15,23 +16,34 @@ figures, build rates and p50/p95 latency.
 Whoosh is built by one writer (procs=1): its tie order is then its writing
 order, which the cluster's `seq` follows; Whoosh's parallel writer numbers
 documents in the order its processes finish (docs/cluster.md).
+
+--generated N: speed at scale instead, on N announcements of benchmarks/generate.py
+through the ingestion: the build rate of each (Whoosh as `IndexStore.build` builds,
+in parallel), p50/p95 of benchmarks/queries.py's queries (one warm-up pass, one timed),
+and the requests per second of 8 client threads for --seconds on each, in one run.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from benchmarks.generate import ensure_corpus  # noqa: E402
+from benchmarks.queries import make_queries as speed_queries  # noqa: E402
 from benchmarks.quality import Inflector, Vocabulary, known_items, make_queries, sample_items  # noqa: E402
 from tests.conftest import decision_documents, law_articles, seed_documents, water_cut  # noqa: E402
 from search.index import open_index, write_documents  # noqa: E402
+from search.ingest import IngestReport, load_documents  # noqa: E402
+from search.store import IndexStore  # noqa: E402
 from search.query import SearchEngine, SearchRequest  # noqa: E402
 from search.sphinx.cluster import LocalCluster  # noqa: E402
 from search.sphinx.searcher import ClusterSearcher  # noqa: E402
@@ -80,7 +92,13 @@ def main() -> None:
     parser.add_argument("--law-articles", type=int, default=2500)
     parser.add_argument("--decisions", type=int, default=100_000)
     parser.add_argument("--items", type=int, default=60, help="known items of benchmarks/quality.py")
+    parser.add_argument("--generated", type=int, help="speed at scale on this many generated announcements")
+    parser.add_argument("--seconds", type=float, default=30, help="of 8-client load per engine (--generated)")
+    parser.add_argument("--clients", type=int, default=8)
     args = parser.parse_args()
+    if args.generated:
+        scale(args.generated, args.seconds, args.clients)
+        return
     documents = (seed_documents() + [water_cut()] + decision_documents()[:args.decisions]
                  + law_articles(args.law_articles))
     work = Path(tempfile.mkdtemp(prefix="dimos-cluster-bench-"))
@@ -102,6 +120,72 @@ def main() -> None:
         report([*requests(), *forms, *filtered_requests(whoosh, plain)], whoosh, searcher)
     finally:
         cluster.stop()
+
+
+def scale(size: int, seconds: float, clients: int) -> None:
+    corpus = ensure_corpus(size)
+    documents = list(load_documents([corpus], IngestReport()))
+    work = Path(tempfile.mkdtemp(prefix="dimos-cluster-scale-"))
+    started = time.perf_counter()
+    store = IndexStore(work / "whoosh")
+    store.build(documents)
+    rates = {"whoosh": len(documents) / (time.perf_counter() - started)}
+    engines: dict = {"whoosh": store.engine()}
+    cluster = LocalCluster.layout(work / "cluster", 3, free_base_port(3))
+    try:
+        cluster.start()
+        started = time.perf_counter()
+        build_generation(cluster.topology, documents)
+        rates["cluster"] = len(documents) / (time.perf_counter() - started)
+        engines["cluster"] = ClusterSearcher(cluster.topology)
+        size_mb = sum(f.stat().st_size for f in (work / "cluster").rglob("*") if f.is_file()) / 1e6
+        print(f"{len(documents)} documents of {corpus.name}; cluster on disk {size_mb:.0f} MB (3 nodes, 2 copies, "
+              f"binlogs included)")
+        requests = [SearchRequest(q=q.text, municipality=q.municipality, official=q.official)
+                    for q in speed_queries(corpus)]
+        print("| | build docs/s | p50 ms | p95 ms | requests/s, " f"{clients} clients |")
+        print("|---|---:|---:|---:|---:|")
+        for name, engine in engines.items():
+            for request in requests:
+                engine.search(request)  # warm-up
+            times = []
+            for request in requests:
+                started = time.perf_counter()
+                engine.search(request)
+                times.append((time.perf_counter() - started) * 1000)
+            rate = throughput(engine, requests, seconds, clients)
+            print(f"| {name} | {rates[name]:.0f} | {statistics.median(times):.1f} | {percentile(times, 0.95):.1f} "
+                  f"| {rate:.1f} |")
+        print(f"({len(requests)} queries of benchmarks/queries.py; the cluster's 3 nodes, the Python client and "
+              f"Whoosh share this machine's {len(os.sched_getaffinity(0))} cores)")
+    finally:
+        cluster.stop()
+
+
+def throughput(engine, requests: list[SearchRequest], seconds: float, clients: int) -> float:
+    """Answers per second of `clients` threads, each going through the queries as fast as answered."""
+    done = [0] * clients
+    failures: list[BaseException] = []
+    deadline = time.perf_counter() + seconds
+
+    def client(k: int) -> None:
+        i = k
+        while time.perf_counter() < deadline:
+            try:
+                engine.search(requests[i % len(requests)])
+                done[k] += 1
+            except Exception as error:  # counted: a load figure with failures is no figure
+                failures.append(error)
+            i += clients
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise RuntimeError(f"{len(failures)} requests failed under load, e.g. {failures[0]!r}")
+    return sum(done) / seconds
 
 
 def top_ids(answer: dict) -> set[str]:

@@ -64,6 +64,11 @@ def stored_length(length: int) -> int:
     return byte_to_length(length_to_byte(length))
 
 
+def idf(documents: int, frequency: int) -> float:
+    """Whoosh's IDF (whoosh.scoring.WeightingModel.idf)."""
+    return math.log(documents / (frequency + 1)) + 1
+
+
 @dataclass(frozen=True)
 class Term:
     field: str
@@ -81,11 +86,11 @@ class Term:
         if not count:
             return 0.0
         stats = evidence.statistics
-        idf = math.log(stats.documents / (evidence.frequencies[(self.field, self.keyword)] + 1)) + 1
         weight = count * FIELD_BOOST[self.field]
         length = stored_length(evidence.lengths[doc][self.field])
         norm = K1 * ((1 - B) + B * length / stats.average(self.field))
-        return self.boost * idf * (weight * (K1 + 1)) / (weight + norm)
+        return self.boost * idf(stats.documents, evidence.frequencies[(self.field, self.keyword)]) \
+            * (weight * (K1 + 1)) / (weight + norm)
 
 
 @dataclass(frozen=True)
@@ -186,30 +191,26 @@ def probes(scorer) -> tuple[set[Term], set[str]]:
     return found_terms, expressions
 
 
-def idf(documents: int, frequency: int) -> float:
-    """Whoosh's IDF (whoosh.scoring.WeightingModel.idf)."""
-    return math.log(documents / (frequency + 1)) + 1
-
-
 # The field numbers pool_ranker gives the fields as `user_weight` (OPTION field_weights).
 FIELD_NUMBERS = {"title": 1, "body": 2, "exact": 3}
 
 
-def pool_ranker(needed: set[Term], statistics: Statistics, frequencies: Mapping[tuple[str, str], int]) -> str:
+def pool_ranker(needed: set[Term], statistics: Statistics) -> str:
     """A SphinxQL ranking expression close to Whoosh's score, to pick the candidates.
 
-    Per matched field, Whoosh's BM25 of the field's average query term: the mean
-    of the field's terms' Whoosh IDF (times their boost), the field's hits per
-    matched keyword, its length attribute (`user_weight` tells the fields apart
-    inside sum(), as FIELD_NUMBERS sets them).  Sphinx's own IDF is per shard and
-    near 0 for a word most documents hold, which Whoosh still counts at about 1.
+    Per matched field, Whoosh's BM25 of the field's average matched keyword:
+    its IDF is Sphinx's plain per-shard log(N/n) weighted by the keywords' hits
+    (`tf_idf / hit_count`; OPTION idf='plain,tfidf_unnormalized') plus Whoosh's
+    +1, its frequency the field's hits per matched keyword, its length the
+    field's length attribute (`user_weight` tells the fields apart inside
+    sum(), as FIELD_NUMBERS sets them).  Sphinx's default IDF, near 0 for a word
+    most documents hold, would drop words that Whoosh still counts at about 1.
     """
     parts = {}
     for field, number in FIELD_NUMBERS.items():
-        weights = [t.boost * idf(statistics.documents, frequencies[(t.field, t.keyword)])
-                   for t in needed if t.field == field]
-        mean = sum(weights) / len(weights) if weights else 0.0
+        boosts = [t.boost for t in needed if t.field == field]
+        boost = sum(boosts) / len(boosts) if boosts else 0.0
         tf = f"(hit_count*{FIELD_BOOST[field]}/word_count)"
         norm = f"{K1}*({1 - B}+{B}*len_{field}/{statistics.average(field):.3f})"
-        parts[number] = f"{mean:.5f}*word_count*{tf}*{K1 + 1}/({tf}+{norm})"
-    return f"1000*sum(if(user_weight=={1},{parts[1]},if(user_weight=={2},{parts[2]},{parts[3]})))"
+        parts[number] = f"{boost}*word_count*(tf_idf/hit_count+1)*{tf}*{K1 + 1}/({tf}+{norm})"
+    return f"1000*sum(if(user_weight==1,{parts[1]},if(user_weight==2,{parts[2]},{parts[3]})))"

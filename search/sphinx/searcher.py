@@ -44,8 +44,9 @@ ATTEMPTS = 8
 RETRY_PAUSE_S = 0.05
 FACETS = ("municipality", "official", "year")
 # Candidates scored as Whoosh scores (search.sphinx.ranking) beyond the page asked for, picked by
-# ranking.pool_ranker.
-POOL_MARGIN = 200
+# ranking.pool_ranker.  At 200, 1 of the 335 requests of benchmarks/cluster.py (3,956 real documents)
+# lost a document of Whoosh's top 10 to rank 221+ ("Ενσωμάτωσης Άρθρου", 467 matches); at 500, none.
+POOL_MARGIN = 500
 # (field, term) document frequencies kept per generation: a few words per query.
 FREQUENCY_CACHE = 100_000
 # A whole facet list: Diavgeia has 332 municipalities; officials are at most a few thousand.
@@ -215,16 +216,16 @@ class ClusterSearcher:
         scorer = ranking.query_scorer(clauses, clause_expression)
         needed, expressions = ranking.probes(scorer)
         statistics = self._statistics(pointer)
-        frequencies = self._frequencies(pointer, statistics, needed)
         found, meta = self._query(
             f"SELECT id, seq, len_title, len_body, len_exact FROM {distributed_index(pointer.slot)}{where} "
             f"ORDER BY WEIGHT() DESC, seq ASC LIMIT 0, {size} OPTION max_matches={MAX_MATCHES}, "
-            f"ranker=expr('{ranking.pool_ranker(needed, statistics, frequencies)}'), "
+            f"ranker=expr('{ranking.pool_ranker(needed, statistics)}'), idf='plain,tfidf_unnormalized', "
             f"field_weights=({', '.join(f'{f}={n}' for f, n in ranking.FIELD_NUMBERS.items())})", args)
         total = int(dict(meta[0])["total_found"])
         seq = {int(d): int(s) for d, s, *_ in found}
         lengths = {int(d): dict(zip(ranking.FIELDS, map(int, rest))) for d, _, *rest in found}
         counts, matched = self._counts(pointer, needed, expressions, list(lengths))
+        frequencies = self._frequencies(pointer, statistics, needed)
         evidence = ranking.Evidence(statistics, frequencies, counts, matched, lengths)
         scores = {d: scorer.score(d, evidence) for d in seq}
         page = sorted(seq, key=lambda d: (-scores[d], seq[d]))[first:first + request.per_page]

@@ -49,7 +49,7 @@ class Pointer:
 def read_pointer(topology: Topology) -> Pointer | None:
     """The live generation: the highest any live node reports (module docstring)."""
     best: Pointer | None = None
-    for node in live_nodes(topology):
+    for node in topology.nodes:  # a node that does not answer reports nothing
         pointer = _node_pointer(node)
         if pointer and (best is None or pointer.generation > best.generation):
             best = pointer
