@@ -2,9 +2,11 @@
 
 A real cluster of `searchd` processes on free loopback ports, the seeds and a
 few hundred real Diavgeia decisions written onto it and into a Whoosh index:
-the two must give the same totals and facet counts; with one node killed the
-answers stay the same and health says degraded; with both copies of a shard
-gone the search refuses with a clear error instead of answering in part.
+the two must give the same totals, facet counts and ranked pages (ids, order,
+scores); with one node killed, also under load, the answers stay the same and
+health says degraded; with both copies of a shard gone every search refuses
+with a clear error instead of answering in part; a reindex under 8 clients
+answers each request from exactly one generation.
 """
 from __future__ import annotations
 
