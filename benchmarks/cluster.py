@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -120,6 +121,7 @@ def main() -> None:
         report([*requests(), *forms, *filtered_requests(whoosh, plain)], whoosh, searcher)
     finally:
         cluster.stop()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def scale(size: int, seconds: float, clients: int) -> None:
@@ -160,6 +162,7 @@ def scale(size: int, seconds: float, clients: int) -> None:
               f"Whoosh share this machine's {len(os.sched_getaffinity(0))} cores)")
     finally:
         cluster.stop()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def throughput(engine, requests: list[SearchRequest], seconds: float, clients: int) -> float:
