@@ -39,7 +39,8 @@ SECURITY_HEADERS = {
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Configured from the environment (DIMOS_INDEX_DIR, ...) unless `test_config` says otherwise."""
     app = Flask(__name__)
-    app.config.from_mapping(INDEX_DIR=Settings.from_env().index_dir)
+    settings = Settings.from_env()
+    app.config.from_mapping(INDEX_DIR=settings.index_dir, BACKEND=settings.backend)
     if test_config is not None:
         app.config.from_mapping(test_config)
     state.init_app(app)
