@@ -30,7 +30,7 @@ NODES = 3
 SEARCHES = [
     "q=δήμος", "q=δημοτικού+συμβουλίου", 'q="δημοτικού+συμβουλίου"', "q=προμήθ*",
     "q=ύδρευση+OR+αποχέτευση", "q=δήμος+-προμήθεια", "q=απόφαση&from=2024-01-01&to=2024-12-31",
-    "q=απόφαση&sort=newest", "q=&sort=oldest&page=2", "q=έγκριση&page=2",
+    "q=απόφαση&sort=newest", "q=&sort=oldest&page=2", "q=έγκριση&page=2", "q=&undated=1", "q=δήμος&facet_size=3",
 ]
 
 
@@ -146,3 +146,21 @@ def test_both_copies_of_a_shard_down_is_503(healed, on_cluster):
     assert health.status_code == 503 and health.get_json()["status"] == "error"
     assert [(s["shard"], s["status"]) for s in health.get_json()["shards"]] == [
         (0, "down"), (1, "degraded"), (2, "degraded")]
+
+
+def test_what_the_cluster_cannot_answer_yet_is_a_clear_501(whoosh, on_cluster):
+    assert whoosh.get("/api/complete?q=δημ").status_code == 200
+    for path in ("/api/complete?q=δημ", "/api/facets/municipality?q=δήμος"):
+        answer = on_cluster.get(path)
+        assert answer.status_code == 501, path
+        assert answer.get_json()["error"]["code"] == "not_supported"
+
+
+def test_an_entity_page_lists_the_clusters_documents(whoosh, on_cluster):
+    town = whoosh.get("/api/search?q=").get_json()["facets"]["municipality"][0]
+    with on_cluster.application.test_request_context():
+        from web.links import entity_url
+        path = entity_url("municipality", town["value"])
+    page = on_cluster.get(path)
+    assert page.status_code == 200 and town["value"] in page.get_data(as_text=True)
+    assert page.get_data(as_text=True) == whoosh.get(path).get_data(as_text=True)

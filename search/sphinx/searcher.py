@@ -16,7 +16,7 @@ Not yet on this backend: Greeklish readings and spelling corrections (they
 need the index's vocabulary, which Sphinx 2.2 cannot list over SphinxQL), so
 `suggestion` and `correction` are always None and such words are searched as
 typed; near-duplicate collapse (every hit has `similar` 0, `distinct` equals
-`total`; a `group` listing is refused with a 400).
+`total`; a `group` listing is refused: search.backend.Unsupported, a 501).
 """
 from __future__ import annotations
 
@@ -24,15 +24,15 @@ import math
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any
 
 import pymysql
 
 from ..answers import Facets, FacetValue, Hit, Official, Query, SearchAnswer
+from ..backend import Unsupported
 from ..documents import Document
 from ..highlight import WordMatcher, highlighter, snippet
 from ..querylang import Clause, parse_query
-from ..request import MAX_RESULT_WINDOW, UNDATED, InvalidRequest, SearchRequest, selected_year
+from ..request import MAX_RESULT_WINDOW, UNDATED, SearchRequest, selected_year
 from . import ranking, terms
 from .cluster import MAX_MATCHES
 from .nodes import ClusterUnavailable, health, session
@@ -121,6 +121,12 @@ class ClusterSearcher:
         document = terms.load(found[0][0]) if found else None
         return document if document is not None and document.id == doc_id else None
 
+    def facet_values(self, pointer: Pointer, facet: str) -> dict[str, int]:
+        """Every value of a facet (municipality, official) in the generation, with its documents."""
+        sets = self._query(f"SELECT id FROM {distributed_index(pointer.slot)} LIMIT 1 OPTION "
+                           f"max_matches={MAX_MATCHES} FACET {facet} ORDER BY COUNT(*) DESC LIMIT {FACET_LIMIT}", ())
+        return self._named(pointer, facet, _counted(facet, sets[1]))
+
     def known_values(self, pointer: Pointer, facet: str) -> tuple[str, ...]:
         """Every value of a filtering facet (municipality, region, official) in the generation, sorted."""
         kind = terms.FACET_KINDS[facet]
@@ -134,8 +140,8 @@ class ClusterSearcher:
         still holds it): every statement of one search runs on that generation's slot."""
         started = time.perf_counter()
         if request.group is not None:
-            raise InvalidRequest("group", "the cluster backend does not list near-duplicate groups yet",
-                                 "ο κατανεμημένος δείκτης δεν δείχνει ακόμη ομάδες παρόμοιων")
+            raise Unsupported("the cluster backend does not list near-duplicate groups yet",
+                              "ο κατανεμημένος δείκτης δεν δείχνει ακόμη ομάδες παρόμοιων")
         pointer = at or read_pointer(self.topology)
         if pointer is None:
             raise LookupError("the cluster has no generation yet")

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Sequence
 
 from ..answers import FacetListing, Health, NodeHealth, SearchAnswer, ShardHealth
+from ..greeklish import Expansion
 from ..documents import Document
-from ..request import FacetListingRequest, InvalidRequest, SearchRequest
+from ..querylang import Clause
+from ..backend import Unsupported
+from ..request import FacetListingRequest, SearchRequest
 from ..store import IndexUnavailable
 from .nodes import ClusterUnavailable
 from .searcher import ClusterSearcher
@@ -25,27 +29,44 @@ class ClusterGeneration:
     """One generation of the cluster behind the Backend protocol (search.backend)."""
 
     def __init__(self, searcher: ClusterSearcher, pointer: Pointer):
-        self.searcher = searcher
+        self._searcher = searcher
         self.pointer = pointer
 
     def document_count(self) -> int:
-        return self._answered(lambda: self.searcher.document_count(self.pointer))
+        return self._answered(lambda: self._searcher.document_count(self.pointer))
 
     def get_document(self, doc_id: str) -> Document | None:
-        return self._answered(lambda: self.searcher.get_document(self.pointer, doc_id))
+        return self._answered(lambda: self._searcher.get_document(self.pointer, doc_id))
 
     def search(self, request: SearchRequest) -> SearchAnswer:
-        return self._answered(lambda: self.searcher.search_generation(request, at=self.pointer)[1])
+        return self._answered(lambda: self._searcher.search_generation(request, at=self.pointer)[1])
 
     def probe(self) -> None:
         self.search(SearchRequest(q="", per_page=1))
 
     def facet_listing(self, listing: FacetListingRequest) -> FacetListing:
-        raise InvalidRequest("facet", "the cluster backend does not list all values of a facet yet",
-                             "ο κατανεμημένος δείκτης δεν απαριθμεί ακόμη όλες τις τιμές ενός πεδίου")
+        raise Unsupported("the cluster backend does not list all values of a facet yet",
+                          "ο κατανεμημένος δείκτης δεν απαριθμεί ακόμη όλες τις τιμές ενός πεδίου")
 
     def known_values(self, facet: str) -> tuple[str, ...]:
-        return self._answered(lambda: self.searcher.known_values(self.pointer, facet))
+        return self._answered(lambda: self._searcher.known_values(self.pointer, facet))
+
+    def facet_values(self, facet: str) -> dict[str, int]:
+        """Every value of a facet with its documents (the entity pages' directory)."""
+        return self._answered(lambda: self._searcher.facet_values(self.pointer, facet))
+
+    def expansions(self, searcher: object, clauses: Sequence[Clause]) -> dict[str, Expansion]:
+        """The Greeklish readings and corrections a query runs with: none, as the cluster's search
+        applies none yet (docs/cluster.md), so the document page marks the words its search matched."""
+        return {}
+
+    def searcher(self) -> ClusterSearcher:
+        return self._searcher
+
+    def complete_word(self, prefix: str, limit: int) -> list[tuple[str, int]]:
+        raise Unsupported("word completion is not on the cluster backend yet (Sphinx 2.2 cannot list "
+                           "its words over SphinxQL)",
+                          "η συμπλήρωση λέξεων δεν υπάρχει ακόμη στον κατανεμημένο δείκτη")
 
     @staticmethod
     def _answered(call):
@@ -64,6 +85,7 @@ class ClusterService:
         self.searcher = ClusterSearcher(topology)
         self._lock = threading.Lock()
         self._seen: dict[Pointer, dt.datetime] = {}
+        self._generation: ClusterGeneration | None = None
 
     @classmethod
     def from_url(cls, url: str) -> ClusterService:
@@ -77,7 +99,10 @@ class ClusterService:
                                    "run `dimos-search cluster reindex`")
         with self._lock:
             self._seen.setdefault(pointer, dt.datetime.now(dt.timezone.utc))
-        return str(pointer.generation), ClusterGeneration(self.searcher, pointer)
+            if self._generation is None or self._generation.pointer != pointer:
+                # One object per generation: what web/ keeps per engine (the entity directory) is kept.
+                self._generation = ClusterGeneration(self.searcher, pointer)
+            return str(pointer.generation), self._generation
 
     def engine(self) -> ClusterGeneration:
         return self.live()[1]
