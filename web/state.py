@@ -9,12 +9,16 @@ from here, never from web/__init__.py, which is only the app factory.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask, Response, current_app, g
 
 from search.backend import Backend
 from search.service import SearchService, open_service
 from search.store import IndexStore
+
+if TYPE_CHECKING:
+    from search.sphinx.service import ClusterService
 
 # Names the index generation that answered: during a reindex an operator (or the load test)
 # can tell which index a result came from.
@@ -35,7 +39,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_name_generation)
 
 
-def get_service() -> SearchService:
+def get_service() -> SearchService | ClusterService:
     return current_app.extensions[_EXTENSION]
 
 

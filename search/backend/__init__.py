@@ -1,7 +1,8 @@
 """What a search backend answers: the interface the service and the web layer rely on.
 
-search/backend/whoosh/ implements it over one Whoosh index generation; a cluster
-backend (search/sphinx) can implement the same calls.  Requests reach a
+search/backend/whoosh/ implements it over one Whoosh index generation, and
+search.sphinx.service.ClusterGeneration over one generation of a Sphinx/Manticore
+cluster (chosen by DIMOS_BACKEND: search.service.open_service).  Requests reach a
 backend validated (search.request) and its query already readable as clauses
 (search.querylang), so a backend only matches, counts, ranks and fetches.
 """

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from ..answers import FacetListing, Health, NodeHealth, SearchAnswer, ShardHealth
 from ..greeklish import Expansion
@@ -23,6 +24,8 @@ from .nodes import ClusterUnavailable
 from .searcher import ClusterSearcher
 from .topology import Topology
 from .writer import Pointer, read_pointer
+
+T = TypeVar("T")
 
 
 class ClusterGeneration:
@@ -65,11 +68,11 @@ class ClusterGeneration:
 
     def complete_word(self, prefix: str, limit: int) -> list[tuple[str, int]]:
         raise Unsupported("word completion is not on the cluster backend yet (Sphinx 2.2 cannot list "
-                           "its words over SphinxQL)",
+                          "its words over SphinxQL)",
                           "η συμπλήρωση λέξεων δεν υπάρχει ακόμη στον κατανεμημένο δείκτη")
 
     @staticmethod
-    def _answered(call):
+    def _answered(call: Callable[[], T]) -> T:
         """The call's result; a cluster that cannot answer in full is an unavailable index (HTTP 503)."""
         try:
             return call()
