@@ -240,10 +240,29 @@ class DocumentAnswer(Answer):
         return cls(**fields)
 
 
+class NodeHealth(Answer):
+    """One searchd node of a cluster backend."""
+
+    node: str = Field(examples=["127.0.0.1:9306"])
+    status: Literal["ok", "down"]
+
+
+class ShardHealth(Answer):
+    """One shard of a cluster backend: ok (every copy answers), degraded (answered from a mirror), down."""
+
+    shard: int = Field(ge=0)
+    status: Literal["ok", "degraded", "down"]
+    nodes: list[str] = Field(description="The nodes holding a copy of the shard.")
+    answering: list[str] = Field(description="Those of `nodes` answering now.")
+
+
 class Health(Answer):
     """Whether the index can answer searches."""
 
-    status: Literal["ok", "error"]
+    status: Literal["ok", "degraded", "error"] = Field(description="degraded (cluster backend only): every shard "
+                                                                   "answers, some only from a mirror; answers "
+                                                                   "are complete. error: no complete answer "
+                                                                   "(HTTP 503).")
     documents: int = Field(ge=0)
     generation: str | None = Field(description="The live generation (named by CURRENT, else the newest that "
                                                "verifies).")
@@ -251,10 +270,15 @@ class Health(Answer):
                                             "that verifies when the live one is damaged.")
     built_at: str | None
     message: str | None = Field(description="What is wrong and what to do, when status is error.")
+    nodes: list[NodeHealth] | None = Field(default=None, description="Cluster backend: each node; null on the "
+                                                                     "embedded index.")
+    shards: list[ShardHealth] | None = Field(default=None, description="Cluster backend: each shard; null on the "
+                                                                       "embedded index.")
 
     @property
     def ok(self) -> bool:
-        return self.status == "ok"
+        """Searches get complete answers (a degraded cluster still gives them)."""
+        return self.status != "error"
 
 
 class ErrorDetail(Answer):

@@ -21,10 +21,14 @@ class Settings:
     sources: tuple[Path, ...] = DEFAULT_SOURCES
     # On by default: without it a place name cannot become a municipality (issue 15).
     gazetteer: Path = PACKAGED
+    # None: the embedded Whoosh index in index_dir (the default); "sphinx://host:port,...": a Sphinx /
+    # Manticore cluster (docs/cluster.md), whose nodes' SphinxQL ports are listed in placement order.
+    backend: str | None = None
 
     @classmethod
     def from_env(cls, environ: "os._Environ[str] | dict[str, str] | None" = None) -> "Settings":
-        """DIMOS_INDEX_DIR, DIMOS_SOURCES (os.pathsep-separated) and DIMOS_GAZETTEER (default: the packaged one)."""
+        """DIMOS_INDEX_DIR, DIMOS_SOURCES (os.pathsep-separated), DIMOS_GAZETTEER (default: the packaged one)
+        and DIMOS_BACKEND (default: unset, the embedded index)."""
         env = os.environ if environ is None else environ
         sources = tuple(Path(p) for p in env.get("DIMOS_SOURCES", "").split(os.pathsep) if p)
         gazetteer = env.get("DIMOS_GAZETTEER")
@@ -32,4 +36,5 @@ class Settings:
             index_dir=Path(env.get("DIMOS_INDEX_DIR") or DEFAULT_INDEX_DIR),
             sources=sources or DEFAULT_SOURCES,
             gazetteer=Path(gazetteer) if gazetteer else PACKAGED,
+            backend=env.get("DIMOS_BACKEND") or None,
         )

@@ -8,12 +8,18 @@ and vocabulary) is kept for as long as the generation answers.
 """
 from __future__ import annotations
 
+import datetime as dt
 import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .answers import Health
 from .backend.whoosh.engine import SearchEngine
 from .backend.whoosh.writer import open_index
-from .store import IndexStore, IndexUnavailable
+from .store import POINTER, IndexStore, IndexUnavailable
+
+if TYPE_CHECKING:
+    from .sphinx.service import ClusterService
 
 
 class SearchService:
@@ -42,6 +48,10 @@ class SearchService:
     def engine(self) -> SearchEngine:
         """The engine answering searches now; callers keep it for a whole request."""
         return self.live()[1]
+
+    def went_live(self, generation: str) -> dt.datetime:
+        """When the live generation became live (CURRENT's mtime, so a rollback counts too): Last-Modified."""
+        return dt.datetime.fromtimestamp((self.store.root / POINTER).stat().st_mtime, dt.timezone.utc)
 
     def live(self) -> tuple[str, SearchEngine]:
         """The generation that answers searches and its engine, read together (CURRENT once)."""
@@ -131,3 +141,19 @@ class SearchService:
         return Health(status="error", documents=documents, generation=generation, serving=serving,
                       built_at=info.built_at if info else None,
                       message=f"{'; '.join(problems)}{answered}; run `dimos-search reindex` to (re)build it")
+
+
+def open_service(index_dir: Path, backend: str | None = None) -> SearchService | ClusterService:
+    """The service of the configured backend (search.config.Settings.backend): the embedded Whoosh
+    index in `index_dir` when `backend` is None, else a cluster named by a `sphinx://` address list.
+
+    The cluster's client (pymysql) is imported only when a cluster is configured, so the embedded
+    default needs nothing beyond Whoosh.
+    """
+    if backend is None:
+        return SearchService(IndexStore(index_dir))
+    if not backend.startswith("sphinx://"):
+        raise ValueError(f"DIMOS_BACKEND must be unset or sphinx://host:port,...; got {backend!r}")
+    from .sphinx.service import ClusterService
+
+    return ClusterService.from_url(backend)

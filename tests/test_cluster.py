@@ -2,14 +2,17 @@
 
 A real cluster of `searchd` processes on free loopback ports, the seeds and a
 few hundred real Diavgeia decisions written onto it and into a Whoosh index:
-the two must give the same totals and facet counts; with one node killed the
-answers stay the same and health says degraded; with both copies of a shard
-gone the search refuses with a clear error instead of answering in part.
+the two must give the same totals, facet counts and ranked pages (ids, order,
+scores); with one node killed, also under load, the answers stay the same and
+health says degraded; with both copies of a shard gone every search refuses
+with a clear error instead of answering in part; a reindex under 8 clients
+answers each request from exactly one generation.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import shutil
 import socket
 import subprocess
@@ -20,6 +23,7 @@ import time
 import pytest
 
 from tests.conftest import PROJECT_ROOT, decision_documents, seed_documents, water_cut
+from search.answers import SearchAnswer
 from search.request import SearchRequest
 from search.service import SearchService
 from search.store import IndexStore
@@ -35,7 +39,7 @@ from search.sphinx.nodes import ClusterUnavailable  # noqa: E402
 from search.sphinx.searcher import ClusterSearcher  # noqa: E402
 from search.sphinx.nodes import session  # noqa: E402
 from search.sphinx.topology import shard_index  # noqa: E402
-from search.sphinx.writer import build_generation, read_pointer, repair, update_live  # noqa: E402
+from search.sphinx.writer import Pointer, build_generation, read_pointer, repair, update_live  # noqa: E402
 
 DECISIONS = 400
 NODES = 3
@@ -115,31 +119,40 @@ def requests():
     yield SearchRequest(q="", sort="oldest", page=2)
 
 
-def comparable(answer: dict) -> dict:
-    return {"total": answer["total"], "pages": answer["pages"], "facets": answer["facets"]}
+def comparable(answer: SearchAnswer) -> dict:
+    return {"total": answer.total, "pages": answer.pages, "facets": answer.facets.as_json()}
 
 
-def test_cluster_and_whoosh_give_the_same_totals_and_facets(cluster, whoosh, documents, figure):
-    """Requests Whoosh reads as Greeklish or corrects (a suggestion) are not compared: the cluster
+def digest(answer: SearchAnswer) -> tuple:
+    """All of an answer but its timing and snippets: totals, facets, the page's ids and scores."""
+    return repr(comparable(answer)), tuple((r.id, r.score) for r in answer.results)
+
+
+def ranked(answer: SearchAnswer) -> list[tuple[str, float | None]]:
+    return [(r.id, r.score) for r in answer.results]
+
+
+def test_cluster_and_whoosh_give_the_same_totals_facets_and_ranked_pages(cluster, whoosh, documents, figure):
+    """The same page in the same order with the same scores: the cluster scores its candidates as
+    Whoosh's BM25F does and orders ties by writing order, Whoosh's docnum here (one segment).
+    Requests Whoosh reads as Greeklish or corrects (a suggestion) are not compared: the cluster
     does not expand words yet (docs/cluster.md), and searches them as typed."""
     searcher = ClusterSearcher(cluster.topology)
-    same_top = 0
     compared, expanded = [], []
     for request in requests():
-        expected = whoosh.search(request).as_json()
+        expected = whoosh.search(request)
         got = searcher.search(request)
-        assert got["suggestion"] is None
-        if expected["suggestion"] is not None or expected["correction"] is not None:
+        assert got.suggestion is None and got.correction is None
+        if expected.suggestion is not None or expected.correction is not None:
             expanded.append(request.q)
             continue
         compared.append(request)
         assert comparable(got) == comparable(expected), request
-        same_top += {r["id"] for r in got["results"][:10]} == {r["id"] for r in expected["results"][:10]}
+        assert ranked(got) == ranked(expected), request
     assert len(compared) > 3 * len(expanded)
-    assert searcher.search(SearchRequest(q=""))["total"] == len(documents)
-    figure(f"cluster vs Whoosh on {len(documents)} documents: {len(compared)} requests, same totals and facets; "
-           f"same top-10 set for {same_top}/{len(compared)}; not compared (Whoosh expanded Greeklish or "
-           f"corrected): {expanded}")
+    assert searcher.search(SearchRequest(q="")).total == len(documents)
+    figure(f"cluster vs Whoosh on {len(documents)} documents: {len(compared)} requests, same totals, facets "
+           f"and pages (ids, order, scores); not compared (Whoosh expanded Greeklish or corrected): {expanded}")
 
 
 def test_one_node_killed_answers_the_same_and_reports_degraded(healed, whoosh):
@@ -148,19 +161,26 @@ def test_one_node_killed_answers_the_same_and_reports_degraded(healed, whoosh):
     healed.kill_node(1)
     after = [searcher.search(r) for r in requests()]
     assert [comparable(a) for a in after] == [comparable(b) for b in before]
-    assert [[r["id"] for r in a["results"]] for a in after] == [[r["id"] for r in b["results"]] for b in before]
+    assert [ranked(a) for a in after] == [ranked(b) for b in before]
     state = searcher.health()
     assert state["status"] == "degraded"
-    assert {n["node"]: n["status"] for n in state["nodes"]}[str(healed.topology.nodes[1])] == "down"
+    nodes = [str(n) for n in healed.topology.nodes]
+    assert [n["status"] for n in state["nodes"]] == ["ok", "down", "ok"]
+    # Node 1 holds shards 0 (with node 0) and 1 (with node 2): those answer from their mirror.
+    assert [(s["shard"], s["status"], s["answering"]) for s in state["shards"]] == [
+        (0, "degraded", [nodes[0]]), (1, "degraded", [nodes[2]]), (2, "ok", [nodes[2], nodes[0]])]
 
 
 def test_both_copies_of_a_shard_down_is_a_clear_error(healed):
     searcher = ClusterSearcher(healed.topology)
     healed.kill_node(0)
     healed.kill_node(1)  # shard 0 lives on nodes 0 and 1
-    with pytest.raises(ClusterUnavailable, match=r"shards \[0\] have no live copy"):
-        searcher.search(SearchRequest(q="δήμος"))
-    assert searcher.health()["status"] == "down"
+    for request in requests():
+        with pytest.raises(ClusterUnavailable, match=r"shards \[0\] have no live copy"):
+            searcher.search(request)
+    state = searcher.health()
+    assert state["status"] == "down"
+    assert [(s["shard"], s["status"]) for s in state["shards"]] == [(0, "down"), (1, "degraded"), (2, "degraded")]
 
 
 def shard_counts(node, slot: str, shards) -> dict[int, int]:
@@ -180,7 +200,7 @@ def test_a_reindex_switches_generation_and_a_node_that_lost_its_data_is_repaired
     try:
         pointer, _ = build_generation(topology, fewer)
         assert (pointer.generation, pointer.slot != before.slot) == (before.generation + 1, True)
-        assert searcher.search(SearchRequest(q=""))["total"] == len(fewer)
+        assert searcher.search(SearchRequest(q="")).total == len(fewer)
         # Node 2 comes back from a lost disk: its indexes and binlog are gone.
         healed.stop_node(2)
         for path in healed.node_dir(2).iterdir():
@@ -199,7 +219,7 @@ def test_a_reindex_switches_generation_and_a_node_that_lost_its_data_is_repaired
         assert read_pointer(topology) == pointer
     finally:
         build_generation(topology, documents)
-    assert searcher.search(SearchRequest(q=""))["total"] == len(documents)
+    assert searcher.search(SearchRequest(q="")).total == len(documents)
 
 
 def test_an_interrupted_reindex_leaves_the_last_good_generation_serving(cluster, documents):
@@ -215,8 +235,8 @@ def test_an_interrupted_reindex_leaves_the_last_good_generation_serving(cluster,
         build_generation(cluster.topology, failing_midway())
     assert read_pointer(cluster.topology) == live
     again = searcher.search(SearchRequest(q="απόφαση"))
-    assert (again["total"], again["facets"]) == (expected["total"], expected["facets"])
-    assert searcher.search(SearchRequest(q=""))["total"] == len(documents)
+    assert (again.total, again.facets) == (expected.total, expected.facets)
+    assert searcher.search(SearchRequest(q="")).total == len(documents)
 
 
 def test_an_incremental_update_replaces_and_deletes_in_the_live_generation(cluster, documents):
@@ -228,16 +248,17 @@ def test_an_incremental_update_replaces_and_deletes_in_the_live_generation(clust
     try:
         update_live(topology, [changed], deleted=[gone])
         answer = searcher.search(SearchRequest(q="ασφαλτόστρωσης Σουλίου"))
-        assert [r["id"] for r in answer["results"]] == [changed.id]
-        assert answer["facets"]["municipality"] == [{"value": "Δήμος Ωραιοκάστρου", "count": 1, "selected": False}]
-        assert searcher.search(SearchRequest(q=""))["total"] == len(documents) - 1
+        assert [r.id for r in answer.results] == [changed.id]
+        assert answer.facets.as_json()["municipality"] == [{"value": "Δήμος Ωραιοκάστρου", "count": 1,
+                                                            "selected": False}]
+        assert searcher.search(SearchRequest(q="")).total == len(documents) - 1
     finally:
         build_generation(topology, documents)
 
 
 def test_a_node_killed_under_load_fails_no_request_and_changes_no_answer(healed):
     searcher = ClusterSearcher(healed.topology)
-    baseline = {r: comparable(searcher.search(r)) for r in requests()}
+    baseline = {r: digest(searcher.search(r)) for r in requests()}
     failures: list[BaseException] = []
     differing: list[SearchRequest] = []
     answered = [0]  # requests made
@@ -247,7 +268,7 @@ def test_a_node_killed_under_load_fails_no_request_and_changes_no_answer(healed)
         while not stop.is_set():
             for request in baseline:
                 try:
-                    if comparable(searcher.search(request)) != baseline[request]:
+                    if digest(searcher.search(request)) != baseline[request]:
                         differing.append(request)
                 except Exception as error:  # every failure counts; the assertion shows them
                     failures.append(error)
@@ -269,6 +290,58 @@ def test_a_node_killed_under_load_fails_no_request_and_changes_no_answer(healed)
             thread.join()
     assert failures == [] and differing == []
     assert searcher.health()["status"] == "degraded"
+
+
+def test_a_reindex_under_load_of_8_clients_answers_each_request_from_one_generation(healed, documents):
+    """benchmarks/load.py's check: no error, each answer equal to its own generation's answer
+    (asked again after the load, from that generation's slot), no client sees an older
+    generation after a newer one."""
+    topology = healed.topology
+    searcher = ClusterSearcher(topology)
+    pool = list(requests())
+    outcomes: list[tuple[int, Pointer, SearchRequest, tuple]] = []
+    failures: list[BaseException] = []
+    answered = [0]
+    stop = threading.Event()
+
+    def client(k: int) -> None:
+        for request in itertools.cycle(pool[k:] + pool[:k]):
+            if stop.is_set():
+                return
+            try:
+                pointer, answer = searcher.search_generation(request)
+                outcomes.append((k, pointer, request, digest(answer)))
+            except Exception as error:  # every failure counts; the assertion shows them
+                failures.append(error)
+            answered[0] += 1
+
+    before = read_pointer(topology)
+    clients = [threading.Thread(target=client, args=(k,)) for k in range(8)]
+    for thread in clients:
+        thread.start()
+    try:
+        while answered[0] < 16:
+            time.sleep(0.05)
+        at_start = answered[0]
+        after, _ = build_generation(topology, documents[len(documents) // 10:])
+        during = answered[0] - at_start
+        while answered[0] < at_start + during + 16:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        for thread in clients:
+            thread.join()
+    try:
+        assert failures == []
+        assert during > 0 and {p for _, p, _, _ in outcomes} == {before, after}
+        references = {(p, r): digest(searcher.search_generation(r, at=p)[1]) for p in (before, after) for r in pool}
+        assert [o for o in outcomes if o[3] != references[o[1], o[2]]] == []
+        assert any(references[before, r] != references[after, r] for r in pool)
+        for k in range(8):
+            seen = [p.generation for c, p, _, _ in outcomes if c == k]
+            assert seen == sorted(seen)
+    finally:
+        build_generation(topology, documents)
 
 
 def test_the_cluster_commands_start_fill_report_and_stop_a_cluster(tmp_path):

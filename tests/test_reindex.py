@@ -119,7 +119,7 @@ def test_searches_during_switches_see_no_error_and_only_whole_generations(store)
 def test_health_reports_a_missing_index_then_reindex_repairs_it(store):
     health = SearchService(store).health().as_json()
     assert health == {"status": "error", "documents": 0, "generation": None, "serving": None, "built_at": None,
-                      "message": health["message"]}
+                      "message": health["message"], "nodes": None, "shards": None}
     assert "no index has been built" in health["message"] and "reindex" in health["message"]
     with pytest.raises(IndexUnavailable):
         SearchService(store).engine()

@@ -13,6 +13,7 @@ from flask import Flask, Response, abort, render_template, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from search.config import Settings
+from search.backend import Unsupported
 from search.store import IndexUnavailable
 
 from . import api, complete, entities, export, facets, feeds, state, views
@@ -39,7 +40,8 @@ SECURITY_HEADERS = {
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Configured from the environment (DIMOS_INDEX_DIR, ...) unless `test_config` says otherwise."""
     app = Flask(__name__)
-    app.config.from_mapping(INDEX_DIR=Settings.from_env().index_dir)
+    settings = Settings.from_env()
+    app.config.from_mapping(INDEX_DIR=settings.index_dir, BACKEND=settings.backend)
     if test_config is not None:
         app.config.from_mapping(test_config)
     state.init_app(app)
@@ -107,6 +109,12 @@ def _register_error_handlers(app: Flask) -> None:
                                   "The search index is being prepared; try again in a minute.",
                                   "Το ευρετήριο ετοιμάζεται· δοκιμάστε ξανά σε λίγο."), headers
         return render_template("unavailable.html", retry_after=RETRY_AFTER_SECONDS), 503, headers
+
+    @app.errorhandler(Unsupported)
+    def unsupported(error: Unsupported):
+        if _wants_json():
+            return error_response(501, "not_supported", error.message, error.message_el)
+        return render_template("error.html", status=501, message=error.message_el), 501
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -13,9 +13,7 @@ from dataclasses import dataclass
 
 from flask import Response, current_app, request
 
-from search.store import POINTER
-
-from .state import GENERATION_HEADER, get_store
+from .state import GENERATION_HEADER, get_service
 
 
 @dataclass(frozen=True)
@@ -44,9 +42,7 @@ class Validators:
 def validators(generation: str, variant: str, weak: bool = False) -> Validators:
     """The validators of `variant` (a path and query) as answered by index `generation`."""
     digest = hashlib.sha256(f"{generation}\n{variant}".encode("utf-8")).hexdigest()[:32]
-    pointer = get_store().root / POINTER
-    went_live = dt.datetime.fromtimestamp(pointer.stat().st_mtime, dt.timezone.utc)
-    return Validators(etag=digest, last_modified=went_live, weak=weak)
+    return Validators(etag=digest, last_modified=get_service().went_live(generation), weak=weak)
 
 
 def allow_any_origin(response: Response) -> Response:

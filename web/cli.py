@@ -314,7 +314,7 @@ def serve(host: str, port: int, threads: int, connection_limit: int, index_dir: 
     With no generation at all yet, it is first built from DIMOS_SOURCES (default: seeds/), as `reindex`
     would.  A lost CURRENT beside a generation is no reason to: the newest that verifies is served.
     """
-    if not IndexStore(index_dir).generations():
+    if SETTINGS.backend is None and not IndexStore(index_dir).generations():
         click.echo(f"No index in {index_dir} yet: building it first.")
         try:
             _reindex(index_dir, SETTINGS.sources, Gazetteer.load(SETTINGS.gazetteer) if SETTINGS.gazetteer else None)
@@ -322,7 +322,7 @@ def serve(host: str, port: int, threads: int, connection_limit: int, index_dir: 
             click.echo("Another reindex is building it: serving 'index being prepared' until it is live.")
     app = create_app({"INDEX_DIR": index_dir})
     app.wsgi_app = AccessLog(app.wsgi_app, access_logger(access_log))  # type: ignore[method-assign]
-    click.echo(f"Serving dimos-search on http://{host}:{port}/ (index: {index_dir})")
+    click.echo(f"Serving dimos-search on http://{host}:{port}/ (index: {SETTINGS.backend or index_dir})")
     run_server(app, host=host, port=port, **{**WAITRESS, "threads": threads, "connection_limit": connection_limit})
 
 

@@ -9,12 +9,16 @@ from here, never from web/__init__.py, which is only the app factory.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask, Response, current_app, g
 
-from search.backend.whoosh.engine import SearchEngine
-from search.service import SearchService
+from search.backend import Backend
+from search.service import SearchService, open_service
 from search.store import IndexStore
+
+if TYPE_CHECKING:
+    from search.sphinx.service import ClusterService
 
 # Names the index generation that answered: during a reindex an operator (or the load test)
 # can tell which index a result came from.
@@ -29,12 +33,13 @@ _EXTENSION = "search_service"
 
 
 def init_app(app: Flask) -> None:
-    """Give `app` a search service on its INDEX_DIR, and name the answering generation in every response."""
-    app.extensions[_EXTENSION] = SearchService(IndexStore(Path(app.config["INDEX_DIR"])))
+    """Give `app` a search service on its INDEX_DIR (or its BACKEND, when one is configured: search.service),
+    and name the answering generation in every response."""
+    app.extensions[_EXTENSION] = open_service(Path(app.config["INDEX_DIR"]), app.config.get("BACKEND"))
     app.after_request(_name_generation)
 
 
-def get_service() -> SearchService:
+def get_service() -> SearchService | ClusterService:
     return current_app.extensions[_EXTENSION]
 
 
@@ -42,7 +47,7 @@ def get_store() -> IndexStore:
     return get_service().store
 
 
-def get_engine() -> SearchEngine:
+def get_engine() -> Backend:
     """The answering generation's engine, kept for the whole request; the response names its generation."""
     if "search_engine" not in g:
         g.index_generation, g.search_engine = get_service().live()

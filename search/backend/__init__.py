@@ -1,7 +1,8 @@
 """What a search backend answers: the interface the service and the web layer rely on.
 
-search/backend/whoosh/ implements it over one Whoosh index generation; a cluster
-backend (search/sphinx) can implement the same calls.  Requests reach a
+search/backend/whoosh/ implements it over one Whoosh index generation, and
+search.sphinx.service.ClusterGeneration over one generation of a Sphinx/Manticore
+cluster (chosen by DIMOS_BACKEND: search.service.open_service).  Requests reach a
 backend validated (search.request) and its query already readable as clauses
 (search.querylang), so a backend only matches, counts, ranks and fetches.
 """
@@ -12,6 +13,15 @@ from typing import Protocol
 from ..answers import FacetListing, SearchAnswer
 from ..documents import Document
 from ..request import FacetListingRequest, SearchRequest
+
+
+class Unsupported(LookupError):
+    """A kind of request this backend cannot answer yet (HTTP 501): said plainly, never a guessed answer."""
+
+    def __init__(self, message: str, message_el: str):
+        super().__init__(f"{message} / {message_el}")
+        self.message = message
+        self.message_el = message_el
 
 
 class Backend(Protocol):

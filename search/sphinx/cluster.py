@@ -40,7 +40,7 @@ MAX_MATCHES = 10_000
 
 TEXT_FIELDS = ("title", "body", "exact", "every")
 STRING_ATTRS = ("doc_id", "stored", "doc_type")
-UINT_ATTRS = ("year", "date", "dated")
+UINT_ATTRS = ("year", "date", "dated", "seq", "len_title", "len_body", "len_exact")
 MVA_ATTRS = ("municipality", "official", "region")
 
 
@@ -171,7 +171,7 @@ def node_config(topology: Topology, node: Node, directory: Path) -> str:
         "    workers = threads",
         # No watchdog parent: the PID file names the one process, and a killed node stays down.
         "    watchdog = 0",
-        # A prefix* stands for at most this many completions (search.query.MAX_PREFIX_TERMS).
+        # A prefix* stands for at most this many completions (search.backend.whoosh.matchers.MAX_PREFIX_TERMS).
         "    expansion_limit = 50",
         # Mirrors are pinged this often (ms; Sphinx's default 1,000): a node learns a mirror is dead
         # from these pings, and until then sends it queries (search.sphinx.searcher.ATTEMPTS).

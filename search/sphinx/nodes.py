@@ -79,13 +79,18 @@ def is_up(node: Node) -> bool:
 
 
 def health(topology: Topology) -> dict:
-    """Every node and shard: ok / degraded / down, and the cluster's overall status."""
+    """Every node (ok / down) and shard (ok / degraded: answering from its mirror / down), and the
+    cluster's status, the worst shard's: data for /health and `dimos-search cluster status`.
+
+    Each shard names its copies (`nodes`) and those answering now (`answering`).
+    """
     up = {node: is_up(node) for node in topology.nodes}
     shards = []
     for shard in range(topology.shard_count):
-        live = sum(up[n] for n in topology.holders(shard))
-        status = "ok" if live == len(topology.holders(shard)) else "degraded" if live else "down"
-        shards.append({"shard": shard, "status": status, "nodes": [str(n) for n in topology.holders(shard)]})
+        holders = topology.holders(shard)
+        live = [str(n) for n in holders if up[n]]
+        status = "ok" if len(live) == len(holders) else "degraded" if live else "down"
+        shards.append({"shard": shard, "status": status, "nodes": [str(n) for n in holders], "answering": live})
     statuses = {s["status"] for s in shards}
     overall = "down" if "down" in statuses else "degraded" if "degraded" in statuses else "ok"
     return {"status": overall,

@@ -1,6 +1,6 @@
 """A SearchRequest answered by the cluster, in the shape SearchEngine.search answers.
 
-The query is parsed by search.query.parse_query, as on Whoosh, and each
+The query is parsed by search.querylang.parse_query, as on Whoosh, and each
 clause becomes a SphinxQL MATCH expression over the same terms the writer
 sent: a word is its stem in title/body OR its folded form in `exact` (the
 form Whoosh's `_form_query` matches), a phrase and a prefix* run on `exact`,
@@ -14,23 +14,26 @@ are cut to FACET_SIZE here, ties broken by value as on Whoosh.
 
 Not yet on this backend: Greeklish readings and spelling corrections (they
 need the index's vocabulary, which Sphinx 2.2 cannot list over SphinxQL), so
-`suggestion` is always None and such words are searched as typed.
+`suggestion` and `correction` are always None and such words are searched as
+typed; near-duplicate collapse (every hit has `similar` 0, `distinct` equals
+`total`; a `group` listing is refused: search.backend.Unsupported, a 501).
 """
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Sequence
-from typing import Any
 
 import pymysql
 
-from ..highlight import highlighter as _highlighter
-from ..highlight import snippet
+from ..answers import Facets, FacetValue, Hit, Official, Query, SearchAnswer
+from ..backend import Unsupported
+from ..documents import Document
+from ..highlight import WordMatcher, highlighter, snippet
 from ..querylang import Clause, parse_query
-from ..request import FACET_SIZE, MAX_RESULT_WINDOW, SearchRequest
-from ..request import selected_year as _selected_year
-from . import terms
+from ..request import MAX_RESULT_WINDOW, UNDATED, SearchRequest, selected_year
+from . import ranking, terms
 from .cluster import MAX_MATCHES
 from .nodes import ClusterUnavailable, health, session
 from .topology import Topology, distributed_index
@@ -44,7 +47,15 @@ from .writer import Pointer, _names, read_pointer
 # 100 ms ha_ping_interval of the nodes' configs), before the cluster is declared unavailable.
 ATTEMPTS = 8
 RETRY_PAUSE_S = 0.05
-FACETS = ("municipality", "official", "year")
+# How Sphinx names a shard it could not ask, in a warning or, when every mirror failed, an error.
+AGENT_FAILURE = "agent "
+FACETS = ("municipality", "region", "official", "year")
+# Candidates scored as Whoosh scores (search.sphinx.ranking) beyond the page asked for, picked by
+# ranking.pool_ranker.  At 200, 1 of the 335 requests of benchmarks/cluster.py (3,956 real documents)
+# lost a document of Whoosh's top 10 to rank 221+ ("Ενσωμάτωσης Άρθρου", 467 matches); at 500, none.
+POOL_MARGIN = 500
+# (field, term) document frequencies kept per generation: a few words per query.
+FREQUENCY_CACHE = 100_000
 # A whole facet list: Diavgeia has 332 municipalities; officials are at most a few thousand.
 FACET_LIMIT = 100_000
 
@@ -92,43 +103,80 @@ class ClusterSearcher:
 
     def __init__(self, topology: Topology):
         self.topology = topology
-        self._names: dict[str, dict[int, str]] = {}
+        self._names: dict[str, dict[int, tuple[int, str]]] = {}
+        self._lock = threading.Lock()
+        self._df_key: tuple | None = None
+        self._df: dict[tuple[str, str], int] = {}
 
     def health(self) -> dict:
         return health(self.topology)
 
-    def search(self, request: SearchRequest) -> dict[str, Any]:
+    def document_count(self, pointer: Pointer) -> int:
+        return self._statistics(pointer).documents
+
+    def get_document(self, pointer: Pointer, doc_id: str) -> Document | None:
+        """The whole document with this id in `pointer`'s generation, or None."""
+        found, _ = self._query(f"SELECT stored FROM {distributed_index(pointer.slot)} WHERE id = %s LIMIT 1",
+                               (terms.doc_key(doc_id),))
+        document = terms.load(found[0][0]) if found else None
+        return document if document is not None and document.id == doc_id else None
+
+    def facet_values(self, pointer: Pointer, facet: str) -> dict[str, int]:
+        """Every value of a facet (municipality, official) in the generation, with its documents."""
+        sets = self._query(f"SELECT id FROM {distributed_index(pointer.slot)} LIMIT 1 OPTION "
+                           f"max_matches={MAX_MATCHES} FACET {facet} ORDER BY COUNT(*) DESC LIMIT {FACET_LIMIT}", ())
+        return self._named(pointer, facet, _counted(facet, sets[1]))
+
+    def known_values(self, pointer: Pointer, facet: str) -> tuple[str, ...]:
+        """Every value of a filtering facet (municipality, region, official) in the generation, sorted."""
+        kind = terms.FACET_KINDS[facet]
+        return tuple(sorted(v for k, v in self._facet_names(pointer).values() if k == kind))
+
+    def search(self, request: SearchRequest) -> SearchAnswer:
+        return self.search_generation(request)[1]
+
+    def search_generation(self, request: SearchRequest, at: Pointer | None = None) -> tuple[Pointer, SearchAnswer]:
+        """The answer and the generation that gave it (the live one, or `at` while its slot
+        still holds it): every statement of one search runs on that generation's slot."""
         started = time.perf_counter()
-        pointer = read_pointer(self.topology)
+        if request.group is not None:
+            raise Unsupported("the cluster backend does not list near-duplicate groups yet",
+                              "ο κατανεμημένος δείκτης δεν δείχνει ακόμη ομάδες παρόμοιων")
+        pointer = at or read_pointer(self.topology)
         if pointer is None:
             raise LookupError("the cluster has no generation yet")
         clauses = parse_query(request.q)
         match = match_expression(clauses)
         filters = self._filters(request)
-        rows, total = self._rows(pointer, match, filters, request)
+        rows, total = self._rows(pointer, clauses, match, filters, request)
         facets = self._facets(pointer, match, filters, request)
-        matches = _highlighter(clauses)
-        return {
-            "query": request.as_dict(),
-            "total": total,
-            "pages": min(math.ceil(total / request.per_page), MAX_RESULT_WINDOW // request.per_page),
-            "results": [self._result(stored, weight, matches) for stored, weight in rows],
-            "facets": facets,
-            "suggestion": None,
-            "took_ms": round((time.perf_counter() - started) * 1000, 1),
-        }
+        matches = highlighter(clauses)
+        return pointer, SearchAnswer(
+            query=Query.of(request),
+            total=total,
+            pages=min(math.ceil(total / request.per_page), MAX_RESULT_WINDOW // request.per_page),
+            results=[self._result(stored, weight, matches) for stored, weight in rows],
+            distinct=total,
+            facets=facets,
+            suggestion=None,
+            took_ms=round((time.perf_counter() - started) * 1000, 1),
+        )
 
     @staticmethod
     def _filters(request: SearchRequest) -> dict[str, str]:
         filters = {}
         if request.municipality:
             filters["municipality"] = f"municipality IN ({_ids(request.municipality)})"
+        if request.region:
+            filters["region"] = f"region IN ({_ids(request.region)})"
         if request.official:
             filters["official"] = f"official IN ({_ids(request.official)})"
         if request.date_from or request.date_to:
             low = terms.date_number(request.date_from) if request.date_from else 0
             high = terms.date_number(request.date_to) if request.date_to else 99_999_999
             filters["date"] = f"dated = 1 AND date >= {low} AND date <= {high}"
+        if request.undated:
+            filters["date"] = "dated = 0"
         return filters
 
     def _query(self, sql: str, args: tuple) -> list[list[tuple]]:
@@ -148,8 +196,13 @@ class ClusterSearcher:
                 continue
             except pymysql.MySQLError as error:
                 self._require_every_shard()
+                if AGENT_FAILURE in str(error):
+                    # Every agent of a shard failed on this node (e.g. "agent …: connect() timed out"
+                    # with all nodes up, 8 clients on a loaded machine): ask again, as for a warning.
+                    time.sleep(RETRY_PAUSE_S * attempt)
+                    continue
                 raise RuntimeError(f"the cluster refused a query: {error}") from error
-            if not any("agent" in str(w[2]) for w in warnings):
+            if not any(AGENT_FAILURE in str(w[2]) for w in warnings):
                 return sets
             self._require_every_shard()
             time.sleep(RETRY_PAUSE_S * attempt)
@@ -182,25 +235,96 @@ class ClusterSearcher:
             args = (match,)
         return (" WHERE " + " AND ".join(parts) if parts else ""), args
 
-    def _rows(self, pointer: Pointer, match: str | None, filters: dict[str, str],
-              request: SearchRequest) -> tuple[list[tuple[str, int | None]], int]:
+    def _rows(self, pointer: Pointer, clauses: Sequence[Clause], match: str | None, filters: dict[str, str],
+              request: SearchRequest) -> tuple[list[tuple[str, float | None]], int]:
+        if request.effective_sort == "relevance":
+            return self._ranked(pointer, clauses, match, filters, request)
         where, args = self._where(match, filters)
-        ranked = request.effective_sort == "relevance"
-        order = {"relevance": "WEIGHT() DESC, id ASC", "newest": "dated DESC, date DESC, id ASC",
-                 "oldest": "dated DESC, date ASC, id ASC"}[request.effective_sort]
+        order = "date DESC" if request.effective_sort == "newest" else "date ASC"
         first = (request.page - 1) * request.per_page
-        options = f"max_matches={MAX_MATCHES}"
-        if ranked:
-            # BM25F with Whoosh's field boost (search.index.TITLE_BOOST = 3; exact forms at half weight).
-            options += ", ranker=expr('10000*bm25f(1.2,0.75,{title=6,body=2,exact=1})')"
-        sql = (f"SELECT stored, WEIGHT() FROM {distributed_index(pointer.slot)}{where} ORDER BY {order} "
-               f"LIMIT {first}, {request.per_page} OPTION {options}")
-        found, meta = self._query(sql, args)
+        # Undated documents last either way, ties in writing order: as Whoosh sorts.
+        found, meta = self._query(f"SELECT stored FROM {distributed_index(pointer.slot)}{where} "
+                                  f"ORDER BY dated DESC, {order}, seq ASC LIMIT {first}, {request.per_page} "
+                                  f"OPTION max_matches={MAX_MATCHES}", args)
+        return [(stored, None) for stored, in found], int(dict(meta[0])["total_found"])
+
+    def _ranked(self, pointer: Pointer, clauses: Sequence[Clause], match: str | None, filters: dict[str, str],
+                request: SearchRequest) -> tuple[list[tuple[str, float | None]], int]:
+        """The page by Whoosh's scores over the pool Sphinx's bm25f() ranks first (search.sphinx.ranking)."""
+        where, args = self._where(match, filters)
+        first = (request.page - 1) * request.per_page
+        size = min(MAX_MATCHES, first + request.per_page + POOL_MARGIN)
+        scorer = ranking.query_scorer(clauses, clause_expression)
+        needed, expressions = ranking.probes(scorer)
+        statistics = self._statistics(pointer)
+        found, meta = self._query(
+            f"SELECT id, seq, len_title, len_body, len_exact FROM {distributed_index(pointer.slot)}{where} "
+            f"ORDER BY WEIGHT() DESC, seq ASC LIMIT 0, {size} OPTION max_matches={MAX_MATCHES}, "
+            f"ranker=expr('{ranking.pool_ranker(needed, statistics)}'), idf='plain,tfidf_unnormalized', "
+            f"field_weights=({', '.join(f'{f}={n}' for f, n in ranking.FIELD_NUMBERS.items())})", args)
         total = int(dict(meta[0])["total_found"])
-        return [(stored, int(weight) if ranked else None) for stored, weight in found], total
+        seq = {int(d): int(s) for d, s, *_ in found}
+        lengths = {int(d): dict(zip(ranking.FIELDS, map(int, rest))) for d, _, *rest in found}
+        counts, matched = self._counts(pointer, needed, expressions, list(lengths))
+        frequencies = self._frequencies(pointer, statistics, needed)
+        evidence = ranking.Evidence(statistics, frequencies, counts, matched, lengths)
+        scores = {d: scorer.score(d, evidence) for d in seq}
+        page = sorted(seq, key=lambda d: (-scores[d], seq[d]))[first:first + request.per_page]
+        stored = self._stored(pointer, page)
+        return [(stored[d], round(scores[d], 3)) for d in page], total
+
+    def _counts(self, pointer: Pointer, needed: set[ranking.Term], expressions: set[str],
+                candidates: list[int]) -> tuple[dict, dict]:
+        """Among the candidates: each term's frequency per field, and which match each expression."""
+        index = distributed_index(pointer.slot)
+        within = ", ".join(map(str, candidates)) or "0"
+        limit = f"LIMIT {max(len(candidates), 1)} OPTION max_matches={max(len(candidates), 1)}"
+        counts, matched = {}, {}
+        for term in needed:
+            found, _ = self._query(f"SELECT id, WEIGHT() FROM {index} WHERE MATCH(%s) AND id IN ({within}) "
+                                   f"{limit}, ranker=expr('sum(hit_count)')", (f"@{term.field} {term.keyword}",))
+            counts[(term.field, term.keyword)] = {int(d): int(w) for d, w in found}
+        for expression in expressions:
+            found, _ = self._query(f"SELECT id FROM {index} WHERE MATCH(%s) AND id IN ({within}) {limit}",
+                                   (expression,))
+            matched[expression] = {int(d) for d, in found}
+        return counts, matched
+
+    def _statistics(self, pointer: Pointer) -> ranking.Statistics:
+        found, _ = self._query(f"SELECT COUNT(*), SUM(len_title), SUM(len_body), SUM(len_exact) "
+                               f"FROM {distributed_index(pointer.slot)}", ())
+        documents, *sums = (int(v) for v in found[0])
+        return ranking.Statistics(documents, dict(zip(ranking.FIELDS, sums)))
+
+    def _frequencies(self, pointer: Pointer, statistics: ranking.Statistics,
+                     needed: set[ranking.Term]) -> dict[tuple[str, str], int]:
+        """Documents holding each term per field, over the whole cluster; kept while the
+        generation and its statistics stay the same (an incremental update changes them)."""
+        key = (pointer, statistics.documents, tuple(sorted(statistics.lengths.items())))
+        with self._lock:
+            if self._df_key != key:
+                self._df_key, self._df = key, {}
+            known = dict(self._df)
+        for term in needed:
+            probe = (term.field, term.keyword)
+            if probe not in known:
+                _, meta = self._query(f"SELECT id FROM {distributed_index(pointer.slot)} WHERE MATCH(%s) "
+                                      f"LIMIT 1", (f"@{term.field} {term.keyword}",))
+                known[probe] = int(dict(meta[0])["total_found"])
+        with self._lock:
+            if self._df_key == key and len(self._df) < FREQUENCY_CACHE:
+                self._df.update(known)
+        return known
+
+    def _stored(self, pointer: Pointer, docs: list[int]) -> dict[int, str]:
+        if not docs:
+            return {}
+        found, _ = self._query(f"SELECT id, stored FROM {distributed_index(pointer.slot)} "
+                               f"WHERE id IN ({', '.join(map(str, docs))}) LIMIT {len(docs)}", ())
+        return {int(d): stored for d, stored in found}
 
     def _facets(self, pointer: Pointer, match: str | None, filters: dict[str, str],
-                request: SearchRequest) -> dict[str, list[dict[str, Any]]]:
+                request: SearchRequest) -> Facets:
         """Facets sharing a set of filters share one statement: all three in one when none is filtered."""
         by_filters: dict[str | None, list[str]] = {}
         for name in FACETS:
@@ -213,8 +337,9 @@ class ClusterSearcher:
             sets = self._query(f"SELECT id FROM {distributed_index(pointer.slot)}{where} LIMIT 1 "
                                f"OPTION max_matches={MAX_MATCHES} {facets}", args)
             for name, found in zip(names, sets[1:-1]):
-                counts[name] = {str(key): int(count) for key, count in found if int(key)}
-        return {name: _facet_list(name, self._named(pointer, name, counts[name]), request) for name in FACETS}
+                counts[name] = _counted(name, found)
+        return Facets(**{name: _facet_list(name, self._named(pointer, name, counts[name]), request)
+                         for name in FACETS})
 
     def _named(self, pointer: Pointer, name: str, counts: dict[str, int]) -> dict[str, int]:
         if name == "year":
@@ -222,43 +347,58 @@ class ClusterSearcher:
         names = self._facet_names(pointer)
         if any(int(k) not in names for k in counts):
             names = self._facet_names(pointer, reload=True)
-        return {names.get(int(k), k): c for k, c in counts.items()}
+        return {names[int(k)][1] if int(k) in names else k: c for k, c in counts.items()}
 
-    def _facet_names(self, pointer: Pointer, reload: bool = False) -> dict[int, str]:
+    def _facet_names(self, pointer: Pointer, reload: bool = False) -> dict[int, tuple[int, str]]:
         key = f"{pointer.generation}:{pointer.slot}"
         if reload or key not in self._names:
             for node in self.topology.nodes:
                 try:
-                    self._names = {key: {k: v for k, (_, v) in _names(node, pointer.slot).items()}}
+                    self._names = {key: _names(node, pointer.slot)}
                     break
                 except pymysql.OperationalError:
                     continue
         return self._names.get(key, {})
 
     @staticmethod
-    def _result(stored: str, weight: int | None, matches) -> dict[str, Any]:
+    def _result(stored: str, score: float | None, matches: WordMatcher) -> Hit:
         document = terms.load(stored)
-        return {
-            "id": document.id,
-            "title": document.title,
-            "date": document.date.isoformat() if document.date else None,
-            "municipality": document.municipalities,
-            "officials": [{"name": o.name, "role": o.role} for o in document.officials],
-            "doc_type": document.doc_type,
-            "url": document.url,
-            "snippet": snippet(document.body or document.title, matches),
-            "score": weight,
-        }
+        excerpt = snippet(document.body or document.title, matches)
+        return Hit(
+            id=document.id,
+            title=document.title,
+            date=document.date,
+            municipality=document.municipalities,
+            officials=[Official(name=o.name, role=o.role) for o in document.officials],
+            doc_type=document.doc_type,
+            url=document.url,
+            snippet=excerpt.text,
+            highlights=list(excerpt.spans),
+            score=score,
+            group=document.group,
+            similar=0,
+        )
 
 
-def _facet_list(name: str, counts: dict[str, int], request: SearchRequest) -> list[dict[str, Any]]:
-    """Ordered and cut as SearchEngine._facets does."""
+def _counted(name: str, found: Sequence[tuple]) -> dict[str, int]:
+    """One FACET result set as value -> documents: id 0 is "no value", which for the year is UNDATED
+    (a document has one year at most), as search.backend.whoosh.facets counts it."""
+    counts = {str(key): int(count) for key, count in found if int(key)}
+    undated = sum(int(count) for key, count in found if not int(key))
+    if name == "year" and undated:
+        counts[UNDATED] = undated
+    return counts
+
+
+def _facet_list(name: str, counts: dict[str, int], request: SearchRequest) -> list[FacetValue]:
+    """Ordered and cut as search.backend.whoosh.facets.facet_counts does (years newest first, UNDATED last)."""
     if name == "year":
-        selected = {_selected_year(request)} - {None}
-        ordered = sorted(counts.items(), key=lambda item: item[0], reverse=True)
+        selected = {selected_year(request), UNDATED if request.undated else None} - {None}
+        ordered = sorted(((v, c) for v, c in counts.items() if v != UNDATED), reverse=True)
+        ordered += [(UNDATED, counts[UNDATED])] if UNDATED in counts else []
     else:
         selected = set(getattr(request, name))
         ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    shown = ordered[:FACET_SIZE]
+    shown = ordered[:request.facet_size]
     shown += [(v, counts.get(v, 0)) for v in sorted(selected) if v not in dict(shown)]
-    return [{"value": v, "count": c, "selected": v in selected} for v, c in shown]
+    return [FacetValue(value=v, count=c, selected=v in selected) for v, c in shown]

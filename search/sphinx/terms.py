@@ -31,14 +31,6 @@ def encode(term: str) -> str:
     return term if _PLAIN.fullmatch(term) else "0x" + term.encode("utf-8").hex()
 
 
-def stems(text: str) -> str:
-    return " ".join(encode(t) for t in analysis.terms(text))
-
-
-def folded_words(text: str) -> str:
-    return " ".join(encode(w.folded) for w in analysis.words(text))
-
-
 def value_id(value: str) -> int:
     """A facet value's 32-bit id (FACET over an MVA counts ids); 0 is not a valid Sphinx id."""
     return zlib.crc32(value.encode("utf-8")) or 1 << 32
@@ -78,17 +70,25 @@ def facet_values(document: Document) -> dict[str, list[str]]:
 
 
 ROW_COLUMNS = ("id", "title", "body", "exact", "every", "doc_id", "stored", "doc_type",
-               "year", "date", "dated", "municipality", "official", "region")
+               "year", "date", "dated", "seq", "len_title", "len_body", "len_exact",
+               "municipality", "official", "region")
 
 
-def row(document: Document) -> tuple:
-    """One RT row, in ROW_COLUMNS order."""
+def row(document: Document, seq: int) -> tuple:
+    """One RT row, in ROW_COLUMNS order.
+
+    `seq` is the document's place in the build (Whoosh's docnum, which orders its
+    ties); `len_*` are the field lengths in terms, as Whoosh counts them for BM25F
+    (search.sphinx.ranking).
+    """
     values = facet_values(document)
+    title, body = analysis.terms(document.title), analysis.terms(document.body)
+    exact = [w.folded for w in analysis.words(f"{document.title}\n{document.body}")]
     return (
-        doc_key(document.id), stems(document.title), stems(document.body),
-        folded_words(f"{document.title}\n{document.body}"), EVERY_TERM, document.id, dump(document),
+        doc_key(document.id), " ".join(map(encode, title)), " ".join(map(encode, body)),
+        " ".join(map(encode, exact)), EVERY_TERM, document.id, dump(document),
         document.doc_type or "", document.date.year if document.date else 0, date_number(document.date),
-        1 if document.date else 0,
+        1 if document.date else 0, seq, len(title), len(body), len(exact),
         *(tuple(sorted({value_id(v) for v in values[kind]})) for kind in ("municipality", "official", "region")),
     )
 

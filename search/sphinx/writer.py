@@ -27,7 +27,7 @@ import pymysql
 from ..documents import Document
 from . import terms
 from .nodes import live_nodes, session
-from .topology import META_INDEX, SLOTS, Node, Topology, names_index, shard_index
+from .topology import META_INDEX, SLOTS, Node, Topology, distributed_index, names_index, shard_index
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class Pointer:
 def read_pointer(topology: Topology) -> Pointer | None:
     """The live generation: the highest any live node reports (module docstring)."""
     best: Pointer | None = None
-    for node in live_nodes(topology):
+    for node in topology.nodes:  # a node that does not answer reports nothing
         pointer = _node_pointer(node)
         if pointer and (best is None or pointer.generation > best.generation):
             best = pointer
@@ -87,24 +87,28 @@ def _replace(cursor, index: str, columns: tuple[str, ...], rows: list[tuple]) ->
 class ClusterWriter:
     """Writes documents into one slot on every node that holds a copy."""
 
-    def __init__(self, topology: Topology, slot: str):
+    def __init__(self, topology: Topology, slot: str, first_seq: int = 0):
         self.topology = topology
         self.slot = slot
         self.names: dict[int, tuple[int, str]] = {}
         self.count = 0
         self.skipped = 0
+        # Each document's place in the writing order, as Whoosh numbers its documents
+        # (an updated one goes last): relevance ties and date ties are ordered by it.
+        self.next_seq = first_seq
 
     def write(self, documents: Iterable[Document]) -> None:
         for batch in _batches(documents, BATCH):
             by_shard: dict[int, list[tuple]] = {}
             for document in batch:
                 try:
-                    row = terms.row(document)
+                    row = terms.row(document, self.next_seq)
                     self._add_names(document)
                 except ValueError as error:
                     log.warning("document %s skipped: %s", document.id, error)
                     self.skipped += 1
                     continue
+                self.next_seq += 1
                 by_shard.setdefault(self.topology.shard_of(document.id), []).append(row)
             for shard, rows in by_shard.items():
                 for node in self.topology.holders(shard):
@@ -170,7 +174,7 @@ def update_live(topology: Topology, documents: Iterable[Document], deleted: Iter
     live = read_pointer(topology)
     if live is None:
         raise LookupError("the cluster has no generation yet: build one first")
-    writer = ClusterWriter(topology, live.slot)
+    writer = ClusterWriter(topology, live.slot, _last_seq(topology.nodes[0], live.slot) + 1)
     existing = _names(topology.nodes[0], live.slot)
     writer.names.update(existing)
     writer.write(documents)
@@ -186,17 +190,26 @@ def _names(node: Node, slot: str) -> dict[int, tuple[int, str]]:
         return {int(i): (int(k), v) for i, k, v in cursor.fetchall()}
 
 
-def _rows(node: Node, index: str) -> Iterator[Document]:
-    """Every document of one RT index on one node, in id order, a page at a time."""
+def _last_seq(node: Node, slot: str) -> int:
+    """The highest writing-order number in the slot (-1 when it is empty)."""
+    with session(node) as cursor:
+        cursor.execute(f"SELECT seq FROM {distributed_index(slot)} ORDER BY seq DESC LIMIT 1")
+        found = cursor.fetchall()
+    return int(found[0][0]) if found else -1
+
+
+def _rows(node: Node, index: str) -> Iterator[tuple]:
+    """Every document of one RT index on one node as its row, in id order, a page at a time."""
     last = 0
     while True:
         with session(node) as cursor:
-            cursor.execute(f"SELECT id, stored FROM {index} WHERE id > %s ORDER BY id ASC LIMIT {BATCH}", (last,))
+            cursor.execute(f"SELECT id, stored, seq FROM {index} WHERE id > %s ORDER BY id ASC LIMIT {BATCH}",
+                           (last,))
             page = cursor.fetchall()
         if not page:
             return
         last = int(page[-1][0])
-        yield from (terms.load(stored) for _, stored in page)
+        yield from (terms.row(terms.load(stored), int(seq)) for _, stored, seq in page)
 
 
 def repair(topology: Topology, node: Node) -> dict[str, int]:
@@ -217,7 +230,7 @@ def repair(topology: Topology, node: Node) -> dict[str, int]:
         ClusterWriter._on(node, lambda c: c.execute(f"TRUNCATE RTINDEX {index}"))
         count = 0
         for batch in _batches(_rows(source, index), BATCH):
-            ClusterWriter._on(node, lambda c: _replace(c, index, terms.ROW_COLUMNS, [terms.row(d) for d in batch]))
+            ClusterWriter._on(node, lambda c: _replace(c, index, terms.ROW_COLUMNS, batch))
             count += len(batch)
         copied[index] = count
     source = next(n for n in topology.nodes if n != node)
