@@ -106,11 +106,6 @@ class CorrectionPlan:
         """Folded word -> its expansion, for the words only a «Μήπως εννοείτε» offers."""
         return self._with(Action.SUGGESTED)
 
-    @property
-    def announced(self) -> bool:
-        """True when the results are for a corrected query, which the page must say above them."""
-        return bool(self.applied)
-
     def corrected_query(self, q: str, spell: Callable[[str], str]) -> str | None:
         """The query the results are for («δήμαρχος» for «δημαχρος»), or None when nothing was corrected."""
         return _rewrite(q, self.applied, spell)

@@ -176,14 +176,6 @@ def group_keys(documents: Iterable[Document], threshold: float = THRESHOLD) -> d
     return {doc_id: leader for doc_id, leader in leader_of.items() if sizes[leader] > 1}
 
 
-def assign_groups(documents: list[Document]) -> list[Document]:
-    """Set each document's `group` (None when it has no near-duplicate), over the whole list."""
-    keys = group_keys(documents)
-    for doc in documents:
-        doc.group = keys.get(doc.id)
-    return documents
-
-
 if __name__ == "__main__":
     import collections
     import sys

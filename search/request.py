@@ -11,7 +11,6 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from .facet_values import UnknownValue, closest, resolve
 from .gazetteer import Gazetteer
@@ -106,23 +105,6 @@ class SearchRequest:
     @property
     def effective_sort(self) -> str:
         return self.sort or ("relevance" if self.q.strip() else "newest")
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "q": self.q,
-            "municipality": list(self.municipality),
-            "official": list(self.official),
-            "from": self.date_from.isoformat() if self.date_from else None,
-            "to": self.date_to.isoformat() if self.date_to else None,
-            "sort": self.effective_sort,
-            "page": self.page,
-            "per_page": self.per_page,
-            "region": list(self.region),
-            "undated": self.undated,
-            "facet_size": self.facet_size,
-            AS_TYPED_PARAMETER: self.as_typed,
-            "group": self.group,
-        }
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
