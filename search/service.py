@@ -107,6 +107,13 @@ class SearchService:
                     self._current = None
             return False
 
+    def close(self) -> None:
+        """Close the engine this service opened (its generation's files); the service is not used after."""
+        with self._lock:
+            current, self._current = self._current, None
+        if current is not None:
+            current[1].close()
+
     def health(self) -> Health:
         """The state `GET /health` reports; never raises.
 

@@ -59,11 +59,14 @@ class SearchEngine:
     def __init__(self, ix: Index):
         self.ix = ix
         self._searchers = threading.local()
+        self._opened: list[Searcher] = []  # every thread's searcher, for close()
+        self._opened_lock = threading.Lock()
         highlight.warm()
         self.arrays = GenerationArrays(self.searcher())
         self.probe_query = _probe_query(self.searcher())
         self._vocabulary: Future[GreekVocabulary] = Future()
-        threading.Thread(target=self._read_vocabulary, name="vocabulary", daemon=True).start()
+        self._reading = threading.Thread(target=self._read_vocabulary, name="vocabulary", daemon=True)
+        self._reading.start()
 
     def _read_vocabulary(self) -> None:
         try:
@@ -77,7 +80,22 @@ class SearchEngine:
         searcher = getattr(self._searchers, "searcher", None)
         if searcher is None:
             searcher = self._searchers.searcher = self.ix.searcher()
+            with self._opened_lock:
+                self._opened.append(searcher)
         return searcher
+
+    def close(self) -> None:
+        """Close the generation's files: wait for the vocabulary's reading, close every thread's searcher.
+
+        For an engine no request uses any more (a service being shut down, a test's
+        engine on a disk it unmounts): the searchers kept per thread would otherwise
+        hold the generation's files open until garbage collection.
+        """
+        self._reading.join()
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+        for searcher in opened:
+            searcher.close()
 
     def document_count(self) -> int:
         return self.searcher().doc_count()
