@@ -199,7 +199,13 @@ def test_a_server_killed_while_a_reindex_runs_restarts_on_a_whole_generation(ind
         out, err = reindex.communicate("go\n", timeout=REINDEX_TIMEOUT)
         assert reindex.returncode == 0, out + err
         new = IndexStore(index).current_generation()
-        generation, switched = answer(server, FIXED_QUERY)  # the restarted server picks up the new one
+        # The restarted server picks up the new one.  While one request opens it, others are answered by the
+        # previous generation (search/service.py): ask until the switch, a deadline only a hung run meets.
+        for _ in range(600):
+            generation, switched = answer(server, FIXED_QUERY)
+            if generation != old:
+                break
+            time.sleep(0.1)
         assert generation == new != old and switched == expected_digest(index, new, FIXED_QUERY)
         wait_for_load(server)  # the load's own answers from the new generation
     verdict = judge(load, index)
