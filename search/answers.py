@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from .documents import Document
+from .highlight import Snippet
 from .request import (MAX_FACET_PAGE_SIZE, MAX_FACET_SIZE, MAX_PER_PAGE, MAX_RESULT_WINDOW, FacetListingRequest,
                       SearchRequest)
 
@@ -104,6 +105,24 @@ class Hit(Answer):
             cursor = end
         pieces.append((self.snippet[cursor:], False))
         return [(text, matched) for text, matched in pieces if text]
+
+    @classmethod
+    def of(cls, document: Document, excerpt: Snippet, score: float | None, similar: int = 0) -> Hit:
+        """A document as a result with its excerpt: how every backend builds its hits."""
+        return cls(
+            id=document.id,
+            title=document.title,
+            date=document.date,
+            municipality=document.municipalities,
+            officials=[Official(name=o.name, role=o.role) for o in document.officials],
+            doc_type=document.doc_type,
+            url=document.url,
+            snippet=excerpt.text,
+            highlights=list(excerpt.spans),
+            score=round(score, 3) if score is not None else None,
+            group=document.group,
+            similar=similar,
+        )
 
 
 class FacetValue(Answer):

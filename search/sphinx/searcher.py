@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 import pymysql
 
-from ..answers import Facets, FacetValue, Hit, Official, Query, SearchAnswer
+from ..answers import Facets, FacetValue, Hit, Query, SearchAnswer
 from ..backend import Unsupported
 from ..documents import Document
 from ..highlight import WordMatcher, highlighter, snippet
@@ -363,21 +363,7 @@ class ClusterSearcher:
     @staticmethod
     def _result(stored: str, score: float | None, matches: WordMatcher) -> Hit:
         document = terms.load(stored)
-        excerpt = snippet(document.body or document.title, matches)
-        return Hit(
-            id=document.id,
-            title=document.title,
-            date=document.date,
-            municipality=document.municipalities,
-            officials=[Official(name=o.name, role=o.role) for o in document.officials],
-            doc_type=document.doc_type,
-            url=document.url,
-            snippet=excerpt.text,
-            highlights=list(excerpt.spans),
-            score=score,
-            group=document.group,
-            similar=0,
-        )
+        return Hit.of(document, snippet(document.body or document.title, matches), score)
 
 
 def _counted(name: str, found: Sequence[tuple]) -> dict[str, int]:

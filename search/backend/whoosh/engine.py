@@ -19,7 +19,7 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from ...analysis import Word, is_greek, words
-from ...answers import Correction, FacetListing, Hit, Official, Query, SearchAnswer
+from ...answers import Correction, FacetListing, Hit, Query, SearchAnswer
 from ...corrections import FEW_HITS, CorrectionPlan
 from ...documents import Document
 from ...greeklish import Expansion, GreekVocabulary
@@ -235,23 +235,10 @@ class SearchEngine:
         clauses = parse_query(text)
         return build_query(clauses, self.expansions(searcher, clauses))
 
-    def _result(self, stored: dict, score: float | None, matches: Callable[[Word], bool], similar: int) -> Hit:
+    @staticmethod
+    def _result(stored: dict, score: float | None, matches: Callable[[Word], bool], similar: int) -> Hit:
         document = from_stored(stored)
-        excerpt = snippet(document.body or document.title, matches)
-        return Hit(
-            id=document.id,
-            title=document.title,
-            date=document.date,
-            municipality=document.municipalities,
-            officials=[Official(name=o.name, role=o.role) for o in document.officials],
-            doc_type=document.doc_type,
-            url=document.url,
-            snippet=excerpt.text,
-            highlights=list(excerpt.spans),
-            score=round(score, 3) if score is not None else None,
-            group=document.group,
-            similar=similar,
-        )
+        return Hit.of(document, snippet(document.body or document.title, matches), score, similar)
 
 
 def _probe_query(searcher: Searcher) -> str:
