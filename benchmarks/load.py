@@ -65,7 +65,7 @@ from search.backend.whoosh.schema import facet_values  # noqa: E402
 from search.backend.whoosh.writer import open_index  # noqa: E402
 from search.request import InvalidRequest, parse_request, resolve_filters  # noqa: E402
 from search.service import SearchService  # noqa: E402
-from search.store import IndexStore  # noqa: E402
+from search.store import POINTER, IndexStore  # noqa: E402
 from tools.make_greeklish_pairs import CONVENTIONS, transliterate  # noqa: E402
 from web.state import GENERATION_HEADER  # noqa: E402
 from search.answers import DocumentAnswer  # noqa: E402
@@ -85,6 +85,8 @@ SAMPLED_DOCUMENTS = 400
 # The load goes on this long after a reindex, so that the new generation's first answers
 # (which build its caches) and its steady state are measured too.
 AFTER_REINDEX_SECONDS = 15.0
+# The requests started this long after the switch are reported apart: the first queries after a switch.
+AFTER_SWITCH_SECONDS = 5.0
 
 
 # --- the server and the reindex, as subprocesses ---------------------------------------
@@ -311,6 +313,7 @@ class Load:
         self.seed = seed
         self.outcomes: list[Outcome] = []
         self.outages: list[tuple[float, float]] = []  # (killed, serving again), set by whoever kills the server
+        self.switched: float | None = None  # time.monotonic() when a reindex under load switched CURRENT
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.started = self.stopped = 0.0
@@ -381,6 +384,7 @@ class Verdict:
     by_generation: Counter[str] = field(default_factory=Counter)
     first_seen: dict[str, float] = field(default_factory=dict)  # generation -> its first answer, s into the load
     switches: Counter[tuple[str, str]] = field(default_factory=Counter)  # (from, to) -> clients that saw it
+    switched: float | None = None  # time.monotonic() of a reindex's switch of CURRENT
     checked: int = 0  # answers compared with their generation's own answer
     distinguishing: int = 0  # pool entries whose expected answer differs between the generations seen
 
@@ -402,7 +406,8 @@ class Verdict:
 
 def judge(load: Load, index: Path) -> Verdict:
     """Check every outcome: status, generation, and the answer against its generation's own."""
-    verdict = Verdict(load.pool, load.started, requests=len(load.outcomes), seconds=load.stopped - load.started)
+    verdict = Verdict(load.pool, load.started, requests=len(load.outcomes), seconds=load.stopped - load.started,
+                      switched=load.switched)
     engines: dict[str, SearchEngine | None] = {}
     references: dict[tuple[str | None, int], tuple[int, str | None]] = {}
 
@@ -490,10 +495,38 @@ def report(verdict: Verdict) -> str:
         lines.append("switches seen: " + ", ".join(f"{a} -> {b} by {n} clients" for (a, b), n in verdict.switches.items()))
     if verdict.distinguishing:
         lines.append(f"pool requests whose answer differs between the generations: {verdict.distinguishing}")
+    if verdict.switched is not None:
+        lines.append(after_switch(verdict))
     slowest = sorted(verdict.answered, key=lambda o: -o.seconds)[:3]
     lines += [f"slow: {o.seconds * 1000:.0f} ms from {o.started - verdict.started:.1f} s, {o.generation or ''} "
               f"{unquote(verdict.pool[o.entry].path)}" for o in slowest]
     return "\n".join(lines)
+
+
+def after_switch(verdict: Verdict) -> str:
+    """The requests started in the AFTER_SWITCH_SECONDS after the switch: every kind, and the Greeklish ones."""
+    switched = verdict.switched
+    assert switched is not None
+    first = [o for o in verdict.answered if switched <= o.started < switched + AFTER_SWITCH_SECONDS]
+    greeklish = [o for o in first if "greeklish" in verdict.pool[o.entry].path or _is_latin(verdict.pool[o.entry])]
+    new = [o.started + o.seconds - switched for o in verdict.answered
+           if o.started >= switched and o.generation == max(verdict.by_generation)]
+
+    def figures(outcomes: list[Outcome]) -> str:
+        if not outcomes:
+            return "none"
+        times = [o.seconds * 1000 for o in outcomes]
+        return f"{len(times)} answered, median {statistics.median(times):.1f} ms, max {max(times):.0f} ms"
+
+    return (f"the first {AFTER_SWITCH_SECONDS:.0f} s after the switch: {figures(first)}; Greeklish "
+            f"{figures(greeklish)}; the first answer from the new generation {min(new, default=float('nan')):.2f} s "
+            "after the switch")
+
+
+def _is_latin(entry: Entry) -> bool:
+    """A search typed in Latin letters (Greeklish) in the pool."""
+    q = entry.params.get("q", [""])[0]
+    return bool(q) and not any(is_greek(c) for c in q) and any(c.isalpha() for c in q)
 
 
 def generated_sources(workdir: Path, size: int) -> tuple[Path, Path]:
@@ -585,6 +618,8 @@ def main(argv: list[str] | None = None) -> int:
                 process = start_reindex(reindex_sources, index)
                 out, err = process.communicate()
                 reindex_status = process.returncode
+                # CURRENT's mtime is when the reindex switched it (wall clock, turned into monotonic time).
+                load.switched = time.monotonic() - (time.time() - (index / POINTER).stat().st_mtime)
                 print(f"reindex of {', '.join(map(str, reindex_sources))} from {started - load.started:.1f} s of "
                       f"load on: status {reindex_status}, {time.monotonic() - started:.1f} s")
                 print("\n".join(line for line in (out + err).splitlines()

@@ -28,6 +28,10 @@ SNIPPET_LOCATE_CHARS = 5_000
 # match the window shows is marked) compete for the window with the most distinct query words:
 # four windows' worth, the whole of a typical announcement.
 SNIPPET_SCAN_CHARS = 4 * SNIPPET_CHARS
+# The most of a text a snippet ever reads: where the first match may be, the matches that compete
+# for the window after it, the window, and the letters a candidate word may run past its end.  A
+# backend may keep only this head of a long body for its result pages (the Whoosh schema does).
+SNIPPET_READ_CHARS = SNIPPET_LOCATE_CHARS + SNIPPET_SCAN_CHARS + 3 * SNIPPET_CHARS
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -219,11 +223,13 @@ def snippet(text: str, matches: WordMatcher, width: int = SNIPPET_CHARS) -> Snip
     when the query matches nothing else.  The letterhead spans are computed over the part of
     the text the snippet reads, never the whole body.
     """
+    more = len(text.rstrip()) > SNIPPET_READ_CHARS
+    text = text[:SNIPPET_READ_CHARS]
     first = next(_matching_words(text, matches, 0, SNIPPET_LOCATE_CHARS), None)
     letterheads = _Letterheads(text[:SNIPPET_LOCATE_CHARS + SNIPPET_SCAN_CHARS + 2 * width])
     if first is None:
         start, end = cleaning.passage(text, [], letterheads.upto(0), width)
-        return _excerpt(text, [], start, end)
+        return _excerpt(text, [], start, end, more)
     anchor = first
     if _in_spans(first, letterheads.upto(first.start)):
         outside = (w for w in _matching_words(text, matches, first.end, SNIPPET_LOCATE_CHARS)
@@ -232,7 +238,7 @@ def snippet(text: str, matches: WordMatcher, width: int = SNIPPET_CHARS) -> Snip
     hits = list(_matching_words(text, matches, first.start, anchor.start + SNIPPET_SCAN_CHARS + width))
     spans = letterheads.upto(hits[-1].start)
     start, end = cleaning.passage(text, [(hit.start, hit.end) for hit in hits], spans, width)
-    return _excerpt(text, hits, start, end)
+    return _excerpt(text, hits, start, end, more)
 
 
 class _Letterheads:
@@ -258,8 +264,9 @@ def _in_spans(word: Word, spans: list[tuple[int, int]]) -> bool:
     return any(begin <= word.start < end for begin, end in spans)
 
 
-def _excerpt(text: str, hits: list[Word], start: int, end: int) -> Snippet:
-    """text[start:end] as one line, «…» where it is cut, its hits marked."""
+def _excerpt(text: str, hits: list[Word], start: int, end: int, more: bool) -> Snippet:
+    """text[start:end] as one line, «…» where it is cut (`more`: the text goes on past what was read), its
+    hits marked."""
     excerpt, cursor = _Excerpt(), start
     if start > 0:
         excerpt.plain("… ")
@@ -269,5 +276,5 @@ def _excerpt(text: str, hits: list[Word], start: int, end: int) -> Snippet:
             excerpt.matched(text[hit.start:hit.end])
             cursor = hit.end
     excerpt.plain(text[cursor:end])
-    suffix = " …" if end < len(text.rstrip()) else ""
+    suffix = " …" if more or end < len(text.rstrip()) else ""
     return Snippet(excerpt.text() + suffix, tuple(excerpt.spans))

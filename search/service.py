@@ -22,15 +22,25 @@ if TYPE_CHECKING:
     from .sphinx.service import ClusterService
 
 
+# How long a request that meets a new generation waits for its engine before the previous
+# generation answers it.  A small index opens well within it, so its first request already sees the
+# reindex; a 10,000-document generation takes ~0.5 s to read its columns and ~1 s more for its
+# vocabulary (benchmarks/speed.py prints the first answers after a switch), during which requests
+# are answered within this wait and their own search time, not after the whole opening.
+SWITCH_WAIT_SECONDS = 0.2
+
+
 class SearchService:
     """The engine answering searches on an index directory, and its health; safe to share between threads.
 
-    When the answering generation changes, the first request that sees it opens the
-    new engine itself (opening reads the facet columns; the vocabulary follows in a
-    background thread).  Requests arriving while it does are answered by the engine
-    of the previous generation, still intact on disk, and name that generation: no
-    request waits for another's opening.  Only with no engine to fall back on (the
-    first requests after start-up) do they wait for it.
+    When the answering generation changes, the first request that sees it starts
+    opening its engine in a background thread: the facet and date columns, the
+    probe search and, when a previous generation is serving meanwhile, the Greeklish
+    vocabulary too, so that a Greeklish query never waits for it after a switch.
+    Requests arriving meanwhile wait up to SWITCH_WAIT_SECONDS for it, then are
+    answered by the engine of the previous generation, still intact on disk, and name
+    that generation: no request waits for a whole opening.  Only with no engine to fall
+    back on (the first requests after start-up) do they wait for it.
 
     A generation's engine runs a probe search when it opens and at every health check
     (`SearchEngine.probe`); a generation whose probe fails is not searched again, and
@@ -64,36 +74,37 @@ class SearchService:
                 return current
             opening = self._opening.get(serving)
             if opening is None:
-                self._opening[serving] = threading.Event()
-        if opening is None:
-            return self._open(serving)
+                opening = self._opening[serving] = threading.Event()
+                threading.Thread(target=self._open, args=(serving, current is not None),
+                                 name=f"open {serving}", daemon=True).start()
         if current is not None and not self.store.checked(current[0]):
-            return current
+            return self.live() if opening.wait(SWITCH_WAIT_SECONDS) else current
         opening.wait()
         return self.live()  # now open, or unusable and another generation answers
 
-    def _open(self, generation: str) -> tuple[str, SearchEngine]:
-        """Open and warm `generation`'s engine in this thread, probe it, then make it the current one.
+    def _open(self, generation: str, replacing: bool) -> None:
+        """Open and warm `generation`'s engine, probe it, then make it the current one (its own thread).
 
-        A generation that cannot be opened or probed is searched no more by this service
-        (until a restart): the next generation that verifies answers, or IndexUnavailable.
+        `replacing`: another generation answers meanwhile, so the engine is made current
+        only once its vocabulary is read too.  A generation that cannot be opened or probed
+        is searched no more by this service (until a restart): the next generation that
+        verifies answers, or IndexUnavailable.
         """
         try:
             engine = SearchEngine(open_index(self.store.root / generation))
+            if replacing:
+                engine.vocabulary()
         except Exception as error:  # Whoosh raises many kinds on damaged files
             with self._lock:
                 self._unusable[generation] = (f"index generation {generation} cannot be opened "
                                               f"({type(error).__name__})")
                 self._opening.pop(generation).set()
-            return self.live()
-        if not self._probed(generation, engine):
-            with self._lock:
-                self._opening.pop(generation).set()
-            return self.live()
+            return
+        probed = self._probed(generation, engine)
         with self._lock:
-            self._current = (generation, engine)
+            if probed:
+                self._current = (generation, engine)
             self._opening.pop(generation).set()
-        return generation, engine
 
     def _probed(self, generation: str, engine: SearchEngine) -> bool:
         """Whether `engine` answers its probe search; if not, `generation` is searched no more."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -22,14 +23,16 @@ def store(tmp_path: Path) -> IndexStore:
 
 
 class SlowOpening:
-    """Holds the next engine opening until released, and says when one has started."""
+    """Holds every engine opening until released, and counts the openings started."""
 
     def __init__(self, monkeypatch):
         self.started = threading.Event()
         self.release = threading.Event()
+        self.count = 0
         opened = engine_module.SearchEngine.__init__
 
         def held(engine, ix):
+            self.count += 1
             self.started.set()
             assert self.release.wait(30), "the test never released the opening"
             opened(engine, ix)
@@ -37,28 +40,55 @@ class SlowOpening:
         monkeypatch.setattr(engine_module.SearchEngine, "__init__", held)
 
 
-def test_a_request_during_another_requests_opening_is_answered_by_the_previous_generation(store, monkeypatch):
+def eventually(condition, seconds: float = 30) -> bool:
+    """Whether `condition()` holds within `seconds` (a deadline only a hung run reaches)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_requests_during_a_generations_opening_are_answered_by_the_previous_one(store, monkeypatch):
     store.build(announcements(10))
     service = SearchService(store)
     first, _ = service.live()
     store.build(announcements(15, " (νέα έκδοση)"))
+    new = store.current_generation()
     slow = SlowOpening(monkeypatch)
-    opened: list[tuple[str, int]] = []
-
-    def open_the_new_one() -> None:
-        generation, engine = service.live()
-        opened.append((generation, engine.search(SearchRequest()).total))
-
-    opener = threading.Thread(target=open_the_new_one)
-    opener.start()
-    assert slow.started.wait(30)
-    # While the new generation's engine is still opening, another request is answered at once, from the old one.
+    # The request that meets the new generation starts opening it, and is answered by the old one...
     generation, engine = service.live()
+    assert slow.started.wait(30)
     assert generation == first and engine.search(SearchRequest()).total == 10
+    # ...as is every request while it opens, and none starts a second opening.
+    assert [service.live()[0] for _ in range(3)] == [first] * 3
     slow.release.set()
-    opener.join()
-    assert opened == [(store.current_generation(), 15)]
-    assert service.live()[0] == store.current_generation() != first
+    assert eventually(lambda: service.live()[0] == new)
+    assert service.engine().search(SearchRequest()).total == 15 and slow.count == 1
+
+
+def test_after_a_switch_the_new_generation_answers_greeklish_at_once(store, monkeypatch):
+    """The new generation answers only once its vocabulary is read: no Greeklish query waits for it."""
+    store.build(announcements(10))
+    service = SearchService(store)
+    first, _ = service.live()
+    store.build(announcements(12, " (νέα έκδοση)"))
+    reading, release = threading.Event(), threading.Event()
+    read_vocabulary = engine_module.lexicon.read_vocabulary
+
+    def slow_vocabulary(reader):
+        reading.set()
+        assert release.wait(30)
+        return read_vocabulary(reader)
+
+    monkeypatch.setattr(engine_module.lexicon, "read_vocabulary", slow_vocabulary)
+    assert service.live()[0] == first
+    assert reading.wait(30)
+    assert service.live()[0] == first  # the new engine's columns are read, its vocabulary is not
+    release.set()
+    assert eventually(lambda: service.live()[0] == store.current_generation())
+    assert service.engine().search(SearchRequest(q="dimarxos")).correction.query == "δήμαρχος"
 
 
 def test_a_plain_query_does_not_wait_for_the_greeklish_vocabulary(store, monkeypatch):

@@ -31,7 +31,7 @@ from . import vocabulary as lexicon
 from .facets import FACET_FIELDS, facet_counts, facet_listing
 from .generation import GenerationArrays
 from .matchers import build_query
-from .schema import from_stored
+from .schema import from_stored, whole_bodies
 
 # The probe word is read from this much of the first document: a title and its first line.
 PROBE_TEXT_CHARS = 500
@@ -101,8 +101,11 @@ class SearchEngine:
         return self.searcher().doc_count()
 
     def get_document(self, doc_id: str) -> Document | None:
-        stored = self.searcher().document(id=doc_id)
-        return from_stored(stored) if stored else None
+        searcher = self.searcher()
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            return None
+        return from_stored(searcher.stored_fields(docnum), whole_bodies(searcher.reader())(docnum))
 
     def facet_values(self, facet: str) -> dict[str, int]:
         """Every value of a facet ("municipality", "official") in this generation, with its documents."""

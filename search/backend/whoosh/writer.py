@@ -18,7 +18,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from ...documents import Document
 from . import analyzers
-from .schema import build_schema, from_stored, to_record
+from .schema import build_schema, from_stored, to_record, whole_bodies
 
 # Every writer: memory for the posting pool (per process when procs > 1), and
 # segments left as separate files.  A compound segment file is opened by
@@ -138,9 +138,10 @@ class IndexUpdate:
     def documents(self, ids: Collection[str] | None = None) -> Iterator[Document]:
         """The documents before the update (those of `ids`, or all), in index order, rebuilt from stored fields."""
         with self._ix.searcher() as searcher:
-            for fields in searcher.all_stored_fields():
+            bodies = whole_bodies(searcher.reader())
+            for docnum, fields in searcher.reader().iter_docs():
                 if ids is None or fields["id"] in ids:
-                    yield from_stored(fields)
+                    yield from_stored(fields, bodies(docnum))
 
     def add(self, document: Document) -> None:
         self._writer.add_document(**self._record(document))
