@@ -41,7 +41,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from benchmarks.generate import ensure_corpus  # noqa: E402
 from benchmarks.queries import make_queries as speed_queries  # noqa: E402
 from benchmarks.quality import Inflector, Vocabulary, known_items, make_queries, sample_items  # noqa: E402
-from tests.conftest import decision_documents, law_articles, seed_documents, water_cut  # noqa: E402
+from tests.conftest import decision_documents, free_base_port, law_articles, seed_documents, water_cut  # noqa: E402
 from search.backend.whoosh.engine import SearchEngine  # noqa: E402
 from search.backend.whoosh.writer import open_index, write_documents  # noqa: E402
 from search.ingest import IngestReport, load_documents  # noqa: E402
@@ -51,7 +51,7 @@ from search.request import SearchRequest  # noqa: E402
 from search.sphinx.cluster import LocalCluster  # noqa: E402
 from search.sphinx.searcher import ClusterSearcher  # noqa: E402
 from search.sphinx.writer import build_generation  # noqa: E402
-from test_cluster import free_base_port, requests  # noqa: E402
+from test_cluster import requests  # noqa: E402
 
 SEED = 7
 TOP = 10

@@ -1,16 +1,20 @@
 """Shared fixtures: the real data beside the project, indexes of the seeds and of real documents, a Flask
-client of the seeds, and figures.  Tests that need the real index or a real server are marked `slow`."""
+client of the seeds, a Sphinx cluster, and figures.  Tests that need the real index or a real server are
+marked `slow`."""
 from __future__ import annotations
 
 import datetime as dt
 import json
 import re
+import socket
 from pathlib import Path
 
 import pytest
 
 from search.documents import Document
 from search.ingest import IngestReport, load_documents
+from search.sphinx.cluster import PORT_STEP, LocalCluster
+from search.sphinx.writer import build_generation, repair
 from search.store import IndexStore
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -111,6 +115,56 @@ def client(seed_store):
     from web import create_app
 
     return create_app({"INDEX_DIR": seed_store.root, "TESTING": True}).test_client()
+
+
+# The cluster of tests/test_cluster.py and tests/test_cluster_backend.py: each shard on 2 of the 3 nodes,
+# so one node can die with every shard still answered.
+NODES = 3
+
+
+def free_base_port(nodes: int) -> int:
+    """A base port whose node ports (SphinxQL and agent) are all free on loopback now."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+        ports = [base + k * PORT_STEP + offset for k in range(nodes) for offset in (0, 1)]
+        if max(ports) < 65536 and all(_free(p) for p in ports):
+            return base
+    raise RuntimeError("no free loopback ports")
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def cluster(documents, tmp_path_factory):
+    """NODES `searchd` processes on free loopback ports holding the module's `documents` (a fixture each
+    cluster module defines), one cluster a module; its modules skip where searchd is not installed."""
+    local = LocalCluster.layout(tmp_path_factory.mktemp("cluster"), NODES, free_base_port(NODES))
+    try:
+        local.start()
+        build_generation(local.topology, documents)
+        yield local
+    finally:
+        local.stop()
+
+
+@pytest.fixture
+def healed(cluster):
+    """Every node running again after a test that killed some (and repaired, for the live generation)."""
+    yield cluster
+    stopped = [k for k in range(NODES) if cluster.pid(k) is None]
+    for k in stopped:
+        cluster.start_node(k)
+    for k in stopped:
+        repair(cluster.topology, cluster.topology.nodes[k])
 
 
 # Fixtures whose tests are `slow`: the real index takes about a minute to build on two cores,

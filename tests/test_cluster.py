@@ -14,7 +14,6 @@ import dataclasses
 import datetime as dt
 import itertools
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -22,7 +21,7 @@ import time
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT, decision_documents, seed_documents, water_cut
+from tests.conftest import PROJECT_ROOT, decision_documents, free_base_port, seed_documents, water_cut
 from search.answers import SearchAnswer
 from search.request import SearchRequest
 from search.service import SearchService
@@ -34,15 +33,13 @@ if shutil.which("searchd") is None:
     pytest.skip("Sphinx's searchd is not installed (apt-get install sphinxsearch; scripts/test does it as root)",
                 allow_module_level=True)
 
-from search.sphinx.cluster import PORT_STEP, LocalCluster  # noqa: E402  (needs pymysql, as searchd)
-from search.sphinx.nodes import ClusterUnavailable  # noqa: E402
+from search.sphinx.nodes import ClusterUnavailable  # noqa: E402  (needs pymysql, as searchd)
 from search.sphinx.searcher import ClusterSearcher  # noqa: E402
 from search.sphinx.nodes import session  # noqa: E402
 from search.sphinx.topology import shard_index  # noqa: E402
 from search.sphinx.writer import Pointer, build_generation, read_pointer, repair, update_live  # noqa: E402
 
 DECISIONS = 400
-NODES = 3
 
 # Query forms of benchmarks/quality.py and the API tests: words, inflections, a phrase,
 # a prefix, OR, an exclusion, a hyphenated name, an empty query (everything, by date).
@@ -56,27 +53,6 @@ QUERIES = [
 ]
 
 
-def free_base_port(nodes: int) -> int:
-    """A base port whose node ports (SphinxQL and agent) are all free on loopback now."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = probe.getsockname()[1]
-        ports = [base + k * PORT_STEP + offset for k in range(nodes) for offset in (0, 1)]
-        if max(ports) < 65536 and all(_free(p) for p in ports):
-            return base
-    raise RuntimeError("no free loopback ports")
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 @pytest.fixture(scope="module")
 def documents():
     return seed_documents() + [water_cut()] + decision_documents()[:DECISIONS]
@@ -87,28 +63,6 @@ def whoosh(documents, tmp_path_factory):
     store = IndexStore(tmp_path_factory.mktemp("whoosh"))
     store.build(documents)
     return SearchService(store).engine()
-
-
-@pytest.fixture(scope="module")
-def cluster(documents, tmp_path_factory):
-    local = LocalCluster.layout(tmp_path_factory.mktemp("cluster"), NODES, free_base_port(NODES))
-    try:
-        local.start()
-        build_generation(local.topology, documents)
-        yield local
-    finally:
-        local.stop()
-
-
-@pytest.fixture
-def healed(cluster):
-    """Every node running again after a test that killed some (and repaired, for the live generation)."""
-    yield cluster
-    stopped = [k for k in range(NODES) if cluster.pid(k) is None]
-    for k in stopped:
-        cluster.start_node(k)
-    for k in stopped:
-        repair(cluster.topology, cluster.topology.nodes[k])
 
 
 def requests():

@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import decision_documents, seed_documents, water_cut
+from tests.conftest import NODES, decision_documents, seed_documents, water_cut
 from search.store import IndexStore
 from web import create_app
 
@@ -20,11 +20,6 @@ pytestmark = pytest.mark.slow
 if shutil.which("searchd") is None:
     pytest.skip("searchd (Debian's sphinxsearch) is not installed", allow_module_level=True)
 
-from search.sphinx.cluster import LocalCluster  # noqa: E402  (needs pymysql, as searchd)
-from search.sphinx.writer import build_generation, repair  # noqa: E402
-from tests.test_cluster import free_base_port  # noqa: E402
-
-NODES = 3
 # Query forms and API parameter combinations: words, a phrase, a prefix, OR, an exclusion,
 # filters (municipality, region, year), date sorts, a second page, everything.
 SEARCHES = [
@@ -47,31 +42,10 @@ def whoosh(documents, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def cluster(documents, tmp_path_factory):
-    local = LocalCluster.layout(tmp_path_factory.mktemp("cluster"), NODES, free_base_port(NODES))
-    try:
-        local.start()
-        build_generation(local.topology, documents)
-        yield local
-    finally:
-        local.stop()
-
-
-@pytest.fixture(scope="module")
 def on_cluster(cluster, tmp_path_factory):
     url = "sphinx://" + ",".join(str(n) for n in cluster.topology.nodes)
     app = create_app({"INDEX_DIR": tmp_path_factory.mktemp("unused"), "BACKEND": url, "TESTING": True})
     return app.test_client()
-
-
-@pytest.fixture
-def healed(cluster):
-    yield cluster
-    stopped = [k for k in range(NODES) if cluster.pid(k) is None]
-    for k in stopped:
-        cluster.start_node(k)
-    for k in stopped:
-        repair(cluster.topology, cluster.topology.nodes[k])
 
 
 def searches(whoosh) -> list[str]:

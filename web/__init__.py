@@ -17,7 +17,7 @@ from search.backend import Unsupported
 from search.store import IndexUnavailable
 
 from . import api, complete, entities, export, facets, feeds, state, views
-from .api import error_response
+from .errors import error_response
 from .links import greek_date
 from .state import MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
 

@@ -3,26 +3,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
-from search.answers import DocumentAnswer, ErrorAnswer, ErrorDetail
-from search.request import InvalidRequest
+from search.answers import DocumentAnswer
+from search.backend import Backend
+from search.request import SearchRequest
 
 from .state import get_engine, get_service
-from .caching import allow_any_origin, not_modified_response, validators
+from .caching import Validators, allow_any_origin, conditional_get
+from .errors import error_response
 from .links import parse_args, with_as_typed_url
 from .openapi import OPENAPI
 
 bp = Blueprint("api", __name__)
-
-
-def error_response(status: int, code: str, message: str, message_el: str,
-                   parameter: str | None = None) -> Response:
-    """The one error shape: {"error": {"code", "message", "message_el", "parameter"}}."""
-    detail = ErrorDetail(code=code, message=message, message_el=message_el, parameter=parameter)
-    response = jsonify(ErrorAnswer(error=detail).as_json())
-    response.status_code = status
-    return response
 
 
 @bp.after_request
@@ -33,16 +26,10 @@ def cors(response: Response) -> Response:
 
 @bp.get("/api/search")
 def search() -> Any:
-    try:
-        search_request = parse_args(request.args)
-    except InvalidRequest as error:
-        return error_response(400, "invalid_parameter", error.message, error.message_el, error.parameter)
-    engine = get_engine()
-    tags = validators(g.index_generation, request.full_path, weak=True)
-    if tags.not_modified():
-        return not_modified_response(tags)
-    answer = with_as_typed_url(engine.search(search_request), search_request)
-    return tags.apply(jsonify(answer.as_json()))
+    def answer(engine: Backend, search_request: SearchRequest, _: Validators) -> Response:
+        return jsonify(with_as_typed_url(engine.search(search_request), search_request).as_json())
+
+    return conditional_get(lambda: parse_args(request.args), answer, weak=True)
 
 
 @bp.get("/api/documents/<path:doc_id>")

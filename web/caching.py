@@ -4,16 +4,26 @@ An answer (a search, a feed, an export) changes only when the live index generat
 the generation is the validator: the ETag names the generation and the request, Last-Modified
 is when that generation went live (the mtime of CURRENT, so a rollback counts as a change too),
 and a matching If-None-Match, or an If-Modified-Since not older than it, gets 304 without a search.
+`conditional_get` is that path for the routes that parse a search first (the API, a facet's listing,
+the feed, the export), so their 400s, 304s and validators cannot drift apart.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
 
-from .state import GENERATION_HEADER, get_service
+from search.backend import Backend
+from search.request import InvalidRequest
+
+from .errors import error_response
+from .state import GENERATION_HEADER, get_engine, get_service
+
+Parsed = TypeVar("Parsed")
 
 
 @dataclass(frozen=True)
@@ -54,3 +64,23 @@ def allow_any_origin(response: Response) -> Response:
 
 def not_modified_response(tags: Validators) -> Response:
     return tags.apply(current_app.response_class(status=304))
+
+
+def conditional_get(parse: Callable[[], Parsed], answer: Callable[[Backend, Parsed, Validators], Response],
+                    weak: bool = False) -> Response:
+    """The one path of a cached GET (the API's search, a facet's listing, a feed, an export): `parse` the
+    request, a 400 "invalid_parameter" when it cannot; then a 304 when the client has this generation's
+    answer already, else `answer` (given the engine, the parsed request and the validators) with them.
+
+    The request is parsed before the engine is asked for, so a bad parameter is a 400 that needs no index
+    (and names no generation, unless a filter value had to be resolved against it: web/links.py);
+    `weak` as for `validators`."""
+    try:
+        parsed = parse()
+    except InvalidRequest as error:
+        return error_response(400, "invalid_parameter", error.message, error.message_el, error.parameter)
+    engine = get_engine()  # names the answering generation: g.index_generation
+    tags = validators(g.index_generation, request.full_path, weak=weak)
+    if tags.not_modified():
+        return not_modified_response(tags)
+    return tags.apply(answer(engine, parsed, tags))

@@ -24,7 +24,7 @@ from search.completion import GreeklishPrefixes
 from search.greeklish import final_sigma, is_latin_word
 from search.request import MAX_QUERY_CHARS, InvalidRequest, check_parameter_names
 
-from .api import error_response
+from .errors import error_response
 from .caching import allow_any_origin
 from .entities import directory
 from .links import entity_url

@@ -24,7 +24,7 @@ from search.entities import ENTITY_PAGE_SIZE, EntityDirectory, municipality_prof
 from search.gazetteer import Gazetteer
 from search.request import InvalidRequest, SearchRequest, check_parameter_names, parse_request
 
-from .api import error_response
+from .errors import error_response
 from .caching import Validators, allow_any_origin, not_modified_response, validators
 from .links import SearchLinks
 from .state import get_engine

@@ -17,15 +17,13 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from flask import Blueprint, Response, abort, g, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, request, stream_with_context, url_for
 
 from search.answers import Hit, Query
 from search.backend import Backend
-from search.request import MAX_PER_PAGE, MAX_RESULT_WINDOW, InvalidRequest, SearchRequest
+from search.request import MAX_PER_PAGE, MAX_RESULT_WINDOW, SearchRequest
 
-from .state import get_engine
-from .api import error_response
-from .caching import not_modified_response, validators
+from .caching import Validators, conditional_get
 from .links import parse_args
 
 bp = Blueprint("export", __name__)
@@ -73,16 +71,12 @@ def json_chunks(search: SearchRequest, results: Iterator[Hit]) -> Iterator[str]:
 def search_export(file_format: str) -> Any:
     if file_format not in FORMATS:
         abort(404)
-    try:
-        search = parse_args(request.args)
-    except InvalidRequest as error:
-        return error_response(400, "invalid_parameter", error.message, error.message_el, error.parameter)
-    engine = get_engine()
-    tags = validators(g.index_generation, request.full_path)
-    if tags.not_modified():
-        return not_modified_response(tags)
-    results = all_results(engine, search)
-    chunks = csv_lines(results) if file_format == "csv" else json_chunks(search, results)
-    response = Response(stream_with_context(chunks), content_type=FORMATS[file_format])
-    response.headers["Content-Disposition"] = f'attachment; filename="dimos-search.{file_format}"'
-    return tags.apply(response)
+
+    def export(engine: Backend, search: SearchRequest, _: Validators) -> Response:
+        results = all_results(engine, search)
+        chunks = csv_lines(results) if file_format == "csv" else json_chunks(search, results)
+        response = Response(stream_with_context(chunks), content_type=FORMATS[file_format])
+        response.headers["Content-Disposition"] = f'attachment; filename="dimos-search.{file_format}"'
+        return response
+
+    return conditional_get(lambda: parse_args(request.args), export)

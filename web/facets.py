@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, g, jsonify, render_template, request
+from flask import Blueprint, Response, abort, jsonify, render_template, request
 
 from search.request import FACETS, InvalidRequest, SearchRequest
 
-from .api import error_response
-from .caching import allow_any_origin, not_modified_response, validators
+from .caching import allow_any_origin, conditional_get
+from .errors import error_response
 from .links import ListingLinks, SearchLinks, parse_listing
 from .state import get_engine
 
@@ -44,15 +44,8 @@ def facet_listing(facet: str) -> Any:
     if facet not in FACETS:
         return error_response(404, "not_found", f"No facet is named '{facet}'; one of {', '.join(FACETS)}.",
                               f"Δεν υπάρχει φίλτρο '{facet}'· ένα από: {', '.join(FACETS)}.", "facet")
-    try:
-        listing = parse_listing(facet, request.args)
-    except InvalidRequest as error:
-        return error_response(400, "invalid_parameter", error.message, error.message_el, error.parameter)
-    engine = get_engine()
-    tags = validators(g.index_generation, request.full_path, weak=True)
-    if tags.not_modified():
-        return not_modified_response(tags)
-    return tags.apply(jsonify(engine.facet_listing(listing).as_json()))
+    return conditional_get(lambda: parse_listing(facet, request.args),
+                           lambda engine, listing, _: jsonify(engine.facet_listing(listing).as_json()), weak=True)
 
 
 @bp.get("/facets/<facet>")

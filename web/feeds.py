@@ -16,14 +16,13 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 from typing import Any
 
-from flask import Blueprint, Response, g, request, url_for
+from flask import Blueprint, Response, request, url_for
 
 from search.answers import Hit, SearchAnswer
-from search.request import InvalidRequest, SearchRequest
+from search.backend import Backend
+from search.request import SearchRequest
 
-from .state import get_engine
-from .api import error_response
-from .caching import allow_any_origin, not_modified_response, validators
+from .caching import Validators, allow_any_origin, conditional_get
 from .links import SearchLinks, parse_args
 
 bp = Blueprint("feeds", __name__)
@@ -43,17 +42,12 @@ _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 
 @bp.get("/feeds/search.atom")
 def search_feed() -> Any:
-    try:
-        search_request = replace(parse_args(request.args), sort="newest", page=1, per_page=FEED_ENTRIES)
-    except InvalidRequest as error:
-        return error_response(400, "invalid_parameter", error.message, error.message_el, error.parameter)
-    engine = get_engine()
-    tags = validators(g.index_generation, request.full_path)
-    if tags.not_modified():
-        return not_modified_response(tags)
-    answer = engine.search(search_request)
-    body = atom_document(search_request, answer, tags.last_modified)
-    return tags.apply(Response(body, mimetype="application/atom+xml", content_type=FEED_TYPE))
+    def feed(engine: Backend, search_request: SearchRequest, tags: Validators) -> Response:
+        body = atom_document(search_request, engine.search(search_request), tags.last_modified)
+        return Response(body, mimetype="application/atom+xml", content_type=FEED_TYPE)
+
+    return conditional_get(
+        lambda: replace(parse_args(request.args), sort="newest", page=1, per_page=FEED_ENTRIES), feed)
 
 
 def feed_title(search: SearchRequest) -> str:
