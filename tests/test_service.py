@@ -50,6 +50,20 @@ def eventually(condition, seconds: float = 30) -> bool:
     return True
 
 
+def held_vocabulary(monkeypatch) -> tuple[threading.Event, threading.Event]:
+    """Holds every vocabulary reading until the second event is set; the first says one has started."""
+    reading, release = threading.Event(), threading.Event()
+    read_vocabulary = engine_module.lexicon.read_vocabulary
+
+    def slow_vocabulary(reader):
+        reading.set()
+        assert release.wait(30)
+        return read_vocabulary(reader)
+
+    monkeypatch.setattr(engine_module.lexicon, "read_vocabulary", slow_vocabulary)
+    return reading, release
+
+
 def test_requests_during_a_generations_opening_are_answered_by_the_previous_one(store, monkeypatch):
     store.build(announcements(10))
     service = SearchService(store)
@@ -74,15 +88,7 @@ def test_after_a_switch_the_new_generation_answers_greeklish_at_once(store, monk
     service = SearchService(store)
     first, _ = service.live()
     store.build(announcements(12, " (νέα έκδοση)"))
-    reading, release = threading.Event(), threading.Event()
-    read_vocabulary = engine_module.lexicon.read_vocabulary
-
-    def slow_vocabulary(reader):
-        reading.set()
-        assert release.wait(30)
-        return read_vocabulary(reader)
-
-    monkeypatch.setattr(engine_module.lexicon, "read_vocabulary", slow_vocabulary)
+    reading, release = held_vocabulary(monkeypatch)
     assert service.live()[0] == first
     assert reading.wait(30)
     assert service.live()[0] == first  # the new engine's columns are read, its vocabulary is not
@@ -93,16 +99,7 @@ def test_after_a_switch_the_new_generation_answers_greeklish_at_once(store, monk
 
 def test_a_plain_query_does_not_wait_for_the_greeklish_vocabulary(store, monkeypatch):
     store.build(announcements(12))
-    reading = threading.Event()
-    release = threading.Event()
-    read_vocabulary = engine_module.lexicon.read_vocabulary
-
-    def slow_vocabulary(reader):
-        reading.set()
-        assert release.wait(30)
-        return read_vocabulary(reader)
-
-    monkeypatch.setattr(engine_module.lexicon, "read_vocabulary", slow_vocabulary)
+    reading, release = held_vocabulary(monkeypatch)
     engine = SearchService(store).engine()
     assert reading.wait(30)  # the vocabulary is being read, in its own thread, since the engine opened
     assert engine.search(SearchRequest(q="δήμαρχος")).total > 0  # a Greek word in the index needs no vocabulary
