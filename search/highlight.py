@@ -33,6 +33,7 @@ SNIPPET_SCAN_CHARS = 4 * SNIPPET_CHARS
 # backend may keep only this head of a long body for its result pages (the Whoosh schema does).
 SNIPPET_READ_CHARS = SNIPPET_LOCATE_CHARS + SNIPPET_SCAN_CHARS + 3 * SNIPPET_CHARS
 _WHITESPACE = re.compile(r"\s+")
+_LETTER_OR_SIGN = re.compile(r"\S")
 
 
 class WordMatcher:
@@ -223,7 +224,7 @@ def snippet(text: str, matches: WordMatcher, width: int = SNIPPET_CHARS) -> Snip
     when the query matches nothing else.  The letterhead spans are computed over the part of
     the text the snippet reads, never the whole body.
     """
-    more = len(text.rstrip()) > SNIPPET_READ_CHARS
+    more = _LETTER_OR_SIGN.search(text, SNIPPET_READ_CHARS) is not None  # found at once in a long text, no copy
     text = text[:SNIPPET_READ_CHARS]
     first = next(_matching_words(text, matches, 0, SNIPPET_LOCATE_CHARS), None)
     letterheads = _Letterheads(text[:SNIPPET_LOCATE_CHARS + SNIPPET_SCAN_CHARS + 2 * width])

@@ -22,12 +22,13 @@ if TYPE_CHECKING:
     from .sphinx.service import ClusterService
 
 
-# How long a request that meets a new generation waits for its engine before the previous
-# generation answers it.  A small index opens well within it, so its first request already sees the
-# reindex; a 10,000-document generation takes ~0.5 s to read its columns and ~1 s more for its
-# vocabulary (benchmarks/speed.py prints the first answers after a switch), during which requests
-# are answered within this wait and their own search time, not after the whole opening.
-SWITCH_WAIT_SECONDS = 0.2
+# A new generation of at most this many documents is waited for by the requests that meet it: it
+# opens (columns, probe, vocabulary) in about 0.3 s, scaled from the 1.5 s measured at 10,000
+# documents, so its first request already sees the reindex.  A larger one is opened in the
+# background while the previous generation answers (benchmarks/load.py --during-reindex prints the
+# first answers after a switch).  A count, not a timer, so that which generation answers does not
+# depend on how loaded the machine is.
+WAIT_FOR_GENERATIONS_UPTO = 2_000
 
 
 class SearchService:
@@ -37,10 +38,10 @@ class SearchService:
     opening its engine in a background thread: the facet and date columns, the
     probe search and, when a previous generation is serving meanwhile, the Greeklish
     vocabulary too, so that a Greeklish query never waits for it after a switch.
-    Requests arriving meanwhile wait up to SWITCH_WAIT_SECONDS for it, then are
-    answered by the engine of the previous generation, still intact on disk, and name
-    that generation: no request waits for a whole opening.  Only with no engine to fall
-    back on (the first requests after start-up) do they wait for it.
+    Requests arriving meanwhile are answered by the engine of the previous generation,
+    still intact on disk, and name that generation: no request waits for the opening of a
+    large generation.  A small one (WAIT_FOR_GENERATIONS_UPTO documents) is waited for, as
+    is any generation with no engine to fall back on (the first requests after start-up).
 
     A generation's engine runs a probe search when it opens and at every health check
     (`SearchEngine.probe`); a generation whose probe fails is not searched again, and
@@ -77,10 +78,17 @@ class SearchService:
                 opening = self._opening[serving] = threading.Event()
                 threading.Thread(target=self._open, args=(serving, current is not None),
                                  name=f"open {serving}", daemon=True).start()
-        if current is not None and not self.store.checked(current[0]):
-            return self.live() if opening.wait(SWITCH_WAIT_SECONDS) else current
+        if current is not None and not self.store.checked(current[0]) and self._large(serving):
+            return current
         opening.wait()
         return self.live()  # now open, or unusable and another generation answers
+
+    def _large(self, generation: str) -> bool:
+        """Whether `generation` holds more than WAIT_FOR_GENERATIONS_UPTO documents (False if unknown)."""
+        try:
+            return self.store.build_info(generation).documents > WAIT_FOR_GENERATIONS_UPTO
+        except (OSError, ValueError, KeyError):  # no readable BUILD.json: waited for, as before the switch
+            return False
 
     def _open(self, generation: str, replacing: bool) -> None:
         """Open and warm `generation`'s engine, probe it, then make it the current one (its own thread).

@@ -10,6 +10,7 @@ import pytest
 
 from search.backend.whoosh import engine as engine_module
 from search.request import SearchRequest
+from search import service as service_module
 from search.service import SearchService
 from search.store import BUILD_INFO, IndexStore, file_checksums
 from tests.reindex_child import announcements
@@ -64,7 +65,8 @@ def held_vocabulary(monkeypatch) -> tuple[threading.Event, threading.Event]:
     return reading, release
 
 
-def test_requests_during_a_generations_opening_are_answered_by_the_previous_one(store, monkeypatch):
+def test_requests_during_a_large_generations_opening_are_answered_by_the_previous_one(store, monkeypatch):
+    monkeypatch.setattr(service_module, "WAIT_FOR_GENERATIONS_UPTO", 12)  # the new generation's 15 are "large"
     store.build(announcements(10))
     service = SearchService(store)
     first, _ = service.live()
@@ -82,8 +84,18 @@ def test_requests_during_a_generations_opening_are_answered_by_the_previous_one(
     assert service.engine().search(SearchRequest()).total == 15 and slow.count == 1
 
 
+def test_a_small_new_generation_answers_its_first_request(store):
+    store.build(announcements(10))
+    service = SearchService(store)
+    service.live()
+    store.build(announcements(15, " (νέα έκδοση)"))
+    generation, engine = service.live()
+    assert generation == store.current_generation() and engine.search(SearchRequest()).total == 15
+
+
 def test_after_a_switch_the_new_generation_answers_greeklish_at_once(store, monkeypatch):
     """The new generation answers only once its vocabulary is read: no Greeklish query waits for it."""
+    monkeypatch.setattr(service_module, "WAIT_FOR_GENERATIONS_UPTO", 11)  # the new generation's 12 are "large"
     store.build(announcements(10))
     service = SearchService(store)
     first, _ = service.live()

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from whoosh.analysis import RegexTokenizer
