@@ -38,14 +38,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
 from . import lexicon
-from .analysis import WORD_PATTERN, fold, is_greek, words
+from .analysis import WORD_PATTERN, Word, fold, is_greek, words
+from .answers import Correction
 from .greeklish import Expansion, GreekVocabulary, expand, final_sigma, is_latin_word
 from .normalizers import strip_invisible, symbols_to_letters
+from .querylang import Clause
 from .request import AS_TYPED_PARAMETER
 
 # A word "finds little" below this many documents, and only then may it be corrected or suggested.
@@ -53,6 +55,8 @@ from .request import AS_TYPED_PARAMETER
 # it would hide them («κορωνοϊός» finds 30 of the 1,096 ingested Diavgeia decisions and seeds by its
 # stem, though neither the lexicon nor the index has that exact form).  Below 5, a non-word is a typo.
 FEW_HITS = 5
+# Query words read as Greeklish or corrected, per query.
+MAX_EXPANDED_WORDS = 8
 
 
 class Action(Enum):
@@ -162,6 +166,64 @@ def gather(folded: str, hits: int, vocabulary: Callable[[], GreekVocabulary], qu
     return WordEvidence(folded, hits, is_word, expansion, best_hits)
 
 
+def _query_words(clauses: Sequence[Clause]) -> Iterator[tuple[Word, bool]]:
+    """(word, quoted) for each word a correction may concern, alternatives and excluded words too.
+
+    Not a prefix* (it is a prefix, not a word) nor a Greek stopword (the query drops it).
+    """
+    pending = list(reversed(clauses))
+    while pending:
+        clause = pending.pop()
+        pending.extend(reversed(clause.alternatives))
+        plain = clause.words[:-1] if clause.prefix else clause.words
+        for word in plain:
+            if word.term is not None or word.folded.isascii():
+                yield word, clause.quoted
+
+
+def correction_plan(clauses: Sequence[Clause], hits: Callable[[Word], int], known: Callable[[str], bool],
+                    vocabulary: Callable[[], GreekVocabulary], as_typed: bool = False) -> CorrectionPlan:
+    """The correction plan of a query, from what a backend's index answers: `hits` (documents a word
+    finds by itself as typed), `known` (the index holds this folded word) and `vocabulary`.
+
+    Every backend calls this one function with its own three answers, so a query is corrected alike
+    on all of them.  At most MAX_EXPANDED_WORDS words are looked up: a pasted paragraph is searched as
+    typed, not read word by word as Greeklish.  `vocabulary` is only called when a word is not in the
+    index (gather), so a query typed right never waits for the vocabulary's reading.
+    """
+    if as_typed:
+        return decide((), as_typed=True)
+    seen: dict[str, tuple[Word, bool]] = {}
+    for word, quoted in _query_words(clauses):
+        if word.folded in seen:  # quoted only if every copy is: a quoted copy of a corrected word stays as typed
+            seen[word.folded] = (seen[word.folded][0], seen[word.folded][1] and quoted)
+        elif len(seen) < MAX_EXPANDED_WORDS:
+            seen[word.folded] = (word, quoted)
+    evidence = []
+    for folded, (word, quoted) in seen.items():
+        is_known = is_greek(folded) and known(folded)
+        evidence.append(gather(folded, hits(word), vocabulary, quoted=quoted, known=is_known))
+    return decide(evidence)
+
+
+def answer_corrections(q: str, plan: CorrectionPlan, spell: Callable[[str], str],
+                       finds: Callable[[str], bool]) -> tuple[Correction | None, str | None]:
+    """The applied correction (or else the suggestion) and the «Μήπως εννοείτε» query of an answer.
+
+    `spell` is how the backend's documents spell a folded word (`spelled` over a few of them), `finds`
+    whether a query as typed finds a document the request's filters let through: the suggestion is
+    offered only if it finds documents itself, since the plan knows words, not how they combine
+    («αποχέτευση θεμάτων» finds nothing though both words are in the index).
+    """
+    suggestion = plan.suggested_query(q, spell)
+    if suggestion is not None and not finds(suggestion):
+        suggestion = None
+    corrected = plan.corrected_query(q, spell)
+    if corrected is not None:
+        return Correction(applied=True, query=corrected), suggestion
+    return (Correction(applied=False, query=suggestion) if suggestion else None), suggestion
+
+
 _QUOTED = re.compile(r'"[^"]*"')
 
 
@@ -256,8 +318,11 @@ __all__ = [
     "Action",
     "CorrectionPlan",
     "FEW_HITS",
+    "MAX_EXPANDED_WORDS",
     "WordDecision",
     "WordEvidence",
+    "answer_corrections",
+    "correction_plan",
     "decide",
     "gather",
     "spelled",

@@ -79,3 +79,25 @@ def parse_query(text: str) -> list[Clause]:
             clauses.append(clause)
         join_next = False
     return clauses
+
+
+def word_forms(word: Word, expansions: Expansions | None = None) -> list[tuple[str, str | None, float]]:
+    """(folded, stem, weight) of each form a query word is searched by: its own at weight 1, then its
+    expansion's readings (Greeklish or a correction), one per stem at the highest weight of that stem.
+
+    A reading that shares the typed word's stem is left out: the word's own stem already matches it,
+    at full weight.  A stopword reading has no stem (None: matched by its exact form only).  Every
+    backend builds its query from these forms, so all of them search an expanded word alike.
+    """
+    own = [(word.folded, word.term, 1.0)]
+    expansion = expansions.get(word.folded) if expansions else None
+    if expansion is None:
+        return own
+    stems: dict[str | None, tuple[str, float]] = {}
+    for folded, weight in expansion.alternatives:
+        term = None if folded in analysis.GREEK_STOPWORDS else analysis.stem(folded)
+        if term is not None and term == word.term:
+            continue
+        if term not in stems or weight > stems[term][1]:
+            stems[term] = (folded, weight)
+    return own + [(folded, term, weight) for term, (folded, weight) in stems.items()]

@@ -20,7 +20,7 @@ from whoosh.searching import Searcher
 
 from ...analysis import Word, is_greek, words
 from ...answers import Correction, FacetListing, Hit, Query, SearchAnswer
-from ...corrections import FEW_HITS, CorrectionPlan
+from ...corrections import FEW_HITS, CorrectionPlan, answer_corrections, correction_plan
 from ...documents import Document
 from ...greeklish import Expansion, GreekVocabulary
 from ... import highlight
@@ -192,8 +192,10 @@ class SearchEngine:
 
     def correction_plan(self, searcher: Searcher, clauses: Sequence[Clause], as_typed: bool = False) -> CorrectionPlan:
         """Which words of the query are corrected, only suggested, or searched as typed (search.corrections)."""
-        return lexicon.correction_plan(searcher.reader(), clauses, lambda word: self._hits(searcher, word),
-                                       self.vocabulary, as_typed)
+        reader = searcher.reader()
+        return correction_plan(clauses, lambda word: self._hits(searcher, word),
+                               lambda folded: reader.doc_frequency(lexicon.VOCABULARY_FIELD, folded) > 0,
+                               self.vocabulary, as_typed)
 
     def expansions(self, searcher: Searcher, clauses: Sequence[Clause]) -> dict[str, Expansion]:
         """The Greeklish readings and misspelling corrections the query runs with (the plan's applied ones)."""
@@ -219,19 +221,8 @@ class SearchEngine:
 
     def _corrections(self, searcher: Searcher, q: str, plan: CorrectionPlan,
                      filters: dict[str, np.ndarray]) -> tuple[Correction | None, str | None]:
-        """The applied correction (or else the suggestion) and the «Μήπως εννοείτε» query of an answer.
-
-        The suggestion is offered only if it finds documents itself: the plan knows words, not how
-        they combine («αποχέτευση θεμάτων» finds nothing though both words are in the index).
-        """
-        spell = lexicon.speller(searcher)
-        suggestion = plan.suggested_query(q, spell)
-        if suggestion is not None and not self._finds(searcher, suggestion, filters):
-            suggestion = None
-        corrected = plan.corrected_query(q, spell)
-        if corrected is not None:
-            return Correction(applied=True, query=corrected), suggestion
-        return (Correction(applied=False, query=suggestion) if suggestion else None), suggestion
+        """The applied correction and the «Μήπως εννοείτε» query of an answer (corrections.answer_corrections)."""
+        return answer_corrections(q, plan, lexicon.speller(searcher), lambda text: self._finds(searcher, text, filters))
 
     def query_for(self, searcher: Searcher, text: str) -> wq.Query:
         """The Whoosh query for a typed query, Greeklish and misspellings expanded."""

@@ -15,9 +15,8 @@ from whoosh.matching import ListMatcher, Matcher, NullMatcher
 from whoosh.query.compound import PreloadedOr
 from whoosh.searching import Searcher
 
-from ... import analysis
 from ...analysis import Word
-from ...querylang import Clause, Expansions
+from ...querylang import Clause, Expansions, word_forms
 
 # A prefix* stands for at most this many of its commonest completions in the index
 # (Elasticsearch's max_expansions is 50): "αρ*" has hundreds, and ORing them all
@@ -89,19 +88,10 @@ def _form_query(folded: str, term: str | None, boost: float = 1.0) -> wq.Query:
 
 
 def _word_query(word: Word, expansions: Expansions | None = None) -> wq.Query:
-    own = _form_query(word.folded, word.term)
-    expansion = expansions.get(word.folded) if expansions else None
-    if expansion is None:
-        return own
-    # Alternatives that share a stem are one term: keep the highest weight.
-    stems: dict[str | None, tuple[str, float]] = {}
-    for folded, weight in expansion.alternatives:
-        term = None if folded in analysis.GREEK_STOPWORDS else analysis.stem(folded)
-        if term is not None and term == word.term:
-            continue  # the typed word's own stem already matches these, at full weight
-        if term not in stems or weight > stems[term][1]:
-            stems[term] = (folded, weight)
-    return Union([own, *(_form_query(folded, term, weight) for term, (folded, weight) in stems.items())])
+    forms = word_forms(word, expansions)
+    if len(forms) == 1:
+        return _form_query(word.folded, word.term)
+    return Union([_form_query(folded, term, weight) for folded, term, weight in forms])
 
 
 def _clause_query(clause: Clause, expansions: Expansions | None = None) -> wq.Query:
