@@ -243,6 +243,26 @@ def _rewrite(q: str, replaced: Mapping[str, Expansion], spell: Callable[[str], s
     return "".join(pieces) + q[cursor:] if pieces else None
 
 
+# Documents read to learn how a replacement word is spelled (`spelled`): its commonest lower-case form
+# among them.  A few are enough evidence for a word's spelling, and reading the title and body of more
+# costs every corrected query time for nothing.
+SPELLING_DOCUMENTS = 5
+
+
+def speller(holding: Callable[[str], Sequence[tuple[str, str]]]) -> Callable[[str], str]:
+    """How a backend's documents spell a folded word: `spelled` over the titles, then the stored body
+    heads, of the first SPELLING_DOCUMENTS documents in writing order that hold it, `holding(folded)`
+    giving their (title, body head) pairs.  Titles first: short, and often enough.  `holding` is
+    called only when `spelled` reads past the titles' start, i.e. once per word spelled.
+    """
+    def texts(folded: str) -> Iterator[str]:
+        found = holding(folded)
+        yield from (title for title, _ in found)
+        yield from (body for _, body in found)
+
+    return lambda folded: spelled(folded, texts(folded))
+
+
 # Lower-case occurrences after which `spelled` reads no further text: the lower-case form wins anyway,
 # and three agree on its accents.
 LOWER_CASE_EVIDENCE = 3
@@ -319,6 +339,7 @@ __all__ = [
     "CorrectionPlan",
     "FEW_HITS",
     "MAX_EXPANDED_WORDS",
+    "SPELLING_DOCUMENTS",
     "WordDecision",
     "WordEvidence",
     "answer_corrections",
@@ -326,4 +347,5 @@ __all__ = [
     "decide",
     "gather",
     "spelled",
+    "speller",
 ]

@@ -6,7 +6,7 @@ reads the same PID files.  The configs are what this backend expects of any
 cluster, Manticore in production included (docs/cluster.md):
 
 * per node, the RT indexes of the shards it holds, in both generation slots,
-  plus the slot's facet-name index and the pointer index `dimos_meta`;
+  plus the slot's facet-name and vocabulary indexes and the pointer index `dimos_meta`;
 * per node and slot, a distributed index with one `agent` line per shard
   listing both of its copies as mirrors, so a query on any node fans out to
   every shard and a dead copy is skipped (`ha_strategy = nodeads`);
@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .nodes import is_up
-from .topology import META_INDEX, SLOTS, Node, Topology, distributed_index, names_index, shard_index
+from .topology import (META_INDEX, SLOTS, Node, Topology, distributed_index, names_index, shard_index,
+                       vocabulary_index)
 
 SEARCHD = "searchd"
 # Folded terms hold only these: digits, Latin a-z and Greek α-ω (ς included, though
@@ -148,11 +149,14 @@ def _rt_index(name: str, path: Path, fields: tuple[str, ...], strings: tuple[str
 
 
 def node_config(topology: Topology, node: Node, directory: Path) -> str:
-    sections = [_rt_index(META_INDEX, directory, ("note",), ("slot",), ("generation",))]
+    sections = [_rt_index(META_INDEX, directory, ("note",), ("slot",), ("generation", "revision"))]
     for slot in SLOTS:
         sections += [_rt_index(shard_index(slot, s), directory, TEXT_FIELDS, STRING_ATTRS, UINT_ATTRS, MVA_ATTRS)
                      for s in topology.shards_on(node)]
         sections.append(_rt_index(names_index(slot), directory, ("value_text",), ("value",), ("kind",)))
+        # Sphinx 2.2 cannot list an index's words over SphinxQL, so the writer keeps them here (an RT
+        # index needs a full-text field: `word_text`, left empty; words are read by id, not matched).
+        sections.append(_rt_index(vocabulary_index(slot), directory, ("word_text",), ("word",), ("df",)))
         agents = [
             "    agent = " + "|".join(f"{n.host}:{n.agent_port}:{shard_index(slot, s)}" for n in topology.holders(s))
             for s in range(topology.shard_count)

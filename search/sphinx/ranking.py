@@ -26,7 +26,8 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from ..backend.whoosh.matchers import EXACT_FORM_BOOST
 from ..backend.whoosh.schema import TITLE_BOOST
-from ..querylang import Clause
+from ..analysis import Word
+from ..querylang import Clause, Expansions, word_forms
 from . import terms
 
 # whoosh.scoring.BM25F's defaults, which SearchEngine uses (it names no weighting).
@@ -124,30 +125,39 @@ class Matched:
         return self.words.score(doc, evidence) if self.words else 1.0
 
 
-def _word(folded: str, term: str | None):
+def _form(folded: str, term: str | None, boost: float = 1.0):
     if term is None:
-        return Term("exact", terms.encode(folded))
-    return Combined((Term("title", terms.encode(term)), Term("body", terms.encode(term)),
-                     Term("exact", terms.encode(folded), EXACT_FORM_BOOST)), every=False)
+        return Term("exact", terms.encode(folded), boost)
+    return Combined((Term("title", terms.encode(term), boost), Term("body", terms.encode(term), boost),
+                     Term("exact", terms.encode(folded), boost * EXACT_FORM_BOOST)), every=False)
 
 
-def clause_scorer(clause: Clause, expression) -> object:
+def _word(word: Word, expansions: Expansions | None):
+    """A word, or the Or of its forms when it is expanded (as matchers._word_query builds it)."""
+    forms = word_forms(word, expansions)
+    if len(forms) == 1:
+        return _form(word.folded, word.term)
+    return Combined(tuple(_form(folded, term, weight) for folded, term, weight in forms), every=False)
+
+
+def clause_scorer(clause: Clause, expression, expansions: Expansions | None = None) -> object:
     """The scorer of one clause, built as search.backend.whoosh.matchers._clause_query builds its Whoosh query;
     `expression(clause)` is the clause's MATCH text (for phrases and prefixes)."""
+    own_expansions = None if clause.quoted else expansions
     if clause.phrase:
         words = Combined(tuple(Term("exact", terms.encode(w.folded)) for w in clause.words), every=True)
         own: object = Matched(expression(_alone(clause)), words)
     else:
-        parts = [_word(w.folded, w.term) for w in clause.words[:-1] if w.term]
+        parts = [_word(w, own_expansions) for w in clause.words[:-1] if w.term]
         last = clause.words[-1]
         if clause.prefix:
             parts.append(Matched(f"@exact {terms.encode(last.folded)}*"))
         elif last.term or len(clause.words) == 1:
-            parts.append(_word(last.folded, last.term))
+            parts.append(_word(last, own_expansions))
         own = parts[0] if len(parts) == 1 else Combined(tuple(parts), every=True)
     if not clause.alternatives:
         return own
-    return Combined((own, *(clause_scorer(a, expression) for a in clause.alternatives)), every=False)
+    return Combined((own, *(clause_scorer(a, expression, expansions) for a in clause.alternatives)), every=False)
 
 
 def _alone(clause: Clause) -> Clause:
@@ -166,9 +176,10 @@ class Everything:
         return 1.0
 
 
-def query_scorer(clauses: Sequence[Clause], expression) -> object:
-    """The scorer of a whole query; exclusions score nothing, as on Whoosh (AndNot)."""
-    positive = [clause_scorer(c, expression) for c in clauses if not c.negated]
+def query_scorer(clauses: Sequence[Clause], expression, expansions: Expansions | None = None) -> object:
+    """The scorer of a whole query, Greeklish readings and corrections in; exclusions score nothing,
+    as on Whoosh (AndNot)."""
+    positive = [clause_scorer(c, expression, expansions) for c in clauses if not c.negated]
     if not positive:
         return Everything()
     return positive[0] if len(positive) == 1 else Combined(tuple(positive), every=True)

@@ -12,10 +12,15 @@ statement is run per distinct set of filters, with FACET over the MVA ids;
 ids are named from the slot's names index.  Facet lists come back whole and
 are cut to FACET_SIZE here, ties broken by value as on Whoosh.
 
-Not yet on this backend: Greeklish readings and spelling corrections (they
-need the index's vocabulary, which Sphinx 2.2 cannot list over SphinxQL), so
-`suggestion` and `correction` are always None and such words are searched as
-typed; near-duplicate collapse (every hit has `similar` 0, `distinct` equals
+Greeklish readings and spelling corrections are those of Whoosh: the same
+plan (search.corrections.correction_plan) from what the cluster answers (a
+word's documents, its exact form's document frequency) and the generation's
+vocabulary, which the writer keeps in the slot's vocabulary index (Sphinx 2.2
+cannot list an index's words over SphinxQL) and which is read once per
+generation in a thread of its own (`vocabulary`); an expanded word matches and
+scores as the Or of its forms (search.querylang.word_forms), as on Whoosh.
+
+Not yet on this backend: near-duplicate collapse (every hit has `similar` 0, `distinct` equals
 `total`; a `group` listing is refused: search.backend.Unsupported, a 501).
 """
 from __future__ import annotations
@@ -23,21 +28,25 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 
 import pymysql
 
+from ..analysis import Word
 from ..answers import Facets, FacetValue, Hit, Query, SearchAnswer
 from ..backend import Unsupported
+from ..corrections import FEW_HITS, SPELLING_DOCUMENTS, CorrectionPlan, answer_corrections, correction_plan, speller
 from ..documents import Document
-from ..highlight import WordMatcher, highlighter, snippet
-from ..querylang import Clause, parse_query
+from ..greeklish import GreekVocabulary
+from ..highlight import SNIPPET_READ_CHARS, WordMatcher, highlighter, snippet
+from ..querylang import Clause, Expansions, parse_query, word_forms
 from ..request import MAX_RESULT_WINDOW, UNDATED, SearchRequest, selected_year
 from . import ranking, terms
 from .cluster import MAX_MATCHES
 from .nodes import ClusterUnavailable, health, session
 from .topology import Topology, distributed_index
-from .writer import Pointer, _names, read_pointer
+from .writer import Pointer, _names, read_pointer, read_words
 
 # An answer with an agent warning may lack a shard.  After a node dies, Sphinx
 # (ha_strategy = nodeads) still sent its first 2-3 queries to the dead mirror and
@@ -58,6 +67,8 @@ POOL_MARGIN = 500
 FREQUENCY_CACHE = 100_000
 # A whole facet list: Diavgeia has 332 municipalities; officials are at most a few thousand.
 FACET_LIMIT = 100_000
+# Vocabularies kept: the live generation's and the one before (requests still answering from it).
+VOCABULARIES_KEPT = 2
 
 
 def _form(folded: str, term: str | None) -> str:
@@ -66,27 +77,37 @@ def _form(folded: str, term: str | None) -> str:
     return f"(@(title,body) {terms.encode(term)} | @exact {terms.encode(folded)})"
 
 
-def clause_expression(clause: Clause) -> str:
-    """One clause (without its negation) as an extended-syntax group."""
+def _word(word: Word, expansions: Expansions | None) -> str:
+    """A word, or the `|` group of its forms when it is expanded (querylang.word_forms)."""
+    forms = word_forms(word, expansions)
+    if len(forms) == 1:
+        return _form(word.folded, word.term)
+    return "(" + " | ".join(_form(folded, term) for folded, term, _ in forms) + ")"
+
+
+def clause_expression(clause: Clause, expansions: Expansions | None = None) -> str:
+    """One clause (without its negation) as an extended-syntax group, its words' readings in
+    (a quoted clause is matched as typed, as on Whoosh)."""
+    own_expansions = None if clause.quoted else expansions
     if clause.phrase:
         own = '@exact "' + " ".join(terms.encode(w.folded) for w in clause.words) + '"'
     else:
-        parts = [_form(w.folded, w.term) for w in clause.words[:-1] if w.term]
+        parts = [_word(w, own_expansions) for w in clause.words[:-1] if w.term]
         last = clause.words[-1]
         if clause.prefix:
             parts.append(f"@exact {terms.encode(last.folded)}*")
         elif last.term or len(clause.words) == 1:
-            parts.append(_form(last.folded, last.term))
+            parts.append(_word(last, own_expansions))
         own = "(" + " ".join(parts) + ")"
     if not clause.alternatives:
         return own
-    return "(" + " | ".join([own, *(clause_expression(a) for a in clause.alternatives)]) + ")"
+    return "(" + " | ".join([own, *(clause_expression(a, expansions) for a in clause.alternatives)]) + ")"
 
 
-def match_expression(clauses: Sequence[Clause]) -> str | None:
+def match_expression(clauses: Sequence[Clause], expansions: Expansions | None = None) -> str | None:
     """The MATCH() text of a parsed query; None matches every document."""
-    positive = [clause_expression(c) for c in clauses if not c.negated]
-    negative = [clause_expression(c) for c in clauses if c.negated]
+    positive = [clause_expression(c, expansions) for c in clauses if not c.negated]
+    negative = [clause_expression(c, expansions) for c in clauses if c.negated]
     if not positive and not negative:
         return None
     if not positive:
@@ -107,6 +128,7 @@ class ClusterSearcher:
         self._lock = threading.Lock()
         self._df_key: tuple | None = None
         self._df: dict[tuple[str, str], int] = {}
+        self._vocabularies: dict[Pointer, Future[GreekVocabulary]] = {}
 
     def health(self) -> dict:
         return health(self.topology)
@@ -132,6 +154,35 @@ class ClusterSearcher:
         kind = terms.FACET_KINDS[facet]
         return tuple(sorted(v for k, v in self._facet_names(pointer).values() if k == kind))
 
+    def vocabulary(self, pointer: Pointer) -> Future[GreekVocabulary]:
+        """The generation's vocabulary (each folded word with its documents), read once per pointer
+        in a thread of its own, which the first call starts: the service calls it when it opens a
+        generation, and only a Latin or misspelled query word waits for the result."""
+        with self._lock:
+            future = self._vocabularies.get(pointer)
+            if future is None:
+                future = self._vocabularies[pointer] = Future()
+                for older in list(self._vocabularies)[:-VOCABULARIES_KEPT]:
+                    del self._vocabularies[older]
+                threading.Thread(target=self._read_vocabulary, args=(pointer, future), name="cluster vocabulary",
+                                 daemon=True).start()
+        return future
+
+    def _read_vocabulary(self, pointer: Pointer, future: Future[GreekVocabulary]) -> None:
+        try:
+            future.set_result(GreekVocabulary(self._words(pointer)).warm())
+        except BaseException as error:  # handed to the query that needs the vocabulary
+            future.set_exception(error)
+
+    def _words(self, pointer: Pointer) -> dict[str, int]:
+        """The slot's vocabulary index, from the first node that answers it whole (every node holds it)."""
+        for node in self.topology.nodes:
+            try:
+                return read_words(node, pointer.slot)
+            except pymysql.MySQLError:
+                continue
+        raise ClusterUnavailable(self.health())
+
     def search(self, request: SearchRequest) -> SearchAnswer:
         return self.search_generation(request)[1]
 
@@ -146,11 +197,16 @@ class ClusterSearcher:
         if pointer is None:
             raise LookupError("the cluster has no generation yet")
         clauses = parse_query(request.q)
-        match = match_expression(clauses)
+        statistics = self._statistics(pointer)
+        plan = self._plan(pointer, statistics, clauses, request.as_typed)
+        expansions = plan.applied  # only the corrections the page announces change the query
+        match = match_expression(clauses, expansions)
         filters = self._filters(request)
-        rows, total = self._rows(pointer, clauses, match, filters, request)
+        rows, total = self._rows(pointer, statistics, clauses, expansions, match, filters, request)
         facets = self._facets(pointer, match, filters, request)
-        matches = highlighter(clauses)
+        matches = highlighter(clauses, expansions)
+        correction, suggestion = answer_corrections(request.q, plan, self._speller(pointer),
+                                                    lambda text: self._finds(pointer, text, filters))
         return pointer, SearchAnswer(
             query=Query.of(request),
             total=total,
@@ -158,9 +214,55 @@ class ClusterSearcher:
             results=[self._result(stored, weight, matches) for stored, weight in rows],
             distinct=total,
             facets=facets,
-            suggestion=None,
+            suggestion=suggestion,
+            correction=correction,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
         )
+
+    def correction_plan(self, pointer: Pointer, clauses: Sequence[Clause], as_typed: bool = False) -> CorrectionPlan:
+        """Which words of a query are corrected, only suggested, or searched as typed (search.corrections)."""
+        return self._plan(pointer, self._statistics(pointer), clauses, as_typed)
+
+    def _plan(self, pointer: Pointer, statistics: ranking.Statistics, clauses: Sequence[Clause],
+              as_typed: bool) -> CorrectionPlan:
+        """search.corrections' plan from the cluster's answers, as SearchEngine.correction_plan gathers them
+        from Whoosh's: a word's exact form's documents (cached per generation) and, below FEW_HITS, the
+        documents the word finds by itself."""
+        def exact(folded: str) -> int:
+            term = ranking.Term("exact", terms.encode(folded))
+            return self._frequencies(pointer, statistics, {term})[(term.field, term.keyword)]
+
+        def hits(word: Word) -> int:
+            found = exact(word.folded)
+            return found if found >= FEW_HITS else self._total(pointer, match_expression([Clause([word])]), {})
+
+        return correction_plan(clauses, hits, lambda folded: exact(folded) > 0,
+                               lambda: self.vocabulary(pointer).result(), as_typed)
+
+    def _total(self, pointer: Pointer, match: str | None, filters: dict[str, str]) -> int:
+        """Documents a MATCH text finds under the filters."""
+        where, args = self._where(match, filters)
+        _, meta = self._query(f"SELECT id FROM {distributed_index(pointer.slot)}{where} LIMIT 1", args)
+        return int(dict(meta[0])["total_found"])
+
+    def _finds(self, pointer: Pointer, text: str, filters: dict[str, str]) -> bool:
+        """Whether a query, as typed, finds a document the request's filters let through."""
+        return self._total(pointer, match_expression(parse_query(text)), filters) > 0
+
+    def _speller(self, pointer: Pointer) -> Callable[[str], str]:
+        """How the generation's documents spell a folded word: the first SPELLING_DOCUMENTS holding it in
+        writing order (Whoosh's postings order), their bodies cut to the head Whoosh stores."""
+        def holding(folded: str) -> list[tuple[str, str]]:
+            found, _ = self._query(f"SELECT stored FROM {distributed_index(pointer.slot)} WHERE MATCH(%s) "
+                                   f"ORDER BY seq ASC LIMIT {SPELLING_DOCUMENTS}", (f"@exact {terms.encode(folded)}",))
+            documents = [terms.load(stored) for stored, in found]
+            return [(d.title, d.body[:SNIPPET_READ_CHARS]) for d in documents]
+
+        return speller(holding)
+
+    def expansions(self, pointer: Pointer, clauses: Sequence[Clause]) -> Expansions:
+        """The Greeklish readings and corrections a query runs with (the plan's applied ones)."""
+        return self.correction_plan(pointer, clauses).applied
 
     @staticmethod
     def _filters(request: SearchRequest) -> dict[str, str]:
@@ -235,10 +337,12 @@ class ClusterSearcher:
             args = (match,)
         return (" WHERE " + " AND ".join(parts) if parts else ""), args
 
-    def _rows(self, pointer: Pointer, clauses: Sequence[Clause], match: str | None, filters: dict[str, str],
+    def _rows(self, pointer: Pointer, statistics: ranking.Statistics, clauses: Sequence[Clause],
+              expansions: Expansions, match: str | None, filters: dict[str, str],
               request: SearchRequest) -> tuple[list[tuple[str, float | None]], int]:
         if request.effective_sort == "relevance":
-            return self._ranked(pointer, clauses, match, filters, request)
+            return self._ranked(pointer, statistics, ranking.query_scorer(clauses, clause_expression, expansions),
+                                match, filters, request)
         where, args = self._where(match, filters)
         order = "date DESC" if request.effective_sort == "newest" else "date ASC"
         first = (request.page - 1) * request.per_page
@@ -248,15 +352,14 @@ class ClusterSearcher:
                                   f"OPTION max_matches={MAX_MATCHES}", args)
         return [(stored, None) for stored, in found], int(dict(meta[0])["total_found"])
 
-    def _ranked(self, pointer: Pointer, clauses: Sequence[Clause], match: str | None, filters: dict[str, str],
-                request: SearchRequest) -> tuple[list[tuple[str, float | None]], int]:
-        """The page by Whoosh's scores over the pool Sphinx's bm25f() ranks first (search.sphinx.ranking)."""
+    def _ranked(self, pointer: Pointer, statistics: ranking.Statistics, scorer, match: str | None,
+                filters: dict[str, str], request: SearchRequest) -> tuple[list[tuple[str, float | None]], int]:
+        """The page by Whoosh's scores (`scorer`: ranking.query_scorer) over the pool Sphinx's expression
+        ranks first (search.sphinx.ranking)."""
         where, args = self._where(match, filters)
         first = (request.page - 1) * request.per_page
         size = min(MAX_MATCHES, first + request.per_page + POOL_MARGIN)
-        scorer = ranking.query_scorer(clauses, clause_expression)
         needed, expressions = ranking.probes(scorer)
-        statistics = self._statistics(pointer)
         found, meta = self._query(
             f"SELECT id, seq, len_title, len_body, len_exact FROM {distributed_index(pointer.slot)}{where} "
             f"ORDER BY WEIGHT() DESC, seq ASC LIMIT 0, {size} OPTION max_matches={MAX_MATCHES}, "

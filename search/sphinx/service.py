@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from ..answers import FacetListing, Health, NodeHealth, SearchAnswer, ShardHealth
-from ..greeklish import Expansion
+from ..greeklish import GreekVocabulary
 from ..documents import Document
-from ..querylang import Clause
+from ..querylang import Clause, Expansions
 from ..backend import Unsupported
 from ..request import FacetListingRequest, SearchRequest
 from ..store import IndexUnavailable
@@ -34,6 +34,8 @@ class ClusterGeneration:
     def __init__(self, searcher: ClusterSearcher, pointer: Pointer):
         self._searcher = searcher
         self.pointer = pointer
+        # Read now, in the searcher's own thread: a Latin or misspelled word is what waits for it.
+        searcher.vocabulary(pointer)
 
     def document_count(self) -> int:
         return self._answered(lambda: self._searcher.document_count(self.pointer))
@@ -58,10 +60,14 @@ class ClusterGeneration:
         """Every value of a facet with its documents (the entity pages' directory)."""
         return self._answered(lambda: self._searcher.facet_values(self.pointer, facet))
 
-    def expansions(self, searcher: object, clauses: Sequence[Clause]) -> dict[str, Expansion]:
-        """The Greeklish readings and corrections a query runs with: none, as the cluster's search
-        applies none yet (docs/cluster.md), so the document page marks the words its search matched."""
-        return {}
+    def vocabulary(self) -> GreekVocabulary:
+        """The generation's folded words with their documents (waits for its first reading)."""
+        return self._answered(lambda: self._searcher.vocabulary(self.pointer).result())
+
+    def expansions(self, searcher: object, clauses: Sequence[Clause]) -> Expansions:
+        """The Greeklish readings and corrections a query runs with, as its search applies them (the
+        document page marks what the search matched)."""
+        return self._answered(lambda: self._searcher.expansions(self.pointer, clauses))
 
     def searcher(self) -> ClusterSearcher:
         return self._searcher

@@ -37,7 +37,8 @@ def value_id(value: str) -> int:
 
 
 def doc_key(doc_id: str) -> int:
-    """The Sphinx document id for a document id: 63 bits of a BLAKE2 hash, never 0."""
+    """The Sphinx document id for a document id (or a vocabulary word's row id): 63 bits of a BLAKE2
+    hash, never 0."""
     return int.from_bytes(hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest(), "big") >> 1 or 1
 
 
@@ -74,16 +75,22 @@ ROW_COLUMNS = ("id", "title", "body", "exact", "every", "doc_id", "stored", "doc
                "municipality", "official", "region")
 
 
-def row(document: Document, seq: int) -> tuple:
+def exact_words(document: Document) -> list[str]:
+    """The folded words of title and body, stopwords kept: the `exact` field, as Whoosh's holds them."""
+    return [w.folded for w in analysis.words(f"{document.title}\n{document.body}")]
+
+
+def row(document: Document, seq: int, exact: list[str] | None = None) -> tuple:
     """One RT row, in ROW_COLUMNS order.
 
     `seq` is the document's place in the build (Whoosh's docnum, which orders its
     ties); `len_*` are the field lengths in terms, as Whoosh counts them for BM25F
-    (search.sphinx.ranking).
+    (search.sphinx.ranking).  `exact` is exact_words(document) when the caller
+    already has them (the writer counts them for the vocabulary).
     """
     values = facet_values(document)
     title, body = analysis.terms(document.title), analysis.terms(document.body)
-    exact = [w.folded for w in analysis.words(f"{document.title}\n{document.body}")]
+    exact = exact_words(document) if exact is None else exact
     return (
         doc_key(document.id), " ".join(map(encode, title)), " ".join(map(encode, body)),
         " ".join(map(encode, exact)), EVERY_TERM, document.id, dump(document),

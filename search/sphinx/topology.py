@@ -85,5 +85,10 @@ def names_index(slot: str) -> str:
     return f"{slot}_names"
 
 
+def vocabulary_index(slot: str) -> str:
+    """Each folded word of the slot's documents with its document frequency, on every node."""
+    return f"{slot}_words"
+
+
 def distributed_index(slot: str) -> str:
     return f"{slot}_all"

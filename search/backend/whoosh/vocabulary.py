@@ -7,21 +7,18 @@ this module reads the index for it (search.corrections.correction_plan asks the 
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from itertools import islice
 
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
-from ...corrections import spelled
+from ... import corrections
+from ...corrections import SPELLING_DOCUMENTS
 from ...greeklish import GreekVocabulary
 
 # The field whose words the vocabulary holds: real words, folded, not stemmed.
 VOCABULARY_FIELD = "exact"
-# Documents read to learn how a replacement word is spelled (corrections.spelled): its commonest
-# lower-case form among them.  A few are enough evidence for a word's spelling, and reading the
-# title and body of more costs every corrected query time for nothing.
-SPELLING_DOCUMENTS = 5
 
 
 def read_vocabulary(reader: IndexReader) -> GreekVocabulary:
@@ -30,19 +27,14 @@ def read_vocabulary(reader: IndexReader) -> GreekVocabulary:
 
 
 def speller(searcher: Searcher) -> Callable[[str], str]:
-    """How the documents spell a folded word, in normal case (corrections.spelled over a few of them)."""
+    """How the documents spell a folded word (corrections.speller over the first of them that hold it)."""
     reader = searcher.reader()
 
-    def texts(folded: str) -> Iterator[str]:
-        """Titles first (short, and often enough), then bodies, read only as far as `spelled` asks."""
+    def holding(folded: str) -> list[tuple[str, str]]:
         if not reader.doc_frequency(VOCABULARY_FIELD, folded):
-            return
+            return []
         stored = [searcher.stored_fields(docnum) for docnum in
                   islice(reader.postings(VOCABULARY_FIELD, folded).all_ids(), SPELLING_DOCUMENTS)]
-        yield from (fields.get("title", "") for fields in stored)
-        yield from (fields.get("body", "") for fields in stored)
+        return [(fields.get("title", ""), fields.get("body", "")) for fields in stored]
 
-    def spell(folded: str) -> str:
-        return spelled(folded, texts(folded))
-
-    return spell
+    return corrections.speller(holding)
