@@ -12,7 +12,8 @@ start of the word (spelling_cost over the word's prefixes), so «dimarx» gives 
 from __future__ import annotations
 
 from bisect import bisect_left
-from itertools import islice
+from collections.abc import Iterable
+from itertools import islice, takewhile
 
 from .analysis import GREEK_STOPWORDS, is_greek
 from .greeklish import GreekVocabulary, greek_key, is_latin_word, latin_keys, spelling_cost
@@ -26,6 +27,35 @@ MAX_VERIFIED = 300
 # A Latin prefix ending inside a unit («dimarc» of «dimarch») spells no key; up to this many of its
 # last letters are dropped to find one.
 MAX_DROPPED = 2
+
+
+# Words of a prefix read for completion (~1 ms of Whoosh's term dictionary): a one-letter prefix has
+# thousands, and those past the first COMPLETION_SCAN in dictionary order are not ranked.
+COMPLETION_SCAN = 2_000
+
+
+def most_documents(found: Iterable[tuple[str, int]], limit: int) -> list[tuple[str, int]]:
+    """(word, documents) pairs, most documents first, ties by word, cut to `limit`."""
+    return sorted(found, key=lambda item: (-item[1], item[0]))[:limit]
+
+
+class SortedWords:
+    """A vocabulary's words in the order of Whoosh's term dictionary, for completing a folded prefix
+    where no term dictionary can be walked (the cluster: search.sphinx.service).
+
+    Whoosh sorts terms by their UTF-8 bytes, which is the order of their code points, so the words
+    of a prefix are one run of this list, and the first COMPLETION_SCAN of it are ranked, as
+    SearchEngine.complete_word ranks its dictionary's run: the same answers from the same words.
+    """
+
+    def __init__(self, vocabulary: GreekVocabulary):
+        self.df = vocabulary.df
+        self._words = sorted(vocabulary.df)
+
+    def complete(self, prefix: str, limit: int) -> list[tuple[str, int]]:
+        start = bisect_left(self._words, prefix)
+        run = takewhile(lambda word: word.startswith(prefix), (self._words[i] for i in range(start, len(self._words))))
+        return most_documents(((word, self.df[word]) for word in islice(run, COMPLETION_SCAN)), limit)
 
 
 class GreeklishPrefixes:

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from ..completion import SortedWords
 from ..answers import FacetListing, Health, NodeHealth, SearchAnswer, ShardHealth
 from ..greeklish import GreekVocabulary
 from ..documents import Document
@@ -36,6 +37,8 @@ class ClusterGeneration:
         self.pointer = pointer
         # Read now, in the searcher's own thread: a Latin or misspelled word is what waits for it.
         searcher.vocabulary(pointer)
+        self._sorting = threading.Lock()
+        self._sorted: SortedWords | None = None
 
     def document_count(self) -> int:
         return self._answered(lambda: self._searcher.document_count(self.pointer))
@@ -73,9 +76,13 @@ class ClusterGeneration:
         return self._searcher
 
     def complete_word(self, prefix: str, limit: int) -> list[tuple[str, int]]:
-        raise Unsupported("word completion is not on the cluster backend yet (Sphinx 2.2 cannot list "
-                          "its words over SphinxQL)",
-                          "η συμπλήρωση λέξεων δεν υπάρχει ακόμη στον κατανεμημένο δείκτη")
+        """Indexed words (folded) starting with the folded `prefix`, most documents first, with their
+        documents: Whoosh's answer, from the generation's vocabulary (completion.SortedWords, sorted
+        once, on the first completion: the vocabulary is read by then or waited for)."""
+        with self._sorting:
+            if self._sorted is None:
+                self._sorted = SortedWords(self.vocabulary())
+        return self._sorted.complete(prefix, limit)
 
     @staticmethod
     def _answered(call: Callable[[], T]) -> T:

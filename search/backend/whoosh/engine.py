@@ -20,6 +20,7 @@ from whoosh.searching import Searcher
 
 from ...analysis import Word, is_greek, words
 from ...answers import Correction, FacetListing, Hit, Query, SearchAnswer
+from ...completion import COMPLETION_SCAN, most_documents
 from ...corrections import FEW_HITS, CorrectionPlan, answer_corrections, correction_plan
 from ...documents import Document
 from ...greeklish import Expansion, GreekVocabulary
@@ -35,10 +36,6 @@ from .schema import from_stored, whole_bodies
 
 # The probe word is read from this much of the first document: a title and its first line.
 PROBE_TEXT_CHARS = 500
-
-
-# Words of a prefix read for completion: ~1 ms of term dictionary; a one-letter prefix has thousands.
-COMPLETION_SCAN = 2_000
 
 
 class SearchEngine:
@@ -119,8 +116,7 @@ class SearchEngine:
         COMPLETION_SCAN of them are read, the rest of a very common prefix are not ranked."""
         reader = self.searcher().reader()
         terms = islice(reader.expand_prefix("exact", prefix), COMPLETION_SCAN)
-        found = [(term.decode("utf-8"), reader.doc_frequency("exact", term)) for term in terms]
-        return sorted(found, key=lambda item: (-item[1], item[0]))[:limit]
+        return most_documents(((term.decode("utf-8"), reader.doc_frequency("exact", term)) for term in terms), limit)
 
     def search(self, request: SearchRequest) -> SearchAnswer:
         started = time.perf_counter()
