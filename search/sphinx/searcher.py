@@ -34,14 +34,15 @@ from concurrent.futures import Future
 import pymysql
 
 from ..analysis import Word
-from ..answers import Facets, FacetValue, Hit, Query, SearchAnswer
+from ..answers import FacetListing, Facets, FacetValue, Hit, Query, SearchAnswer
 from ..backend import Unsupported
 from ..corrections import FEW_HITS, SPELLING_DOCUMENTS, CorrectionPlan, answer_corrections, correction_plan, speller
 from ..documents import Document
+from ..facet_listing import listed_values, ordered_values, selected_values
 from ..greeklish import GreekVocabulary
 from ..highlight import SNIPPET_READ_CHARS, WordMatcher, highlighter, snippet
 from ..querylang import Clause, Expansions, parse_query, word_forms
-from ..request import MAX_RESULT_WINDOW, UNDATED, SearchRequest, selected_year
+from ..request import MAX_RESULT_WINDOW, UNDATED, FacetListingRequest, SearchRequest
 from . import ranking, terms
 from .cluster import MAX_MATCHES
 from .nodes import ClusterUnavailable, health, session
@@ -148,6 +149,21 @@ class ClusterSearcher:
         sets = self._query(f"SELECT id FROM {distributed_index(pointer.slot)} LIMIT 1 OPTION "
                            f"max_matches={MAX_MATCHES} FACET {facet} ORDER BY COUNT(*) DESC LIMIT {FACET_LIMIT}", ())
         return self._named(pointer, facet, _counted(facet, sets[1]))
+
+    def facet_listing(self, pointer: Pointer, listing: FacetListingRequest) -> FacetListing:
+        """Every value of one facet over a search's documents, as SearchEngine.facet_listing lists them:
+        counted by one FACET statement over the query (its words read as on Whoosh) and every filter
+        but the facet's own, the whole list named, then found, ordered and paged by search.facet_listing."""
+        started = time.perf_counter()
+        name = listing.facet
+        clauses = parse_query(listing.search.q)
+        match = match_expression(clauses, self.expansions(pointer, clauses))
+        where, args = self._where(match, self._filters(listing.search), "date" if name == "year" else name)
+        sets = self._query(f"SELECT id FROM {distributed_index(pointer.slot)}{where} LIMIT 1 OPTION "
+                           f"max_matches={MAX_MATCHES} FACET {name} ORDER BY COUNT(*) DESC LIMIT {FACET_LIMIT}", args)
+        counts = self._named(pointer, name, _counted(name, sets[1]))
+        return FacetListing.of(listing, listed_values(name, counts, listing),
+                               took_ms=round((time.perf_counter() - started) * 1000, 1))
 
     def known_values(self, pointer: Pointer, facet: str) -> tuple[str, ...]:
         """Every value of a filtering facet (municipality, region, official) in the generation, sorted."""
@@ -481,13 +497,7 @@ def _counted(name: str, found: Sequence[tuple]) -> dict[str, int]:
 
 def _facet_list(name: str, counts: dict[str, int], request: SearchRequest) -> list[FacetValue]:
     """Ordered and cut as search.backend.whoosh.facets.facet_counts does (years newest first, UNDATED last)."""
-    if name == "year":
-        selected = {selected_year(request), UNDATED if request.undated else None} - {None}
-        ordered = sorted(((v, c) for v, c in counts.items() if v != UNDATED), reverse=True)
-        ordered += [(UNDATED, counts[UNDATED])] if UNDATED in counts else []
-    else:
-        selected = set(getattr(request, name))
-        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    shown = ordered[:request.facet_size]
+    selected = selected_values(name, request)
+    shown = ordered_values(name, counts)[:request.facet_size]
     shown += [(v, counts.get(v, 0)) for v in sorted(selected) if v not in dict(shown)]
     return [FacetValue(value=v, count=c, selected=v in selected) for v, c in shown]

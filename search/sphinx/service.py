@@ -18,7 +18,6 @@ from ..answers import FacetListing, Health, NodeHealth, SearchAnswer, ShardHealt
 from ..greeklish import GreekVocabulary
 from ..documents import Document
 from ..querylang import Clause, Expansions
-from ..backend import Unsupported
 from ..request import FacetListingRequest, SearchRequest
 from ..store import IndexUnavailable
 from .nodes import ClusterUnavailable
@@ -53,8 +52,7 @@ class ClusterGeneration:
         self.search(SearchRequest(q="", per_page=1))
 
     def facet_listing(self, listing: FacetListingRequest) -> FacetListing:
-        raise Unsupported("the cluster backend does not list all values of a facet yet",
-                          "ο κατανεμημένος δείκτης δεν απαριθμεί ακόμη όλες τις τιμές ενός πεδίου")
+        return self._answered(lambda: self._searcher.facet_listing(self.pointer, listing))
 
     def known_values(self, facet: str) -> tuple[str, ...]:
         return self._answered(lambda: self._searcher.known_values(self.pointer, facet))

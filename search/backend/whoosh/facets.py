@@ -15,11 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh.reading import IndexReader
 
-from ...analysis import fold
 from ...answers import Facets, FacetValue, ListedValue
-from ...facet_values import find
-from ...gazetteer import Gazetteer
-from ...request import UNDATED, FacetListingRequest, SearchRequest, selected_year
+from ...facet_listing import listed_values, ordered_values, selected_values
+from ...request import UNDATED, FacetListingRequest, SearchRequest
 from .postings import GenerationPostings
 
 # Facet name (as requested and answered) -> the index field that holds its values.
@@ -123,8 +121,8 @@ def facet_counts(columns: Mapping[str, FacetColumn], matched: np.ndarray, filter
     facets: dict[str, list[FacetValue]] = {}
     for name, fieldname in COUNTED_FIELDS:
         counts = _counts(name, columns[fieldname], _counted(name, matched, filters))
-        selected = _selected(name, request)
-        ordered = _ordered(name, counts)
+        selected = selected_values(name, request)
+        ordered = ordered_values(name, counts)
         shown = ordered[:request.facet_size]
         shown += [(v, counts.get(v, 0)) for v in sorted(selected) if v not in dict(shown)]
         facets[name] = [FacetValue(value=v, count=c, selected=v in selected) for v, c in shown]
@@ -133,56 +131,11 @@ def facet_counts(columns: Mapping[str, FacetColumn], matched: np.ndarray, filter
 
 def facet_listing(columns: Mapping[str, FacetColumn], matched: np.ndarray, filters: Mapping[str, np.ndarray],
                   listing: FacetListingRequest) -> list[ListedValue]:
-    """Every value of one facet over the search's documents, found by the listing's filter text, in order.
-
-    Counted as `facet_counts` counts (Datasette's rule), without its FACET_SIZE cut;
-    selected values are listed even at count 0.  The filter text finds values by any
-    written form (search.facet_values.find); municipalities are then grouped under
-    their regions (`_by_region`), so that a person scanning for her δήμος finds it
-    beside its neighbours.  Regions come from the packaged gazetteer: a municipality
-    only an overriding `--gazetteer` knows is listed last, without a region.
-    """
+    """Every value of one facet over the search's documents, found by the listing's filter text, in order:
+    counted as `facet_counts` counts (Datasette's rule), then listed by search.facet_listing."""
     name = listing.facet
     counts = _counts(name, columns[dict(COUNTED_FIELDS)[name]], _counted(name, matched, filters))
-    selected = _selected(name, listing.search)
-    for value in selected:
-        counts.setdefault(value, 0)
-    ordered = [value for value, _ in _ordered(name, counts)]
-    if listing.filter:
-        ordered = _found(name, listing.filter, ordered)
-    regions: dict[str, str | None] = {}
-    if name == "municipality":
-        gazetteer = Gazetteer.default()
-        regions = {v: (m.region if (m := gazetteer.resolve(v)) else None) for v in counts}
-        ordered = _by_region(ordered, counts, regions)
-    return [ListedValue(value=v, count=counts[v], selected=v in selected, region=regions.get(v)) for v in ordered]
-
-
-def _selected(name: str, request: SearchRequest) -> set[str]:
-    if name == "year":
-        return {selected_year(request), UNDATED if request.undated else None} - {None}
-    return set(getattr(request, name))
-
-
-def _found(name: str, text: str, ordered: list[str]) -> list[str]:
-    """The values the filter box's text finds: years (and UNDATED) by the beginning of a word, the others
-    by any written form (search.facet_values.find)."""
-    if name != "year":
-        return find(name, text, ordered)
-    typed = fold(text)
-    return [v for v in ordered if any(word.startswith(typed) for word in fold(v).split())]
-
-
-def _by_region(ordered: list[str], counts: Mapping[str, int], regions: Mapping[str, str | None]) -> list[str]:
-    """Municipalities grouped under their regions: regions by their municipalities' documents, most first
-    (ties by name), unplaced ones last; within a region the given order."""
-    weight: dict[str | None, int] = {}
-    for value, region in regions.items():
-        weight[region] = weight.get(region, 0) + counts[value]
-    rank = {region: n for n, region in enumerate(sorted(
-        weight, key=lambda r: (r is None, -weight[r], fold(r or ""))))}
-    position = {value: n for n, value in enumerate(ordered)}
-    return sorted(ordered, key=lambda v: (rank[regions[v]], position[v]))
+    return listed_values(name, counts, listing)
 
 
 def _counted(name: str, matched: np.ndarray, filters: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -202,11 +155,3 @@ def _counts(name: str, column: FacetColumn, docs: np.ndarray) -> dict[str, int]:
     if name == "year" and (undated := int(docs.sum()) - sum(counts.values())):
         counts[UNDATED] = undated
     return counts
-
-
-def _ordered(name: str, counts: Mapping[str, int]) -> list[tuple[str, int]]:
-    """Years newest first with UNDATED last; other values by count, most first, ties by name."""
-    if name == "year":
-        years = sorted(((v, c) for v, c in counts.items() if v != UNDATED), reverse=True)
-        return years + ([(UNDATED, counts[UNDATED])] if UNDATED in counts else [])
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
