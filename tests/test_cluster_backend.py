@@ -166,13 +166,6 @@ def test_the_all_values_facet_listing_on_the_cluster_answers_as_on_whoosh(whoosh
     assert listed >= len(listings(whoosh)) - 1
 
 
-def test_what_the_cluster_cannot_answer_yet_is_a_clear_501(whoosh, on_cluster):
-    group = whoosh.get("/api/search?q=").get_json()["results"][0]["group"]
-    answer = on_cluster.get(f"/api/search?q=&group={group}")
-    assert answer.status_code == 501
-    assert answer.get_json()["error"]["code"] == "not_supported"
-
-
 def test_an_entity_page_lists_the_clusters_documents(whoosh, on_cluster):
     town = whoosh.get("/api/search?q=").get_json()["facets"]["municipality"][0]
     with on_cluster.application.test_request_context():

@@ -43,6 +43,8 @@ TEXT_FIELDS = ("title", "body", "exact", "every")
 STRING_ATTRS = ("doc_id", "stored", "doc_type")
 UINT_ATTRS = ("year", "date", "dated", "seq", "len_title", "len_body", "len_exact")
 MVA_ATTRS = ("municipality", "official", "region")
+# The near-duplicate group's key (search.sphinx.terms.doc_key of it): `group=` lists a group.
+BIGINT_ATTRS = ("group_key",)
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,7 @@ def _wait_gone(pid: int, timeout_s: float = 30) -> None:
 
 
 def _rt_index(name: str, path: Path, fields: tuple[str, ...], strings: tuple[str, ...],
-              uints: tuple[str, ...] = (), mvas: tuple[str, ...] = ()) -> str:
+              uints: tuple[str, ...] = (), mvas: tuple[str, ...] = (), bigints: tuple[str, ...] = ()) -> str:
     lines = [f"index {name}", "{", "    type = rt", f"    path = {path / name}",
              "    dict = keywords", "    morphology = none", "    min_word_len = 1", "    min_prefix_len = 1",
              f"    charset_table = {CHARSET_TABLE}", "    rt_mem_limit = 256M"]
@@ -145,14 +147,15 @@ def _rt_index(name: str, path: Path, fields: tuple[str, ...], strings: tuple[str
     lines += [f"    rt_attr_string = {a}" for a in strings]
     lines += [f"    rt_attr_uint = {a}" for a in uints]
     lines += [f"    rt_attr_multi = {a}" for a in mvas]
+    lines += [f"    rt_attr_bigint = {a}" for a in bigints]
     return "\n".join(lines + ["}", ""])
 
 
 def node_config(topology: Topology, node: Node, directory: Path) -> str:
     sections = [_rt_index(META_INDEX, directory, ("note",), ("slot",), ("generation", "revision"))]
     for slot in SLOTS:
-        sections += [_rt_index(shard_index(slot, s), directory, TEXT_FIELDS, STRING_ATTRS, UINT_ATTRS, MVA_ATTRS)
-                     for s in topology.shards_on(node)]
+        sections += [_rt_index(shard_index(slot, s), directory, TEXT_FIELDS, STRING_ATTRS, UINT_ATTRS, MVA_ATTRS,
+                               BIGINT_ATTRS) for s in topology.shards_on(node)]
         sections.append(_rt_index(names_index(slot), directory, ("value_text",), ("value",), ("kind",)))
         # Sphinx 2.2 cannot list an index's words over SphinxQL, so the writer keeps them here (an RT
         # index needs a full-text field: `word_text`, left empty; words are read by id, not matched).

@@ -20,8 +20,9 @@ cannot list an index's words over SphinxQL) and which is read once per
 generation in a thread of its own (`vocabulary`); an expanded word matches and
 scores as the Or of its forms (search.querylang.word_forms), as on Whoosh.
 
-Not yet on this backend: near-duplicate collapse (every hit has `similar` 0, `distinct` equals
-`total`; a `group` listing is refused: search.backend.Unsupported, a 501).
+Not yet on this backend: near-duplicate collapse (every hit of a search has `similar` 0, `distinct`
+equals `total`); a group's listing (`group=`) is a filter on the `group_key` attribute, every member
+listed, as on Whoosh.
 """
 from __future__ import annotations
 
@@ -35,7 +36,6 @@ import pymysql
 
 from ..analysis import Word
 from ..answers import FacetListing, Facets, FacetValue, Hit, Query, SearchAnswer
-from ..backend import Unsupported
 from ..corrections import FEW_HITS, SPELLING_DOCUMENTS, CorrectionPlan, answer_corrections, correction_plan, speller
 from ..documents import Document
 from ..facet_listing import listed_values, ordered_values, selected_values
@@ -206,9 +206,6 @@ class ClusterSearcher:
         """The answer and the generation that gave it (the live one, or `at` while its slot
         still holds it): every statement of one search runs on that generation's slot."""
         started = time.perf_counter()
-        if request.group is not None:
-            raise Unsupported("the cluster backend does not list near-duplicate groups yet",
-                              "ο κατανεμημένος δείκτης δεν δείχνει ακόμη ομάδες παρόμοιων")
         pointer = at or read_pointer(self.topology)
         if pointer is None:
             raise LookupError("the cluster has no generation yet")
@@ -221,13 +218,15 @@ class ClusterSearcher:
         rows, total = self._rows(pointer, statistics, clauses, expansions, match, filters, request)
         facets = self._facets(pointer, match, filters, request)
         matches = highlighter(clauses, expansions)
+        # A group's listing shows every member, each with how many others its group holds, as on Whoosh.
+        similar = self._total(pointer, None, {"group": filters["group"]}) - 1 if request.group and rows else 0
         correction, suggestion = answer_corrections(request.q, plan, self._speller(pointer),
                                                     lambda text: self._finds(pointer, text, filters))
         return pointer, SearchAnswer(
             query=Query.of(request),
             total=total,
             pages=min(math.ceil(total / request.per_page), MAX_RESULT_WINDOW // request.per_page),
-            results=[self._result(stored, weight, matches) for stored, weight in rows],
+            results=[self._result(stored, weight, matches, similar) for stored, weight in rows],
             distinct=total,
             facets=facets,
             suggestion=suggestion,
@@ -295,6 +294,8 @@ class ClusterSearcher:
             filters["date"] = f"dated = 1 AND date >= {low} AND date <= {high}"
         if request.undated:
             filters["date"] = "dated = 0"
+        if request.group:
+            filters["group"] = f"group_key = {terms.doc_key(request.group)}"
         return filters
 
     def _query(self, sql: str, args: tuple) -> list[list[tuple]]:
@@ -480,9 +481,10 @@ class ClusterSearcher:
         return self._names.get(key, {})
 
     @staticmethod
-    def _result(stored: str, score: float | None, matches: WordMatcher) -> Hit:
+    def _result(stored: str, score: float | None, matches: WordMatcher, similar: int) -> Hit:
         document = terms.load(stored)
-        return Hit.of(document, snippet(document.body or document.title, matches), score)
+        document.group = terms.group_key(document)  # a document alone answers its own id, as on Whoosh
+        return Hit.of(document, snippet(document.body or document.title, matches), score, similar)
 
 
 def _counted(name: str, found: Sequence[tuple]) -> dict[str, int]:

@@ -72,7 +72,7 @@ def facet_values(document: Document) -> dict[str, list[str]]:
 
 ROW_COLUMNS = ("id", "title", "body", "exact", "every", "doc_id", "stored", "doc_type",
                "year", "date", "dated", "seq", "len_title", "len_body", "len_exact",
-               "municipality", "official", "region")
+               "municipality", "official", "region", "group_key")
 
 
 def exact_words(document: Document) -> list[str]:
@@ -97,7 +97,14 @@ def row(document: Document, seq: int, exact: list[str] | None = None) -> tuple:
         document.doc_type or "", document.date.year if document.date else 0, date_number(document.date),
         1 if document.date else 0, seq, len(title), len(body), len(exact),
         *(tuple(sorted({value_id(v) for v in values[kind]})) for kind in ("municipality", "official", "region")),
+        doc_key(group_key(document)),
     )
+
+
+def group_key(document: Document) -> str:
+    """The document's near-duplicate group key: a document alone is a group of one, keyed by its own id,
+    as Whoosh keys it (search.backend.whoosh.schema.to_record)."""
+    return document.group or document.id
 
 
 def names(documents: Iterable[Document]) -> dict[int, tuple[int, str]]:
