@@ -13,7 +13,6 @@ from flask import Flask, Response, abort, render_template, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from search.config import Settings
-from search.backend import Unsupported
 from search.store import IndexUnavailable
 
 from . import api, complete, entities, export, facets, feeds, state, views
@@ -109,12 +108,6 @@ def _register_error_handlers(app: Flask) -> None:
                                   "The search index is being prepared; try again in a minute.",
                                   "Το ευρετήριο ετοιμάζεται· δοκιμάστε ξανά σε λίγο."), headers
         return render_template("unavailable.html", retry_after=RETRY_AFTER_SECONDS), 503, headers
-
-    @app.errorhandler(Unsupported)
-    def unsupported(error: Unsupported):
-        if _wants_json():
-            return error_response(501, "not_supported", error.message, error.message_el)
-        return render_template("error.html", status=501, message=error.message_el), 501
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -15,15 +15,6 @@ from ..documents import Document
 from ..request import FacetListingRequest, SearchRequest
 
 
-class Unsupported(LookupError):
-    """A kind of request this backend cannot answer yet (HTTP 501): said plainly, never a guessed answer."""
-
-    def __init__(self, message: str, message_el: str):
-        super().__init__(f"{message} / {message_el}")
-        self.message = message
-        self.message_el = message_el
-
-
 class Backend(Protocol):
     """One searchable collection of documents (for Whoosh: one index generation)."""
 
