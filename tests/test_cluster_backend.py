@@ -28,6 +28,8 @@ SEARCHES = [
     "q=απόφαση&sort=newest", "q=&sort=oldest&page=2", "q=έγκριση&page=2", "q=&undated=1", "q=δήμος&facet_size=3",
     # Greeklish and a misspelling (corrected), a real word the index lacks (suggested), as typed.
     "q=dimarxos+xanion", "q=δημαχρος", "q=αποχέτευση+λυμάτων", "q=dimarxos&as_typed=1",
+    # Several words: the proximity bonus, as typed and as another inflection in either order.
+    "q=ανάληψη+υποχρέωσης", "q=υποχρεώσεων+αναλήψεως", "q=έγκριση+πρακτικού+δημοτικού+συμβουλίου",
 ]
 
 

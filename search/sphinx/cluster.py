@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .nodes import is_up
+from .terms import STOP_TERM
 from .topology import (META_INDEX, SLOTS, Node, Topology, distributed_index, names_index, shard_index,
                        vocabulary_index)
 
@@ -45,6 +46,8 @@ UINT_ATTRS = ("year", "date", "dated", "seq", "len_title", "len_body", "len_exac
 MVA_ATTRS = ("municipality", "official", "region")
 # The near-duplicate group's key (search.sphinx.terms.doc_key of it): `group=` lists a group.
 BIGINT_ATTRS = ("group_key",)
+# Each node's list of stopwords, in its directory: the one word search.sphinx.terms.STOP_TERM.
+STOPWORDS_FILE = "stopwords.txt"
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class LocalCluster:
         for k, node in enumerate(self.topology.nodes):
             self.node_dir(k).mkdir(parents=True, exist_ok=True)
             (self.node_dir(k) / "binlog").mkdir(exist_ok=True)
+            (self.node_dir(k) / STOPWORDS_FILE).write_text(STOP_TERM + "\n", encoding="utf-8")
             self.config_path(k).write_text(node_config(self.topology, node, self.node_dir(k)), encoding="utf-8")
         (self.directory / "cluster.url").write_text(self.topology.url + "\n", encoding="utf-8")
 
@@ -142,7 +146,8 @@ def _rt_index(name: str, path: Path, fields: tuple[str, ...], strings: tuple[str
               uints: tuple[str, ...] = (), mvas: tuple[str, ...] = (), bigints: tuple[str, ...] = ()) -> str:
     lines = [f"index {name}", "{", "    type = rt", f"    path = {path / name}",
              "    dict = keywords", "    morphology = none", "    min_word_len = 1", "    min_prefix_len = 1",
-             f"    charset_table = {CHARSET_TABLE}", "    rt_mem_limit = 256M"]
+             f"    charset_table = {CHARSET_TABLE}", "    rt_mem_limit = 256M",
+             f"    stopwords = {path / STOPWORDS_FILE}", "    stopword_step = 1"]
     lines += [f"    rt_field = {f}" for f in fields]
     lines += [f"    rt_attr_string = {a}" for a in strings]
     lines += [f"    rt_attr_uint = {a}" for a in uints]

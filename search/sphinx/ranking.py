@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from ..backend.whoosh.matchers import EXACT_FORM_BOOST
+from ..backend.whoosh.proximity import CLOSENESS, PROXIMITY_WINDOW
 from ..backend.whoosh.schema import TITLE_BOOST
 from ..analysis import Word
 from ..querylang import Clause, Expansions, word_forms
@@ -226,3 +227,50 @@ def pool_ranker(needed: set[Term], statistics: Statistics) -> str:
         norm = f"{K1}*({1 - B}+{B}*len_{field}/{statistics.average(field):.3f})"
         parts[number] = f"{boost}*word_count*(tf_idf/hit_count+1)*{tf}*{K1 + 1}/({tf}+{norm})"
     return f"1000*sum(if(user_weight==1,{parts[1]},if(user_weight==2,{parts[2]},{parts[3]})))"
+
+
+@dataclass(frozen=True)
+class Near:
+    """A pair of consecutive query words that earns Whoosh's proximity bonus where they are close
+    (search.backend.whoosh.proximity): `expression` is the pair's proximity MATCH ("a b"~span) in the
+    closeness's field, the bonus `weight` times the two terms' scores."""
+
+    expression: str
+    first: Term
+    second: Term
+    weight: float
+
+    def bonus(self, doc: int, evidence: Evidence) -> float:
+        if doc not in evidence.matched.get(self.expression, set()):
+            return 0.0
+        return self.weight * (self.first.score(doc, evidence) + self.second.score(doc, evidence))
+
+
+def nears(clauses: Sequence[Clause], expansions: Expansions | None = None) -> list[Near]:
+    """The query's close pairs as Whoosh's rescore reads them (closeness.pairs), one per pair and closeness.
+
+    Sphinx's proximity `"a b"~n` matches where the two keywords lie at most n positions apart, in
+    either order, as Whoosh's closeness counts (measured on Sphinx 2.2.11: "alpha gamma"~1 does not
+    match «alpha beta gamma», ~2 does, and so does "gamma alpha"~2).  Its NEAR/n operator is no
+    use here: over SphinxQL it matched «alpha … kappa» nine words apart with NEAR/1.  The writer keeps
+    the body's stopwords as position gaps (search.sphinx.terms.STOP_TERM), so both count positions alike.
+    """
+    out = []
+    for closeness in CLOSENESS:
+        for a, b in closeness.pairs(clauses, expansions):
+            first, second = Term(closeness.field, terms.encode(a)), Term(closeness.field, terms.encode(b))
+            expression = f'(@{closeness.field} "{first.keyword} {second.keyword}"~{closeness.span})'
+            out.append(Near(expression, first, second, closeness.weight))
+    return out
+
+
+def with_proximity(scores: Mapping[int, float], seq: Mapping[int, int], pairs: Sequence[Near],
+                   evidence: Evidence) -> dict[int, float]:
+    """Whoosh's scores with the proximity bonus given to the PROXIMITY_WINDOW best (ties by `seq`,
+    Whoosh's docnum), as search.backend.whoosh.proximity gives it."""
+    out = dict(scores)
+    if not pairs:
+        return out
+    for doc in sorted(scores, key=lambda d: (-scores[d], seq[d]))[:PROXIMITY_WINDOW]:
+        out[doc] += sum(pair.bonus(doc, evidence) for pair in pairs)
+    return out

@@ -358,8 +358,9 @@ class ClusterSearcher:
               expansions: Expansions, match: str | None, filters: dict[str, str],
               request: SearchRequest) -> tuple[list[tuple[str, float | None]], int]:
         if request.effective_sort == "relevance":
-            return self._ranked(pointer, statistics, ranking.query_scorer(clauses, clause_expression, expansions),
-                                match, filters, request)
+            scorer = ranking.query_scorer(clauses, clause_expression, expansions)
+            return self._ranked(pointer, statistics, scorer, ranking.nears(clauses, expansions), match, filters,
+                                request)
         where, args = self._where(match, filters)
         order = "date DESC" if request.effective_sort == "newest" else "date ASC"
         first = (request.page - 1) * request.per_page
@@ -369,10 +370,11 @@ class ClusterSearcher:
                                   f"OPTION max_matches={MAX_MATCHES}", args)
         return [(stored, None) for stored, in found], int(dict(meta[0])["total_found"])
 
-    def _ranked(self, pointer: Pointer, statistics: ranking.Statistics, scorer, match: str | None,
-                filters: dict[str, str], request: SearchRequest) -> tuple[list[tuple[str, float | None]], int]:
-        """The page by Whoosh's scores (`scorer`: ranking.query_scorer) over the pool Sphinx's expression
-        ranks first (search.sphinx.ranking)."""
+    def _ranked(self, pointer: Pointer, statistics: ranking.Statistics, scorer, pairs: list[ranking.Near],
+                match: str | None, filters: dict[str, str],
+                request: SearchRequest) -> tuple[list[tuple[str, float | None]], int]:
+        """The page by Whoosh's scores (`scorer`: ranking.query_scorer, with the proximity bonus of `pairs`)
+        over the pool Sphinx's expression ranks first (search.sphinx.ranking)."""
         where, args = self._where(match, filters)
         first = (request.page - 1) * request.per_page
         size = min(MAX_MATCHES, first + request.per_page + POOL_MARGIN)
@@ -385,10 +387,12 @@ class ClusterSearcher:
         total = int(dict(meta[0])["total_found"])
         seq = {int(d): int(s) for d, s, *_ in found}
         lengths = {int(d): dict(zip(ranking.FIELDS, map(int, rest))) for d, _, *rest in found}
-        counts, matched = self._counts(pointer, needed, expressions, list(lengths))
-        frequencies = self._frequencies(pointer, statistics, needed)
+        counted = needed | {term for pair in pairs for term in (pair.first, pair.second)}
+        counts, matched = self._counts(pointer, counted, expressions | {pair.expression for pair in pairs},
+                                       list(lengths))
+        frequencies = self._frequencies(pointer, statistics, counted)
         evidence = ranking.Evidence(statistics, frequencies, counts, matched, lengths)
-        scores = {d: scorer.score(d, evidence) for d in seq}
+        scores = ranking.with_proximity({d: scorer.score(d, evidence) for d in seq}, seq, pairs, evidence)
         page = sorted(seq, key=lambda d: (-scores[d], seq[d]))[first:first + request.per_page]
         stored = self._stored(pointer, page)
         return [(stored[d], round(scores[d], 3)) for d in page], total
@@ -400,10 +404,10 @@ class ClusterSearcher:
         within = ", ".join(map(str, candidates)) or "0"
         limit = f"LIMIT {max(len(candidates), 1)} OPTION max_matches={max(len(candidates), 1)}"
         counts, matched = {}, {}
-        for term in needed:
+        for field, keyword in {(term.field, term.keyword) for term in needed}:
             found, _ = self._query(f"SELECT id, WEIGHT() FROM {index} WHERE MATCH(%s) AND id IN ({within}) "
-                                   f"{limit}, ranker=expr('sum(hit_count)')", (f"@{term.field} {term.keyword}",))
-            counts[(term.field, term.keyword)] = {int(d): int(w) for d, w in found}
+                                   f"{limit}, ranker=expr('sum(hit_count)')", (f"@{field} {keyword}",))
+            counts[(field, keyword)] = {int(d): int(w) for d, w in found}
         for expression in expressions:
             found, _ = self._query(f"SELECT id FROM {index} WHERE MATCH(%s) AND id IN ({within}) {limit}",
                                    (expression,))

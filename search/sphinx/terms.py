@@ -25,6 +25,11 @@ _PLAIN = re.compile(r"[0-9a-z\u03b1-\u03c9]+")
 # The field every document holds, so a query of exclusions only ("-κόστος") has
 # something to exclude from: Sphinx 2.2 refuses a MATCH of NOT alone.
 EVERY_TERM = "dimosall"
+# Stands in the body for each stopword: the nodes' configs list it as their one stopword, so it is
+# never indexed, yet it moves the position on (Sphinx's stopword_step = 1) as a stopword does in
+# Whoosh's body (its stop filter does not renumber), so its proximity operator counts positions as Whoosh's
+# proximity bonus does (search.sphinx.ranking.nears).
+STOP_TERM = "dimosstop"
 
 
 def encode(term: str) -> str:
@@ -91,8 +96,9 @@ def row(document: Document, seq: int, exact: list[str] | None = None) -> tuple:
     values = facet_values(document)
     title, body = analysis.terms(document.title), analysis.terms(document.body)
     exact = exact_words(document) if exact is None else exact
+    body_positions = " ".join(STOP_TERM if w.term is None else encode(w.term) for w in analysis.words(document.body))
     return (
-        doc_key(document.id), " ".join(map(encode, title)), " ".join(map(encode, body)),
+        doc_key(document.id), " ".join(map(encode, title)), body_positions,
         " ".join(map(encode, exact)), EVERY_TERM, document.id, dump(document),
         document.doc_type or "", document.date.year if document.date else 0, date_number(document.date),
         1 if document.date else 0, seq, len(title), len(body), len(exact),

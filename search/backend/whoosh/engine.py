@@ -32,6 +32,7 @@ from . import vocabulary as lexicon
 from .facets import FACET_FIELDS, facet_counts, facet_listing
 from .generation import GenerationArrays
 from .matchers import build_query
+from .proximity import Rescorer
 from .schema import from_stored, whole_bodies
 
 # The probe word is read from this much of the first document: a title and its first line.
@@ -136,6 +137,8 @@ class SearchEngine:
         first = (request.page - 1) * request.per_page
         collapse = request.group is None  # a group's listing shows every member
         if request.effective_sort == "relevance":
+            rescorer = Rescorer(searcher, lambda term: arrays.matches(searcher, term))
+            found = rescorer.rescored(found, allowed, clauses, expansions)
             page = arrays.by_relevance(found, allowed, first, request.per_page, collapse)
         else:
             page = arrays.by_date(allowed, request.effective_sort == "newest", first, request.per_page, collapse)
