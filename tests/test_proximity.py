@@ -88,3 +88,38 @@ def test_a_generation_without_body_positions_still_answers(tmp_path, monkeypatch
     engine = SearchService(store).engine()
     assert not engine.searcher().schema["body"].supports("positions")
     assert ranked(engine, "ανάληψη υποχρέωσης") == ["together", "apart"]
+
+
+def test_positions_read_block_by_block_are_whooshs_own(tmp_path):
+    """postings.positions_in (binary search in each block) gives what Whoosh's own matcher reads, on real
+    decisions written in two segments (as an incremental reindex leaves them), for every document."""
+    from whoosh.writing import NO_MERGE
+
+    from search.backend.whoosh.postings import positions_in
+    from search.backend.whoosh.writer import WRITER_OPTIONS, create_index
+    from search.backend.whoosh.schema import to_record
+    from tests.conftest import decision_documents
+
+    documents = decision_documents()[:400]
+    ix = create_index(tmp_path)
+    for part in (documents[:250], documents[250:]):
+        with ix.writer(**WRITER_OPTIONS) as writer:
+            writer.mergetype = NO_MERGE
+            for document in part:
+                writer.add_document(**to_record(document))
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        assert len(list(reader.leaf_readers())) == 2
+        sizes = []
+        for field, text in (("body", "αναληψ"), ("body", "υποχρεωσ"), ("exact", "πιστωσησ"), ("exact", "δημου")):
+            expected = {}
+            matcher = reader.postings(field, text)
+            while matcher.is_active():
+                expected[matcher.id()] = list(matcher.value_as("positions"))
+                matcher.next()
+            every = list(range(reader.doc_count_all()))
+            sizes.append(len(expected))
+            assert {d: list(p) for d, p in positions_in(reader, field, text, every).items()} == expected
+            some = every[3::7]
+            assert positions_in(reader, field, text, some) == {d: p for d, p in expected.items() if d in set(some)}
+        assert max(sizes) > 128  # a posting list of several blocks (Whoosh writes 128 postings a block)

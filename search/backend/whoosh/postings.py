@@ -14,6 +14,7 @@ array operations (evaluate.py) rather than Python loops.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -164,3 +165,48 @@ class GenerationPostings:
             raw = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)
             out[offset:offset + len(raw)] = _LENGTH_OF_BYTE[raw]
         return out
+
+
+def positions_in(reader: IndexReader, fieldname: str, text: str, docnums: list[int]) -> dict[int, list[int]]:
+    """A term's positions in each of `docnums` (global, ascending) that holds it.
+
+    Whoosh's own skip_to steps through a block one posting at a time: reading the positions of a
+    word in 100 candidates that way took 6 of a two-word query's 11 ms on 10,000 announcements.
+    Here a block is passed over on its last id and looked into with a binary search, and only the
+    candidates' positions are decoded.
+    """
+    btext = reader.schema[fieldname].to_bytes(text)
+    out: dict[int, list[int]] = {}
+    for leaf, offset in reader.leaf_readers():
+        end = offset + leaf.doc_count_all()
+        local = [d - offset for d in docnums if offset <= d < end]
+        if not local or (fieldname, btext) not in leaf:
+            continue
+        matcher = leaf._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
+        for docnum, positions in _leaf_positions(matcher, local):
+            out[docnum + offset] = positions
+    return out
+
+
+def _leaf_positions(matcher, local: list[int]):
+    """(segment docnum, positions) for each of `local` (ascending) the segment's matcher holds."""
+    if not hasattr(matcher, "_read_ids"):  # postings inlined in the term's entry: a handful
+        wanted = set(local)
+        while matcher.is_active():
+            if matcher.id() in wanted:
+                yield matcher.id(), matcher.value_as("positions")
+            matcher.next()
+        return
+    i = 0
+    while matcher.is_active() and i < len(local):
+        if local[i] > matcher.block_max_id():
+            matcher._next_block()
+            continue
+        ids = (matcher.block_min_id(), matcher._ids)[1]  # block_min_id() reads the block's ids
+        while i < len(local) and local[i] <= matcher.block_max_id():
+            k = bisect_left(ids, local[i])
+            if k < len(ids) and ids[k] == local[i]:
+                matcher._i = k
+                yield local[i], matcher.value_as("positions")
+            i += 1
+        matcher._next_block()
