@@ -17,7 +17,7 @@ Whoosh is built by one writer (procs=1): its tie order is then its writing
 order, which the cluster's `seq` follows; Whoosh's parallel writer numbers
 documents in the order its processes finish (docs/cluster.md).
 
---generated N: speed at scale instead, on N announcements of benchmarks/generate.py
+--generated N [--cluster-only]: speed at scale instead, on N announcements of benchmarks/generate.py
 through the ingestion: the build rate of each (Whoosh as `IndexStore.build` builds,
 in parallel), p50/p95 of benchmarks/queries.py's queries (one warm-up pass, one timed),
 and the requests per second of 8 client threads for --seconds on each, in one run.
@@ -98,9 +98,11 @@ def main() -> None:
     parser.add_argument("--generated", type=int, help="speed at scale on this many generated announcements")
     parser.add_argument("--seconds", type=float, default=30, help="of 8-client load per engine (--generated)")
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--cluster-only", action="store_true",
+                        help="--generated: the cluster alone (no Whoosh build), e.g. after a change of the searcher")
     args = parser.parse_args()
     if args.generated:
-        scale(args.generated, args.seconds, args.clients)
+        scale(args.generated, args.seconds, args.clients, whoosh=not args.cluster_only)
         return
     documents = (seed_documents() + [water_cut()] + decision_documents()[:args.decisions]
                  + law_articles(args.law_articles))
@@ -126,45 +128,70 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def scale(size: int, seconds: float, clients: int) -> None:
+def progress(started: float, message: str) -> None:
+    """A timestamped step on stderr, flushed: a long run shows where it is (and a killed one where it stopped)."""
+    print(f"[{time.perf_counter() - started:7.0f} s] {message}", file=sys.stderr, flush=True)
+
+
+def scale(size: int, seconds: float, clients: int, whoosh: bool = True) -> None:
+    """Build both engines (or the cluster alone) on `size` generated announcements, then time each; every
+    figure is printed (flushed) as soon as it is measured.  At 100,000 the steps are long (2026-12-02, 2
+    shared cores): the corpus generated once (15 s, then cached), the ingestion (583 s: the extraction of
+    every announcement), Whoosh's build (571 s), the cluster's (348 s); the earlier run printed nothing
+    until all of them had finished, and its output was block-buffered into its file."""
+    begun = time.perf_counter()
+    progress(begun, f"corpus of {size} (generated once into benchmarks/.cache)")
     corpus = ensure_corpus(size)
+    progress(begun, f"ingesting {corpus.name}")
     documents = list(load_documents([corpus], IngestReport()))
     work = Path(tempfile.mkdtemp(prefix="dimos-cluster-scale-"))
-    started = time.perf_counter()
-    store = IndexStore(work / "whoosh")
-    store.build(documents)
-    rates = {"whoosh": len(documents) / (time.perf_counter() - started)}
-    engines: dict = {"whoosh": SearchService(store).engine()}
+    engines: dict = {}
+    rates: dict[str, float] = {}
+    if whoosh:
+        progress(begun, f"{len(documents)} documents; Whoosh build (IndexStore.build)")
+        started = time.perf_counter()
+        store = IndexStore(work / "whoosh")
+        store.build(documents)
+        rates["whoosh"] = len(documents) / (time.perf_counter() - started)
+        print(f"Whoosh build: {rates['whoosh']:.0f} docs/s", flush=True)
+        engines["whoosh"] = SearchService(store).engine()
     cluster = LocalCluster.layout(work / "cluster", 3, free_base_port(3))
     try:
         cluster.start()
+        progress(begun, "cluster build (3 nodes, both copies)")
         started = time.perf_counter()
         build_generation(cluster.topology, documents)
         rates["cluster"] = len(documents) / (time.perf_counter() - started)
         engines["cluster"] = ClusterSearcher(cluster.topology)
         size_mb = sum(f.stat().st_size for f in (work / "cluster").rglob("*") if f.is_file()) / 1e6
-        print(f"{len(documents)} documents of {corpus.name}; cluster on disk {size_mb:.0f} MB (3 nodes, 2 copies, "
-              f"binlogs included)")
+        print(f"{len(documents)} documents of {corpus.name}; cluster build {rates['cluster']:.0f} docs/s; "
+              f"cluster on disk {size_mb:.0f} MB (3 nodes, 2 copies, binlogs included)", flush=True)
         requests = [SearchRequest(q=q.text, municipality=q.municipality, official=q.official)
                     for q in speed_queries(corpus)]
-        print("| | build docs/s | p50 ms | p95 ms | requests/s, " f"{clients} clients |")
-        print("|---|---:|---:|---:|---:|")
+        print("| | build docs/s | p50 ms | p95 ms | requests/s, " f"{clients} clients |", flush=True)
+        print("|---|---:|---:|---:|---:|", flush=True)
         for name, engine in engines.items():
-            for request in requests:
-                engine.search(request)  # warm-up
-            times = []
-            for request in requests:
-                started = time.perf_counter()
-                engine.search(request)
-                times.append((time.perf_counter() - started) * 1000)
+            progress(begun, f"timing {name}: {len(requests)} queries twice, then {seconds:.0f} s of load")
+            p50, p95 = latencies(engine, requests)
             rate = throughput(engine, requests, seconds, clients)
-            print(f"| {name} | {rates[name]:.0f} | {statistics.median(times):.1f} | {percentile(times, 0.95):.1f} "
-                  f"| {rate:.1f} |")
+            print(f"| {name} | {rates[name]:.0f} | {p50:.1f} | {p95:.1f} | {rate:.1f} |", flush=True)
         print(f"({len(requests)} queries of benchmarks/queries.py; the cluster's 3 nodes, the Python client and "
-              f"Whoosh share this machine's {len(os.sched_getaffinity(0))} cores)")
+              f"Whoosh share this machine's {len(os.sched_getaffinity(0))} cores)", flush=True)
     finally:
         cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def latencies(engine, requests: list[SearchRequest]) -> tuple[float, float]:
+    """p50 and p95 in ms of one timed pass over `requests`, after one warm-up pass."""
+    for request in requests:
+        engine.search(request)
+    times = []
+    for request in requests:
+        started = time.perf_counter()
+        engine.search(request)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), percentile(times, 0.95)
 
 
 def throughput(engine, requests: list[SearchRequest], seconds: float, clients: int) -> float:

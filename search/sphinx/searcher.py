@@ -20,9 +20,10 @@ cannot list an index's words over SphinxQL) and which is read once per
 generation in a thread of its own (`vocabulary`); an expanded word matches and
 scores as the Or of its forms (search.querylang.word_forms), as on Whoosh.
 
-Not yet on this backend: near-duplicate collapse (every hit of a search has `similar` 0, `distinct`
-equals `total`); a group's listing (`group=`) is a filter on the `group_key` attribute, every member
-listed, as on Whoosh.
+Near-duplicates are collapsed as on Whoosh (search.sphinx.collapse): each group once, as its best-ranked
+member of the scored pool by relevance and its first member by date (Sphinx's GROUP BY group_key),
+`distinct` the groups, each hit's `similar` its group's other documents.  A group's listing (`group=`) is a
+filter on the `group_key` attribute, every member listed, as on Whoosh.
 """
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ from ..querylang import Clause, Expansions, parse_query, word_forms
 from ..request import MAX_RESULT_WINDOW, UNDATED, FacetListingRequest, SearchRequest
 from . import ranking, terms
 from .cluster import MAX_MATCHES
+from .collapse import DATE_GROUPING, collapse_pool, distinct_statement, larger_pool, matches_limit, sizes_statement
 from .nodes import ClusterUnavailable, health, session
 from .topology import Topology, distributed_index
 from .writer import Pointer, _names, read_pointer, read_words
@@ -215,19 +217,19 @@ class ClusterSearcher:
         expansions = plan.applied  # only the corrections the page announces change the query
         match = match_expression(clauses, expansions)
         filters = self._filters(request)
-        rows, total = self._rows(pointer, statistics, clauses, expansions, match, filters, request)
+        rows, total, distinct = self._rows(pointer, statistics, clauses, expansions, match, filters, request)
         facets = self._facets(pointer, match, filters, request)
         matches = highlighter(clauses, expansions)
-        # A group's listing shows every member, each with how many others its group holds, as on Whoosh.
-        similar = self._total(pointer, None, {"group": filters["group"]}) - 1 if request.group and rows else 0
+        sizes = self._group_sizes(pointer, {group for _, _, group in rows})
         correction, suggestion = answer_corrections(request.q, plan, self._speller(pointer),
                                                     lambda text: self._finds(pointer, text, filters))
         return pointer, SearchAnswer(
             query=Query.of(request),
             total=total,
-            pages=min(math.ceil(total / request.per_page), MAX_RESULT_WINDOW // request.per_page),
-            results=[self._result(stored, weight, matches, similar) for stored, weight in rows],
-            distinct=total,
+            pages=min(math.ceil(distinct / request.per_page), MAX_RESULT_WINDOW // request.per_page),
+            results=[self._result(stored, weight, matches, sizes.get(group, 1) - 1)  # 1: deleted since
+                     for stored, weight, group in rows],
+            distinct=distinct,
             facets=facets,
             suggestion=suggestion,
             correction=correction,
@@ -356,46 +358,78 @@ class ClusterSearcher:
 
     def _rows(self, pointer: Pointer, statistics: ranking.Statistics, clauses: Sequence[Clause],
               expansions: Expansions, match: str | None, filters: dict[str, str],
-              request: SearchRequest) -> tuple[list[tuple[str, float | None]], int]:
+              request: SearchRequest) -> tuple[list[tuple[str, float | None, int]], int, int]:
+        """The page's rows (stored document, score, group key), the documents found and the results they
+        make (`distinct`: each group once, unless a group is listed)."""
         if request.effective_sort == "relevance":
             scorer = ranking.query_scorer(clauses, clause_expression, expansions)
             return self._ranked(pointer, statistics, scorer, ranking.nears(clauses, expansions), match, filters,
                                 request)
         where, args = self._where(match, filters)
-        order = "date DESC" if request.effective_sort == "newest" else "date ASC"
-        first = (request.page - 1) * request.per_page
         # Undated documents last either way, ties in writing order: as Whoosh sorts.
-        found, meta = self._query(f"SELECT stored FROM {distributed_index(pointer.slot)}{where} "
-                                  f"ORDER BY dated DESC, {order}, seq ASC LIMIT {first}, {request.per_page} "
-                                  f"OPTION max_matches={MAX_MATCHES}", args)
-        return [(stored, None) for stored, in found], int(dict(meta[0])["total_found"])
+        order = f"dated DESC, date {'DESC' if request.effective_sort == 'newest' else 'ASC'}, seq ASC"
+        first = (request.page - 1) * request.per_page
+        collapse = request.group is None
+        total = self._total(pointer, match, filters) if collapse else None
+        grouping = DATE_GROUPING.format(order=order) if collapse else f"ORDER BY {order}"
+        found, meta = self._query(f"SELECT stored, group_key FROM {distributed_index(pointer.slot)}{where} "
+                                  f"{grouping} LIMIT {first}, {request.per_page} "
+                                  f"OPTION max_matches={matches_limit(total or 0)}", args)
+        found_rows = int(dict(meta[0])["total_found"])  # groups when collapsed, else documents
+        rows = [(stored, None, int(group)) for stored, group in found]
+        return rows, found_rows if total is None else total, found_rows
 
     def _ranked(self, pointer: Pointer, statistics: ranking.Statistics, scorer, pairs: list[ranking.Near],
-                match: str | None, filters: dict[str, str],
-                request: SearchRequest) -> tuple[list[tuple[str, float | None]], int]:
+                match: str | None, filters: dict[str, str], request: SearchRequest,
+                size: int | None = None) -> tuple[list[tuple[str, float | None, int]], int, int]:
         """The page by Whoosh's scores (`scorer`: ranking.query_scorer, with the proximity bonus of `pairs`)
-        over the pool Sphinx's expression ranks first (search.sphinx.ranking)."""
+        over the pool Sphinx's expression ranks first (search.sphinx.ranking), collapsed
+        (search.sphinx.collapse) unless a group is listed."""
         where, args = self._where(match, filters)
         first = (request.page - 1) * request.per_page
-        size = min(MAX_MATCHES, first + request.per_page + POOL_MARGIN)
+        size = size or min(MAX_MATCHES, first + request.per_page + POOL_MARGIN)
         needed, expressions = ranking.probes(scorer)
         found, meta = self._query(
-            f"SELECT id, seq, len_title, len_body, len_exact FROM {distributed_index(pointer.slot)}{where} "
+            f"SELECT id, seq, len_title, len_body, len_exact, group_key FROM {distributed_index(pointer.slot)}{where} "
             f"ORDER BY WEIGHT() DESC, seq ASC LIMIT 0, {size} OPTION max_matches={MAX_MATCHES}, "
             f"ranker=expr('{ranking.pool_ranker(needed, statistics)}'), idf='plain,tfidf_unnormalized', "
             f"field_weights=({', '.join(f'{f}={n}' for f, n in ranking.FIELD_NUMBERS.items())})", args)
         total = int(dict(meta[0])["total_found"])
         seq = {int(d): int(s) for d, s, *_ in found}
-        lengths = {int(d): dict(zip(ranking.FIELDS, map(int, rest))) for d, _, *rest in found}
+        groups = {int(row[0]): int(row[-1]) for row in found}
+        lengths = {int(d): dict(zip(ranking.FIELDS, map(int, rest[:-1]))) for d, _, *rest in found}
         counted = needed | {term for pair in pairs for term in (pair.first, pair.second)}
         counts, matched = self._counts(pointer, counted, expressions | {pair.expression for pair in pairs},
                                        list(lengths))
         frequencies = self._frequencies(pointer, statistics, counted)
         evidence = ranking.Evidence(statistics, frequencies, counts, matched, lengths)
         scores = ranking.with_proximity({d: scorer.score(d, evidence) for d in seq}, seq, pairs, evidence)
-        page = sorted(seq, key=lambda d: (-scores[d], seq[d]))[first:first + request.per_page]
+        if request.group is not None:  # a group's listing: every member
+            page = sorted(seq, key=lambda d: (-scores[d], seq[d]))[first:first + request.per_page]
+            distinct = total
+        else:
+            ranked = collapse_pool(scores, seq, groups, first + request.per_page)
+            larger = larger_pool(size, len(ranked), first + request.per_page, total)
+            if larger is not None:
+                return self._ranked(pointer, statistics, scorer, pairs, match, filters, request, larger)
+            page, distinct = ranked[first:], self._distinct(pointer, where, args, total, size, groups)
         stored = self._stored(pointer, page)
-        return [(stored[d], round(scores[d], 3)) for d in page], total
+        return [(stored[d], round(scores[d], 3), groups[d]) for d in page], total, distinct
+
+    def _distinct(self, pointer: Pointer, where: str, args: tuple, total: int, size: int,
+                  groups: dict[int, int]) -> int:
+        """The groups the found documents belong to: counted in the pool when it holds them all."""
+        if total <= size:
+            return len(set(groups.values()))
+        _, meta = self._query(distinct_statement(distributed_index(pointer.slot), where, total), args)
+        return int(dict(meta[0])["total_found"])
+
+    def _group_sizes(self, pointer: Pointer, keys: set[int]) -> dict[int, int]:
+        """Each group's live documents, for the groups of a page's hits (a hit's `similar` is one less)."""
+        if not keys:
+            return {}
+        found, _ = self._query(sizes_statement(distributed_index(pointer.slot), keys), ())
+        return {int(key): int(count) for key, count in found}
 
     def _counts(self, pointer: Pointer, needed: set[ranking.Term], expressions: set[str],
                 candidates: list[int]) -> tuple[dict, dict]:
