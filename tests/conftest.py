@@ -156,6 +156,24 @@ def cluster(documents, tmp_path_factory):
         local.stop()
 
 
+@pytest.fixture(scope="module")
+def whoosh_store(documents, tmp_path_factory) -> IndexStore:
+    """The module's `documents` in an embedded Whoosh index: what a cluster module compares its cluster to."""
+    store = IndexStore(tmp_path_factory.mktemp("whoosh"))
+    store.build(documents)
+    return store
+
+
+@pytest.fixture(scope="module")
+def on_cluster(cluster, tmp_path_factory):
+    """A test client of the web app on the module's cluster (DIMOS_BACKEND=sphinx://...)."""
+    from web import create_app
+
+    url = "sphinx://" + ",".join(str(n) for n in cluster.topology.nodes)
+    app = create_app({"INDEX_DIR": tmp_path_factory.mktemp("unused"), "BACKEND": url, "TESTING": True})
+    return app.test_client()
+
+
 @pytest.fixture
 def healed(cluster):
     """Every node running again after a test that killed some (and repaired, for the live generation)."""

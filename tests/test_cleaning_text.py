@@ -10,6 +10,9 @@ from search.cleaning import boilerplate_spans, html_to_text, join_letter_spaced,
 from search.ingest import IngestReport, load_documents
 from tests.conftest import shared_data
 
+# Tests on the 1,094 real decisions: ingesting them takes ~3 s, so they are left out of the inner loop.
+ON_REAL_DECISIONS = pytest.mark.slow
+
 UNREADABLE = re.compile(r"<br|&lt;|&nbsp;|&amp;|(?<![^\W\d_])[^\W\d_](?: [^\W\d_]){4,}(?![^\W\d_])")
 
 
@@ -63,6 +66,7 @@ def decisions():
     return list(load_documents([shared_data("diavgeia-decisions.jsonl")], IngestReport()))
 
 
+@ON_REAL_DECISIONS
 def test_no_real_decision_keeps_markup_or_letter_spacing(decisions, figure):
     unreadable = [d.id for d in decisions if UNREADABLE.search(f"{d.title}\n{d.body}")]
     assert unreadable == []
@@ -91,6 +95,7 @@ HEADER_FIELD = re.compile(r"@|Αρ(?:ιθ)?μ?\.\s*Πρωτ|Ταχ\.|Τηλ", re
     ("moh_doccano:162", "μισθοδοσίας"),  # «ΤΜΗΜΑ ΜΙΣΘΟΔΟΣΙΑΣ Ταχ. Δ/νση» in the letterhead, «Τμήμα Μισθοδοσίας» at the end
     ("moh_doccano:103", "υγείας"),  # «ΥΠΟΥΡΓΕΙΟ ΥΓΕΙΑΣ … Αριθ. Πρωτ.» first, «του Υπουργείου Υγείας» in sentences
 ])
+@ON_REAL_DECISIONS
 def test_a_passage_shows_the_sentence_not_the_letterhead(decisions, doc_id, word):
     body = next(d.body for d in decisions if d.id == doc_id)
     found, spans = matches_of(body, word), boilerplate_spans(body)
@@ -103,6 +108,7 @@ def test_a_passage_shows_the_sentence_not_the_letterhead(decisions, doc_id, word
     assert HEADER_FIELD.search(body[head_start:head_start + 240])  # without the spans, the letterhead shows
 
 
+@ON_REAL_DECISIONS
 def test_a_match_only_in_the_letterhead_still_shows_it(decisions):
     body = next(d.body for d in decisions if d.id == "moh_doccano:162")
     found = matches_of(body, "Πληροφορίες")
@@ -111,6 +117,7 @@ def test_a_match_only_in_the_letterhead_still_shows_it(decisions):
     assert start <= found[0][0] and found[0][1] <= end
 
 
+@ON_REAL_DECISIONS
 def test_passages_leave_letterheads_on_real_decisions(decisions, figure):
     """Every (decision, word) where the word is matched both in a letterhead and in a sentence: the
     passage starts in the letterhead without the spans (the old choice), never with them."""

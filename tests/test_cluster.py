@@ -25,7 +25,6 @@ from tests.conftest import PROJECT_ROOT, decision_documents, free_base_port, see
 from search.answers import SearchAnswer
 from search.request import SearchRequest
 from search.service import SearchService
-from search.store import IndexStore
 
 pytestmark = pytest.mark.slow
 
@@ -59,10 +58,8 @@ def documents():
 
 
 @pytest.fixture(scope="module")
-def whoosh(documents, tmp_path_factory):
-    store = IndexStore(tmp_path_factory.mktemp("whoosh"))
-    store.build(documents)
-    return SearchService(store).engine()
+def whoosh(whoosh_store):
+    return SearchService(whoosh_store).engine()
 
 
 def requests():

@@ -12,7 +12,6 @@ import shutil
 import pytest
 
 from tests.conftest import NODES, decision_documents, seed_documents, water_cut
-from search.store import IndexStore
 from web import create_app
 
 pytestmark = pytest.mark.slow
@@ -39,17 +38,9 @@ def documents():
 
 
 @pytest.fixture(scope="module")
-def whoosh(documents, tmp_path_factory):
-    store = IndexStore(tmp_path_factory.mktemp("whoosh"))
-    store.build(documents)
-    return create_app({"INDEX_DIR": store.root, "BACKEND": None, "TESTING": True}).test_client()
+def whoosh(whoosh_store):
+    return create_app({"INDEX_DIR": whoosh_store.root, "BACKEND": None, "TESTING": True}).test_client()
 
-
-@pytest.fixture(scope="module")
-def on_cluster(cluster, tmp_path_factory):
-    url = "sphinx://" + ",".join(str(n) for n in cluster.topology.nodes)
-    app = create_app({"INDEX_DIR": tmp_path_factory.mktemp("unused"), "BACKEND": url, "TESTING": True})
-    return app.test_client()
 
 
 def searches(whoosh) -> list[str]:

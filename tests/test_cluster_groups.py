@@ -16,7 +16,6 @@ import pytest
 from search.neardup import Grouper, text_of
 from search.sphinx.cluster import MAX_MATCHES
 from search.sphinx.collapse import collapse_pool, larger_pool
-from search.store import IndexStore
 from tests.conftest import decision_documents, seed_documents
 from web import create_app
 
@@ -36,17 +35,9 @@ def documents():
 
 
 @pytest.fixture(scope="module")
-def whoosh(documents, tmp_path_factory):
-    store = IndexStore(tmp_path_factory.mktemp("whoosh"))
-    store.build(documents)
-    return create_app({"INDEX_DIR": store.root, "BACKEND": None, "TESTING": True}).test_client()
+def whoosh(whoosh_store):
+    return create_app({"INDEX_DIR": whoosh_store.root, "BACKEND": None, "TESTING": True}).test_client()
 
-
-@pytest.fixture(scope="module")
-def on_cluster(cluster, tmp_path_factory):
-    url = "sphinx://" + ",".join(str(n) for n in cluster.topology.nodes)
-    return create_app({"INDEX_DIR": tmp_path_factory.mktemp("unused"), "BACKEND": url,
-                       "TESTING": True}).test_client()
 
 
 def listed(answer: dict) -> dict:

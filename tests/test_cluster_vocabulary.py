@@ -18,7 +18,6 @@ from search.analysis import is_greek, words
 from search.entities import transliterate
 from search.request import SearchRequest
 from search.service import SearchService
-from search.store import IndexStore
 from tests.conftest import decision_documents, seed_documents, water_cut
 
 pytestmark = pytest.mark.slow
@@ -51,10 +50,8 @@ def documents():
 
 
 @pytest.fixture(scope="module")
-def whoosh(documents, tmp_path_factory):
-    store = IndexStore(tmp_path_factory.mktemp("whoosh"))
-    store.build(documents)
-    return SearchService(store).engine()
+def whoosh(whoosh_store):
+    return SearchService(whoosh_store).engine()
 
 
 def generated_queries(documents) -> list[str]:

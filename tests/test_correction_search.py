@@ -20,6 +20,8 @@ from search.store import IndexStore
 from tests.conftest import SEEDS, shared_data
 from web import create_app
 
+pytestmark = pytest.mark.slow  # building the index of 1,094 real Diavgeia decisions and the seeds takes ~6 s
+
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):

@@ -21,6 +21,8 @@ from tests.conftest import SEEDS, shared_data
 from tests.test_pages import Page
 from web import create_app
 
+pytestmark = pytest.mark.slow  # the index of real decisions this module builds takes ~4 s
+
 RHODES = "Δήμος Ρόδου"
 CHANIA = "Δήμος Χανίων"
 SOUTH_AEGEAN = "Περιφέρεια Νοτίου Αιγαίου"

@@ -102,6 +102,7 @@ def test_json_export_is_every_result_of_the_api_in_its_order(client):
     assert exported["results"] == api["results"]  # the whole search, not the page the link was on
 
 
+@pytest.mark.slow  # the index of the 1,094 real decisions takes ~4 s to build
 def test_the_export_streams_past_one_page_of_real_decisions(decisions_client):
     api = decisions_client.get("/api/search?per_page=1").get_json()
     assert api["total"] > 100  # more than one page of MAX_PER_PAGE, so the export pages through

@@ -14,6 +14,8 @@ from search.request import parse_request
 from tests.conftest import shared_data
 from tests.test_snippet_candidates import every_word_snippet
 
+pytestmark = pytest.mark.slow  # indexing 12 real laws (up to 713,621 characters a body) and updating them takes ~8 s
+
 # Words of the laws' own text, some only deep in a body (past any head a result page reads).
 QUERIES = ["άρθρο", "υπουργός οικονομικών", "Έναρξη ισχύος", "κτηματολόγιο", "προϋπολογ*", '"της παρ."']
 

@@ -71,6 +71,7 @@ def mentioning_the_mayor(count: int) -> int:
     return sum(1 for d in announcements(count) if term in terms(f"{d.title} {d.body}"))
 
 
+@pytest.mark.slow  # searching threads across repeated reindexes, ~1.6 s
 def test_searches_during_switches_see_no_error_and_only_whole_generations(store):
     counts = [30, 35, 40, 45, 50, 55, 60]
     build(store, counts[0])
@@ -390,6 +391,7 @@ def test_a_run_that_reads_no_documents_does_not_replace_a_live_index(store):
 
 # --- SIGKILL at several points ---------------------------------------------------------------
 
+@pytest.mark.slow  # a reindex subprocess killed and a second one run, ~1 s each of six phases
 @pytest.mark.parametrize("phase", ["parsing", "parallel", "writing", "switch", "prune", "incremental"])
 def test_sigkill_keeps_the_last_good_generation_and_the_next_reindex_succeeds(store, phase):
     build(store, 20)
