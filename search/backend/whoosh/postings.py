@@ -202,7 +202,8 @@ def _leaf_positions(matcher, local: list[int]):
         if local[i] > matcher.block_max_id():
             matcher._next_block()
             continue
-        ids = (matcher.block_min_id(), matcher._ids)[1]  # block_min_id() reads the block's ids
+        matcher.block_min_id()  # reads the block's ids into matcher._ids
+        ids = matcher._ids
         while i < len(local) and local[i] <= matcher.block_max_id():
             k = bisect_left(ids, local[i])
             if k < len(ids) and ids[k] == local[i]:
