@@ -15,7 +15,13 @@ QUERIES = [
     "ΔΙΑΘΕΣΗΣ πίστωσης",
     "άρθρο OR νόμος OR υπουργός OR δήμος OR απόφαση OR προϋπολογισμός",
     '"ανάληψη υποχρέωσης"',
+    '"υποχρέωσης ανάληψη"',
+    '"της ανάληψης υποχρέωσης"',
+    '"ανάληψη υποχρέωσης" OR "διάθεση πίστωσης"',
+    '"δήμου δήμου"',
+    '"κανένα_τέτοιο_λήμμα υποχρέωσης"',
     "προϋπολογ*",
+    "ανάληψη υποχρ*",
     "δήμος -νερού",
     "dimarxos xanion",
     "δημαχρος",
@@ -43,10 +49,35 @@ def test_same_documents_and_scores_as_whoosh(opened, text):
     assert np.allclose(got.scores, [expected[d] for d in got.ids], rtol=1e-9, atol=0)
 
 
+@pytest.mark.parametrize("share", [0.0, 1e9], ids=["read-whole-and-filtered", "read-per-document"])
+def test_phrases_read_whole_or_per_document_give_whooshs_answer(opened, monkeypatch, share):
+    """Both ways a phrase word's positions are read (postings.WHOLE_TERM_SHARE), cached and again."""
+    from search.backend.whoosh import postings as postings_module
+    engine, searcher, _, lengths = opened
+    monkeypatch.setattr(postings_module, "WHOLE_TERM_SHARE", share)
+    fresh = GenerationPostings(searcher.reader())
+    for text in [q for q in QUERIES if q.startswith('"')] * 2:
+        query = engine.query_for(searcher, text)
+        expected = dict(searcher.search(query, limit=None).items())
+        got = Evaluator(searcher, fresh, lengths).evaluate(query)
+        assert list(got.ids) == sorted(expected), text
+
+
 def test_a_real_query_matches_hundreds_of_documents(opened):
     engine, searcher, postings, lengths = opened
     got = Evaluator(searcher, postings, lengths).evaluate(engine.query_for(searcher, "απόφαση"))
     assert len(got.ids) > 300  # the comparison above is not between two empty answers
+
+
+def test_a_phrase_keeps_only_its_words_side_by_side_in_order(opened):
+    engine, searcher, postings, lengths = opened
+    evaluator = Evaluator(searcher, postings, lengths)
+    both = evaluator.evaluate(engine.query_for(searcher, "ανάληψη υποχρέωσης"))
+    phrase = evaluator.evaluate(engine.query_for(searcher, '"ανάληψη υποχρέωσης"'))
+    reversed_ = evaluator.evaluate(engine.query_for(searcher, '"υποχρέωσης ανάληψη"'))
+    assert len(phrase.ids) > 20  # decisions that commit funds say it as one phrase
+    assert set(phrase.ids) < set(both.ids) and set(reversed_.ids) < set(both.ids)
+    assert len(reversed_.ids) < len(phrase.ids)
 
 
 def test_facet_counts_are_whooshs_counts(opened):

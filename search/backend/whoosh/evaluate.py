@@ -8,10 +8,11 @@ add up, NOT a set difference -- the same documents and the same scores as
 Whoosh's own matchers (tests/test_fastpath.py compares both on real documents),
 in a few array operations per query term.
 
-What has no array form here (phrases need positions; a constant-score prefix
-is already a sorted list) is run through Whoosh's own matcher and its
-documents and scores taken as arrays, so every query the language can build
-is answered.
+A phrase is the intersection of its words, kept where their positions follow
+one another (read for those documents alone, block by block: postings.position_keys);
+a prefix the union of its completions' postings, at one score.  Any other node
+is run through Whoosh's own matcher and its documents and scores taken as
+arrays, so every query Whoosh can build is answered.
 """
 from __future__ import annotations
 
@@ -22,7 +23,10 @@ from whoosh import query as wq
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
+from .matchers import CommonPrefix
 from .postings import GenerationPostings
+
+_POSITION_BITS = (1 << 32) - 1  # the position's part of a key of postings.position_keys
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,8 @@ class Evaluator:
     """Evaluates query trees for one searcher of a generation (one request).
 
     Supports the nodes matchers.build_query builds -- Term, And, Or (and its
-    subclasses), AndNot, Every -- natively; any other node through Whoosh.
+    subclasses), AndNot, Every, Phrase, CommonPrefix -- natively; any other node
+    through Whoosh.
     """
 
     def __init__(self, searcher: Searcher, postings: GenerationPostings,
@@ -91,6 +96,10 @@ class Evaluator:
             return self._compound(query)
         if isinstance(query, wq.AndNot):
             return _difference(self.evaluate(query.a), self.evaluate(query.b))
+        if isinstance(query, wq.Phrase) and query.slop == 1 and self._has_positions(query.fieldname):
+            return self._phrase(query)
+        if isinstance(query, CommonPrefix) and query.fieldname in self.searcher.schema:
+            return self._prefix(query)
         if isinstance(query, wq.Every) and query.fieldname is None:
             ids = np.flatnonzero(self.postings.live).astype(np.int64)
             return Matches(ids, np.full(len(ids), query.boost, dtype=np.float64))
@@ -122,6 +131,51 @@ class Evaluator:
         fl = self.lengths[fieldname][found.ids]
         scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
         return Matches(found.ids, scores).boosted(query.boost)
+
+    def _has_positions(self, fieldname: str) -> bool:
+        schema = self.searcher.schema
+        return fieldname in schema and fieldname in self.lengths and schema[fieldname].supports("positions")
+
+    def _phrase(self, query: wq.Phrase) -> Matches:
+        """Whoosh's Phrase (its SpanNear2, in order, slop 1): the words' intersection, scored as the sum
+        of their BM25F scores, kept where each word stands right after the one before it.
+
+        Positions are read for the documents that hold every word only, so a phrase of common
+        words pays for those documents, not for each posting of its words.
+        """
+        parts = [self._term(wq.Term(query.fieldname, word)) for word in query.words]
+        if not query.words or any(not len(part.ids) for part in parts):
+            return Matches.empty()
+        both = _intersection(parts)
+        keep = np.isin(both.ids, self._phrase_docs(query.fieldname, query.words, both.ids), assume_unique=True)
+        return Matches(both.ids[keep], both.scores[keep]).boosted(query.boost)
+
+    def _phrase_docs(self, fieldname: str, words: list[str], docnums: np.ndarray) -> np.ndarray:
+        """Those of `docnums` (holding every word) where `words` occur one right after another, in order.
+
+        A run starting at position s holds word i at s + i: each word's positions, less i, are the
+        starts it allows, and a document matches where one start is allowed by all.  Words are read
+        rarest first (fewest positions in the field), each for the documents still in the running.
+        """
+        reader = self.searcher.reader()
+        starts: np.ndarray | None = None
+        for i in sorted(range(len(words)), key=lambda i: reader.frequency(fieldname, words[i])):
+            keys = self.postings.position_keys(reader, fieldname, words[i], docnums)
+            allowed = keys[(keys & _POSITION_BITS) >= i] - i  # a run cannot start before the first word
+            starts = allowed if starts is None else allowed[np.isin(allowed, starts, assume_unique=True)]
+            docnums = np.unique(starts >> 32)
+            if not len(docnums):
+                break
+        return docnums
+
+    def _prefix(self, query: CommonPrefix) -> Matches:
+        """The documents of any of the prefix's completions, each at the query's boost (its ListMatcher)."""
+        reader = self.searcher.reader()
+        field = self.searcher.schema[query.fieldname]
+        found = [self.postings.postings(reader, query.fieldname, field.from_bytes(text)).ids
+                 for text in query._btexts(reader)]
+        ids = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+        return Matches(ids, np.full(len(ids), query.boost, dtype=np.float64))
 
     def _through_whoosh(self, query: wq.Query) -> Matches:
         matcher = query.matcher(self.searcher, self.searcher.context())
