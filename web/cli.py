@@ -43,8 +43,10 @@ WAITRESS = {
     # benchmarks/load.py (8 clients, 10,000 documents, 60 s each): 8 threads answered no more
     # requests (22.3/s against 25.5/s) and cheap ones sooner (invalid input p50 11 ms against
     # 166 ms, documents 52 against 163 ms) but searches later (p95 0.98 s against 0.62 s), 8
-    # searches sharing the GIL instead of 4. Searches are what people wait for: the default stays.
-    "threads": 4,
+    # searches sharing the GIL instead of 4.  So 8 threads, of which at most 4 search at once
+    # (web/admission.py, costly searches one at a time): a request that is no search, or a cheap
+    # one, finds a free thread while the costliest request fills the others.
+    "threads": 8,
     # Idle keep-alive connections are closed after this long [120 s], so clients that open
     # connections and go quiet hold the connection slots for less time.
     "channel_timeout": 30,

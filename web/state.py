@@ -2,8 +2,9 @@
 
 `init_app` gives an app its SearchService (on the index directory of its config);
 views reach it through `get_service`, and `get_engine` keeps the answering engine
-on `g` for the whole request, so every part of one answer comes from one index
-generation and the response can name it (GENERATION_HEADER).  Blueprints import
+on `g` for the whole request (its searches let in by web/admission.py), so every
+part of one answer comes from one index generation and the response can name it
+(GENERATION_HEADER).  Blueprints import
 from here, never from web/__init__.py, which is only the app factory.
 """
 from __future__ import annotations
@@ -16,6 +17,8 @@ from flask import Flask, Response, current_app, g
 from search.backend import Backend
 from search.service import SearchService, open_service
 from search.store import IndexStore
+
+from .admission import Admission, AdmittedEngine
 
 if TYPE_CHECKING:
     from search.sphinx.service import ClusterService
@@ -30,12 +33,14 @@ MAX_QUERY_STRING_BYTES = 8 * 1024
 MAX_BODY_BYTES = 1024
 
 _EXTENSION = "search_service"
+_ADMISSION = "search_admission"
 
 
 def init_app(app: Flask) -> None:
     """Give `app` a search service on its INDEX_DIR (or its BACKEND, when one is configured: search.service),
     and name the answering generation in every response."""
     app.extensions[_EXTENSION] = open_service(Path(app.config["INDEX_DIR"]), app.config.get("BACKEND"))
+    app.extensions[_ADMISSION] = Admission()
     app.after_request(_name_generation)
 
 
@@ -48,9 +53,12 @@ def get_store() -> IndexStore:
 
 
 def get_engine() -> Backend:
-    """The answering generation's engine, kept for the whole request; the response names its generation."""
+    """The answering generation's engine, kept for the whole request; the response names its generation.
+
+    Its searches wait for a slot of the app's Admission (web/admission.py)."""
     if "search_engine" not in g:
-        g.index_generation, g.search_engine = get_service().live()
+        g.index_generation, engine = get_service().live()
+        g.search_engine = AdmittedEngine(engine, current_app.extensions[_ADMISSION])
     return g.search_engine
 
 
