@@ -49,12 +49,12 @@ def test_same_documents_and_scores_as_whoosh(opened, text):
     assert np.allclose(got.scores, [expected[d] for d in got.ids], rtol=1e-9, atol=0)
 
 
-@pytest.mark.parametrize("share", [0.0, 1e9], ids=["read-whole-and-filtered", "read-per-document"])
-def test_phrases_read_whole_or_per_document_give_whooshs_answer(opened, monkeypatch, share):
-    """Both ways a phrase word's positions are read (postings.WHOLE_TERM_SHARE), cached and again."""
+@pytest.mark.parametrize("ratio", [1e9, 0], ids=["read-whole-and-filtered", "read-per-document"])
+def test_phrases_read_whole_or_per_document_give_whooshs_answer(opened, monkeypatch, ratio):
+    """Both ways a phrase word's positions are read (postings.WHOLE_TERM_RATIO), cached and again."""
     from search.backend.whoosh import postings as postings_module
     engine, searcher, _, lengths = opened
-    monkeypatch.setattr(postings_module, "WHOLE_TERM_SHARE", share)
+    monkeypatch.setattr(postings_module, "WHOLE_TERM_RATIO", ratio)
     fresh = GenerationPostings(searcher.reader())
     for text in [q for q in QUERIES if q.startswith('"')] * 2:
         query = engine.query_for(searcher, text)

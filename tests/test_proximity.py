@@ -5,6 +5,7 @@ document that names «ανάληψη» twice in one sentence and «υποχρέ�
 """
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from search.documents import Document
@@ -91,11 +92,11 @@ def test_a_generation_without_body_positions_still_answers(tmp_path, monkeypatch
 
 
 def test_positions_read_block_by_block_are_whooshs_own(tmp_path):
-    """postings.positions_in (binary search in each block) gives what Whoosh's own matcher reads, on real
-    decisions written in two segments (as an incremental reindex leaves them), for every document."""
+    """postings.position_keys (candidates found in each block) gives what Whoosh's own matcher reads, on
+    real decisions written in two segments (as an incremental reindex leaves them), for every document."""
     from whoosh.writing import NO_MERGE
 
-    from search.backend.whoosh.postings import positions_in
+    from search.backend.whoosh.postings import position_keys
     from search.backend.whoosh.writer import WRITER_OPTIONS, create_index
     from search.backend.whoosh.schema import to_record
     from tests.conftest import decision_documents
@@ -117,9 +118,18 @@ def test_positions_read_block_by_block_are_whooshs_own(tmp_path):
             while matcher.is_active():
                 expected[matcher.id()] = list(matcher.value_as("positions"))
                 matcher.next()
-            every = list(range(reader.doc_count_all()))
+            every = np.arange(reader.doc_count_all(), dtype=np.int64)
             sizes.append(len(expected))
-            assert {d: list(p) for d, p in positions_in(reader, field, text, every).items()} == expected
+            assert _by_document(position_keys(reader, field, text, every)) == expected
             some = every[3::7]
-            assert positions_in(reader, field, text, some) == {d: p for d, p in expected.items() if d in set(some)}
+            assert _by_document(position_keys(reader, field, text, some)) == \
+                {d: p for d, p in expected.items() if d in set(some.tolist())}
         assert max(sizes) > 128  # a posting list of several blocks (Whoosh writes 128 postings a block)
+
+
+def _by_document(keys) -> dict[int, list[int]]:
+    """Position keys (docnum << 32 | position) as each document's positions."""
+    out: dict[int, list[int]] = {}
+    for key in keys.tolist():
+        out.setdefault(key >> 32, []).append(key & 0xFFFFFFFF)
+    return out

@@ -137,7 +137,8 @@ class SearchEngine:
         first = (request.page - 1) * request.per_page
         collapse = request.group is None  # a group's listing shows every member
         if request.effective_sort == "relevance":
-            rescorer = Rescorer(searcher, lambda term: arrays.matches(searcher, term))
+            rescorer = Rescorer(searcher, lambda term: arrays.matches(searcher, term),
+                                lambda *asked: arrays.postings.position_keys(searcher.reader(), *asked))
             found = rescorer.rescored(found, allowed, clauses, expansions)
             page = arrays.by_relevance(found, allowed, first, request.per_page, collapse)
         else:
