@@ -96,7 +96,7 @@ def test_positions_read_block_by_block_are_whooshs_own(tmp_path):
     real decisions written in two segments (as an incremental reindex leaves them), for every document."""
     from whoosh.writing import NO_MERGE
 
-    from search.backend.whoosh.postings import position_keys
+    from search.backend.whoosh.postings import SizedCache, position_keys
     from search.backend.whoosh.writer import WRITER_OPTIONS, create_index
     from search.backend.whoosh.schema import to_record
     from tests.conftest import decision_documents
@@ -122,8 +122,12 @@ def test_positions_read_block_by_block_are_whooshs_own(tmp_path):
             sizes.append(len(expected))
             assert _by_document(position_keys(reader, field, text, every)) == expected
             some = every[3::7]
-            assert _by_document(position_keys(reader, field, text, some)) == \
-                {d: p for d, p in expected.items() if d in set(some.tolist())}
+            wanted = {d: p for d, p in expected.items() if d in set(some.tolist())}
+            assert _by_document(position_keys(reader, field, text, some)) == wanted
+            blocks = SizedCache(10_000)  # read, then found in the generation's block cache
+            for asked in (some, every[::5], some):
+                assert _by_document(position_keys(reader, field, text, asked, blocks)) == \
+                    {d: p for d, p in expected.items() if d in set(asked.tolist())}
         assert max(sizes) > 128  # a posting list of several blocks (Whoosh writes 128 postings a block)
 
 

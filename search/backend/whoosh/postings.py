@@ -39,6 +39,11 @@ POSTINGS_CACHE_SIZE = 8_000_000
 # generated announcements; reading them took 86-90 ms, filtering the cached ones to a phrase's
 # candidates a few.
 POSITIONS_CACHE_SIZE = 4_000_000
+# Posting blocks of terms asked about for a few documents, kept per generation (PositionBlock), counted
+# in postings: 68-78 bytes each with their encoded positions (measured on «δήμου» and «και», 30,000
+# generated announcements), so 1 million is ~75 MB, the blocks of ten words held by every one of
+# 100,000 announcements.
+POSITION_BLOCKS_CACHE_SIZE = 1_000_000
 # A term's positions are read whole (and cached) when it has at most this many documents for each one
 # asked about; otherwise only those asked about are read, uncached.  A block of 128 postings is read and
 # unpickled for each document asked about (30 scattered documents of «δήμου»: 6.6 ms, ~200 us each),
@@ -92,7 +97,7 @@ def _leaf_postings(leaf: IndexReader, fieldname: str, btext: bytes, terminfo=Non
     return ids, weights
 
 
-class _SizedCache:
+class SizedCache:
     """A least-recently-used map bounded by the summed len() of its values, safe across threads.
 
     The lock guards the bookkeeping only: a miss is computed outside it, so a racing first
@@ -142,8 +147,9 @@ class GenerationPostings:
             for docnum in leaf.deleted_docs_set:
                 self.live[offset + docnum] = False
         self.has_deletions = not self.live.all()
-        self._postings = _SizedCache(POSTINGS_CACHE_SIZE)
-        self._positions = _SizedCache(POSITIONS_CACHE_SIZE)
+        self._postings = SizedCache(POSTINGS_CACHE_SIZE)
+        self._positions = SizedCache(POSITIONS_CACHE_SIZE)
+        self._blocks = SizedCache(POSITION_BLOCKS_CACHE_SIZE)
 
     def postings(self, reader: IndexReader, fieldname: str, text: str) -> Postings:
         return self._postings.get((fieldname, text), lambda: self.read(reader, fieldname, text))
@@ -160,7 +166,7 @@ class GenerationPostings:
         if keys is None:
             holders = self.postings(reader, fieldname, text).ids
             if len(holders) > WHOLE_TERM_RATIO * len(docnums):
-                return position_keys(reader, fieldname, text, docnums)
+                return position_keys(reader, fieldname, text, docnums, self._blocks)
             keys = self._positions.get(key, lambda: position_keys(reader, fieldname, text, holders))
         wanted = np.zeros(self.doc_count, dtype=bool)
         wanted[docnums] = True
@@ -222,13 +228,15 @@ class GenerationPostings:
         return out
 
 
-def position_keys(reader: IndexReader, fieldname: str, text: str, docnums: np.ndarray) -> np.ndarray:
+def position_keys(reader: IndexReader, fieldname: str, text: str, docnums: np.ndarray,
+                  blocks: SizedCache | None = None) -> np.ndarray:
     """A term's positions in each of `docnums` (global, ascending), as one ascending array of keys
-    `docnum << 32 | position`: phrase matching as array operations (evaluate.py)."""
+    `docnum << 32 | position`: phrase matching as array operations (evaluate.py).  `blocks`, when
+    given, keeps the posting blocks read (see PositionBlock)."""
     docs: list[int] = []
     counts: list[int] = []
     positions: list[int] = []
-    for docnum, found in _positions(reader, fieldname, text, docnums):
+    for docnum, found in _positions(reader, fieldname, text, docnums, blocks):
         docs.append(docnum)
         counts.append(len(found))
         positions += found
@@ -237,55 +245,80 @@ def position_keys(reader: IndexReader, fieldname: str, text: str, docnums: np.nd
     return (np.repeat(np.asarray(docs, dtype=np.int64), counts) << 32) | np.asarray(positions, dtype=np.int64)
 
 
-def _positions(reader: IndexReader, fieldname: str, text: str, docnums: np.ndarray):
+@dataclass(frozen=True)
+class PositionBlock:
+    """One block of a segment's posting list: its ids and the encoded positions of each.
+
+    Reading a block means decompressing and unpickling all of its up to 128 postings (~200 us),
+    for the one candidate of a query's first page it holds; kept per generation, the blocks of a
+    common word fill up as queries ask for it, so its later reads cost what a cached whole term
+    does, with no query paying to read it whole.
+    """
+
+    ids: np.ndarray
+    values: tuple
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def _positions(reader: IndexReader, fieldname: str, text: str, docnums: np.ndarray,
+               blocks: SizedCache | None = None):
     """(global docnum, positions) for each of `docnums` (ascending) that holds the term."""
     btext = reader.schema[fieldname].to_bytes(text)
     format_ = reader.schema[fieldname].format
-    decode = None if type(format_) is Positions else format_.decode_positions
+    decode = _decode_positions if type(format_) is Positions else format_.decode_positions
     for leaf, offset in reader.leaf_readers():
         end = offset + leaf.doc_count_all()
         local = docnums[(docnums >= offset) & (docnums < end)] - offset
         if not len(local) or (fieldname, btext) not in leaf:
             continue
         matcher = leaf._terms.matcher(fieldname, btext, format_)
-        for docnum, positions in _leaf_positions(matcher, local, decode):
-            yield docnum + offset, positions
+        if not hasattr(matcher, "_read_ids"):  # postings inlined in the term's entry: a handful
+            wanted = set(local.tolist())
+            for docnum, value in _inline_values(matcher):
+                if docnum in wanted:
+                    yield docnum + offset, decode(value)
+            continue
+        for block, wanted in _candidate_blocks(matcher, local, blocks, (fieldname, text, offset)):
+            where = np.minimum(np.searchsorted(block.ids, wanted), len(block.ids) - 1)
+            held = block.ids[where] == wanted
+            for docnum, index in zip(wanted[held].tolist(), where[held].tolist()):
+                yield docnum + offset, decode(block.values[index])
 
 
-def _leaf_positions(matcher, local: np.ndarray, decode: Callable[[bytes], list[int]] | None):
-    """(segment docnum, positions) for each of `local` (ascending) the segment's matcher holds.
+def _decode_positions(value: bytes) -> list[int]:
+    """Whoosh's Positions.decode_positions, its loop over the deltas done by accumulate: a count
+    (pack_uint), then the pickled deltas (the W3 codec stores each value as the format encoded it)."""
+    return list(accumulate(loads(value[_INT_SIZE:])))
+
+
+def _inline_values(matcher):
+    while matcher.is_active():
+        yield matcher.id(), matcher.value()
+        matcher.next()
+
+
+def _candidate_blocks(matcher, local: np.ndarray, blocks: SizedCache | None, term: tuple):
+    """(block, the candidates it may hold) for each block of a segment's posting list
+    that `local` (segment docnums, ascending) falls into.
 
     Whoosh's own skip_to steps through a block one posting at a time, and value_as decodes positions
     in a Python loop: reading the positions of a word in 100 candidates that way took 6 of a two-word
     query's 11 ms on 10,000 announcements, and a phrase of letterhead words held by all 30,000
-    generated announcements 0.8 s.  Here a block is passed over on its last id, the candidates in it
-    are found with one searchsorted, and only their positions are decoded.  `decode` None: the
-    field's format is Whoosh's Positions (a count, then the pickled deltas: the W3 codec stores each
-    value as the format encoded it), decoded here in one expression.
+    generated announcements 0.8 s.  Here a block is passed over on its last id (in its header), and
+    only a block that candidates fall into is read, or found in `blocks`.
     """
-    if not hasattr(matcher, "_read_ids"):  # postings inlined in the term's entry: a handful
-        wanted = set(local.tolist())
-        while matcher.is_active():
-            if matcher.id() in wanted:
-                yield matcher.id(), matcher.value_as("positions")
-            matcher.next()
-        return
-    start = 0
+    start = number = 0
     while matcher.is_active() and start < len(local):
         stop = int(np.searchsorted(local, matcher.block_max_id(), side="right"))
         if stop > start:
-            matcher.block_min_id()  # reads the block's ids into matcher._ids
-            ids = np.asarray(matcher._ids, dtype=np.int64)
-            wanted = local[start:stop]
-            where = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
-            held = ids[where] == wanted
-            matcher._read_values()
-            values = matcher._values
-            if decode is None:  # Positions.decode_positions, its loop over the deltas done by accumulate
-                for docnum, index in zip(wanted[held].tolist(), where[held].tolist()):
-                    yield docnum, list(accumulate(loads(values[index][_INT_SIZE:])))
-            else:
-                for docnum, index in zip(wanted[held].tolist(), where[held].tolist()):
-                    yield docnum, decode(values[index])
+            def read() -> PositionBlock:
+                matcher.block_min_id()  # reads the block's ids into matcher._ids
+                matcher._read_values()
+                return PositionBlock(np.asarray(matcher._ids, dtype=np.int64), tuple(matcher._values))
+            block = read() if blocks is None else blocks.get((*term, number), read)
+            yield block, local[start:stop]
             start = stop
         matcher._next_block()
+        number += 1
