@@ -101,3 +101,15 @@ def test_date_ranges_match_whooshs_term_range(opened):
     for start, end in (("2020-01-01", "2020-12-31"), (None, "2019-06-30"), ("2023-03-01", None)):
         expected = set(searcher.docs_for_query(wq.TermRange("date", start or "0000", end or "9999")))
         assert set(np.flatnonzero(dates.between(start, end)).tolist()) == expected
+
+
+def test_the_generation_caches_keep_what_is_read_again_and_drop_the_oldest():
+    """A term read through peek (as position_keys reads a cached one) stays when the cache fills."""
+    from search.backend.whoosh.postings import SizedCache
+
+    cache = SizedCache(capacity=4)
+    cache.get("hot", lambda: [1, 2])
+    cache.get("cold", lambda: [3, 4])
+    assert cache.peek("hot") == [1, 2]
+    cache.get("new", lambda: [5, 6])
+    assert cache.peek("cold") is None and cache.peek("hot") == [1, 2] and cache.peek("new") == [5, 6]

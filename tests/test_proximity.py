@@ -132,8 +132,10 @@ def test_positions_read_block_by_block_are_whooshs_own(tmp_path):
 
 
 def _by_document(keys) -> dict[int, list[int]]:
-    """Position keys (docnum << 32 | position) as each document's positions."""
+    """Position keys as each document's positions."""
+    from search.backend.whoosh.postings import key_documents, key_positions
+
     out: dict[int, list[int]] = {}
-    for key in keys.tolist():
-        out.setdefault(key >> 32, []).append(key & 0xFFFFFFFF)
+    for docnum, position in zip(key_documents(keys).tolist(), key_positions(keys).tolist()):
+        out.setdefault(docnum, []).append(position)
     return out

@@ -4,8 +4,8 @@
 views reach it through `get_service`, and `get_engine` keeps the answering engine
 on `g` for the whole request (its searches let in by web/admission.py), so every
 part of one answer comes from one index generation and the response can name it
-(GENERATION_HEADER).  Blueprints import
-from here, never from web/__init__.py, which is only the app factory.
+(GENERATION_HEADER).  Blueprints import from here, never from web/__init__.py,
+which is only the app factory.
 """
 from __future__ import annotations
 

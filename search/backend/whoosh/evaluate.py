@@ -5,7 +5,7 @@ announcements that is most of a query's time (the profile in the engine issue).
 Here each term's postings are arrays (search.fastpath.postings), a term's BM25F
 scores one vectorized expression, AND an intersection, OR a union whose scores
 add up, NOT a set difference -- the same documents and the same scores as
-Whoosh's own matchers (tests/test_fastpath.py compares both on real documents),
+Whoosh's own matchers (tests/test_evaluate.py compares both on real documents),
 in a few array operations per query term.
 
 A phrase is the intersection of its words, kept where their positions follow
@@ -24,9 +24,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from .matchers import CommonPrefix
-from .postings import GenerationPostings
-
-_POSITION_BITS = (1 << 32) - 1  # the position's part of a key of postings.position_keys
+from .postings import GenerationPostings, key_documents, key_positions
 
 
 @dataclass(frozen=True)
@@ -161,9 +159,9 @@ class Evaluator:
         starts: np.ndarray | None = None
         for i in sorted(range(len(words)), key=lambda i: reader.frequency(fieldname, words[i])):
             keys = self.postings.position_keys(reader, fieldname, words[i], docnums)
-            allowed = keys[(keys & _POSITION_BITS) >= i] - i  # a run cannot start before the first word
+            allowed = keys[key_positions(keys) >= i] - i  # a run cannot start before the first word
             starts = allowed if starts is None else allowed[np.isin(allowed, starts, assume_unique=True)]
-            docnums = np.unique(starts >> 32)
+            docnums = np.unique(key_documents(starts))
             if not len(docnums):
                 break
         return docnums

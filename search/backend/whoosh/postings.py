@@ -51,6 +51,19 @@ POSITION_BLOCKS_CACHE_SIZE = 1_000_000
 # for 30 of them, 30,000 generated announcements): at 64 a whole read costs at most about twice the
 # first read of those asked about, and nothing on every later one.
 WHOLE_TERM_RATIO = 64
+# A position key is `docnum << POSITION_BITS | position`: one int64 sorts by document, then position.
+POSITION_BITS = 32
+_POSITION_MASK = (1 << POSITION_BITS) - 1
+
+
+def key_documents(keys: np.ndarray) -> np.ndarray:
+    """The document of each position key."""
+    return keys >> POSITION_BITS
+
+
+def key_positions(keys: np.ndarray) -> np.ndarray:
+    """The position of each position key."""
+    return keys & _POSITION_MASK
 
 
 @dataclass(frozen=True)
@@ -111,15 +124,17 @@ class SizedCache:
         self._lock = threading.Lock()
 
     def peek(self, key) -> Any:
-        with self._lock:
-            return self._items.get(key)
-
-    def get(self, key, compute: Callable[[], Any]):
+        """The value kept for `key` (now the most recently used), or None; never computes one."""
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
-                return found
+            return found
+
+    def get(self, key, compute: Callable[[], Any]):
+        found = self.peek(key)
+        if found is not None:
+            return found
         found = compute()
         with self._lock:
             if key not in self._items:
@@ -170,7 +185,7 @@ class GenerationPostings:
             keys = self._positions.get(key, lambda: position_keys(reader, fieldname, text, holders))
         wanted = np.zeros(self.doc_count, dtype=bool)
         wanted[docnums] = True
-        return keys[wanted[keys >> 32]]
+        return keys[wanted[key_documents(keys)]]
 
     def read(self, reader: IndexReader, fieldname: str, text: str) -> Postings:
         """A term's postings read from disk, uncached."""
@@ -231,7 +246,7 @@ class GenerationPostings:
 def position_keys(reader: IndexReader, fieldname: str, text: str, docnums: np.ndarray,
                   blocks: SizedCache | None = None) -> np.ndarray:
     """A term's positions in each of `docnums` (global, ascending), as one ascending array of keys
-    `docnum << 32 | position`: phrase matching as array operations (evaluate.py).  `blocks`, when
+    (`docnum << POSITION_BITS | position`): phrase matching as array operations (evaluate.py).  `blocks`, when
     given, keeps the posting blocks read (see PositionBlock)."""
     docs: list[int] = []
     counts: list[int] = []
@@ -242,7 +257,7 @@ def position_keys(reader: IndexReader, fieldname: str, text: str, docnums: np.nd
         positions += found
     if not docs:
         return np.zeros(0, dtype=np.int64)
-    return (np.repeat(np.asarray(docs, dtype=np.int64), counts) << 32) | np.asarray(positions, dtype=np.int64)
+    return (np.repeat(np.asarray(docs, dtype=np.int64), counts) << POSITION_BITS) | np.asarray(positions, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -313,12 +328,18 @@ def _candidate_blocks(matcher, local: np.ndarray, blocks: SizedCache | None, ter
     while matcher.is_active() and start < len(local):
         stop = int(np.searchsorted(local, matcher.block_max_id(), side="right"))
         if stop > start:
-            def read() -> PositionBlock:
-                matcher.block_min_id()  # reads the block's ids into matcher._ids
-                matcher._read_values()
-                return PositionBlock(np.asarray(matcher._ids, dtype=np.int64), tuple(matcher._values))
-            block = read() if blocks is None else blocks.get((*term, number), read)
+            if blocks is None:
+                block = _read_block(matcher)
+            else:
+                block = blocks.get((*term, number), lambda: _read_block(matcher))
             yield block, local[start:stop]
             start = stop
         matcher._next_block()
         number += 1
+
+
+def _read_block(matcher) -> PositionBlock:
+    """The block the matcher stands on, its ids and encoded values."""
+    matcher.block_min_id()  # reads the block's ids into matcher._ids
+    matcher._read_values()
+    return PositionBlock(np.asarray(matcher._ids, dtype=np.int64), tuple(matcher._values))

@@ -30,6 +30,7 @@ from ... import analysis
 from ...analysis import Word
 from ...querylang import Clause, Expansions
 from .evaluate import Matches
+from .postings import POSITION_BITS
 
 # Candidates re-scored (Elasticsearch's rescore window_size defaults to 10 per shard). On
 # benchmarks/quality.py (seeds 7 and 8) 30 gave the same MRR@10 as 100 in every form, for a third
@@ -172,11 +173,11 @@ def _window(found: Matches, eligible: np.ndarray) -> np.ndarray:
 
 def _close_docs(first: np.ndarray, second: np.ndarray, span: int) -> np.ndarray:
     """The documents where a position of one word lies 1 to `span` positions from one of the other,
-    either side (both words as position keys: docnum << 32 | position).
+    either side (both words as position keys: postings.position_keys).
 
     Plain Python over the candidates' few positions: numpy's per-call cost was larger than the work
     (np.isin for each gap made two- and three-word queries ~20% slower on 30,000 announcements)."""
     later = set(second.tolist())
     gaps = range(1, span + 1)
-    close = {key >> 32 for key in first.tolist() if any(key + gap in later or key - gap in later for gap in gaps)}
+    close = {key >> POSITION_BITS for key in first.tolist() if any(key + gap in later or key - gap in later for gap in gaps)}
     return np.fromiter(close, dtype=np.int64, count=len(close))
