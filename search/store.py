@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from .documents import Document
-from .backend.whoosh.writer import count_documents, write_documents
+from .backend.whoosh.posting_arrays import FILE_PATTERNS as FLAT_POSTINGS_FILES
+from .backend.whoosh.writer import count_documents, write_documents, write_flat_postings
 
 POINTER = "CURRENT"
 POINTER_TEMP = "CURRENT.tmp"
@@ -449,15 +450,16 @@ class IndexStore:
         if base is None:
             path.mkdir()
         else:
-            shutil.copytree(self.root / base, path, ignore=shutil.ignore_patterns(BUILD_INFO, SOURCES_INFO))
+            shutil.copytree(self.root / base, path, ignore=shutil.ignore_patterns(BUILD_INFO, SOURCES_INFO, *FLAT_POSTINGS_FILES))
         return path
 
     def publish(self, staging: Path, documents: int,
                 origins: Mapping[str, Collection[str]] | None = None) -> BuildInfo:
-        """Verify a staged generation holds `documents`, make it live, prune old ones."""
+        """Verify a staged generation holds `documents`, write its flat postings, make it live, prune old ones."""
         self._require_lock()
         try:
             self._verify(staging, documents)
+            write_flat_postings(staging)
         except BaseException:
             self.discard(staging)
             raise

@@ -32,6 +32,7 @@ from . import vocabulary as lexicon
 from .facets import FACET_FIELDS, facet_counts, facet_listing
 from .generation import GenerationArrays
 from .matchers import build_query
+from .posting_arrays import PostingArrays
 from .proximity import Rescorer
 from .schema import from_stored, whole_bodies
 
@@ -60,7 +61,7 @@ class SearchEngine:
         self._opened: list[Searcher] = []  # every thread's searcher, for close()
         self._opened_lock = threading.Lock()
         highlight.warm()
-        self.arrays = GenerationArrays(self.searcher())
+        self.arrays = GenerationArrays(self.searcher(), PostingArrays.beside(ix))
         self.probe_query = _probe_query(self.searcher())
         self._vocabulary: Future[GreekVocabulary] = Future()
         self._reading = threading.Thread(target=self._read_vocabulary, name="vocabulary", daemon=True)

@@ -18,9 +18,8 @@ from .evaluate import Evaluator, Matches
 from ...request import SearchRequest
 from .facets import COUNTED_FIELDS, FACET_FIELDS, DateColumn, FacetColumn
 from .postings import GenerationPostings
-
-# Fields ranked by BM25F: their per-document lengths are read when the generation opens.
-SCORED_FIELDS = ("title", "body", "exact")
+from .posting_arrays import PostingArrays
+from .schema import SCORED_FIELDS
 
 
 @dataclass(frozen=True)
@@ -41,9 +40,9 @@ class Page:
 class GenerationArrays:
     """Postings, lengths, facet and date columns of one opened generation; immutable once built."""
 
-    def __init__(self, searcher: Searcher):
+    def __init__(self, searcher: Searcher, flat: PostingArrays | None = None):
         reader = searcher.reader()
-        self.postings = GenerationPostings(reader)
+        self.postings = GenerationPostings(reader, flat)
         self.doc_count = self.postings.doc_count
         self.lengths = {f: self.postings.field_lengths(reader, f) for f in SCORED_FIELDS}
         self.facets = {f: FacetColumn.read(reader, self.postings, f) for _, f in COUNTED_FIELDS}

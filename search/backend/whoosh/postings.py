@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import accumulate
 from pickle import loads
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -27,6 +27,9 @@ from whoosh.formats import Positions
 from whoosh.reading import IndexReader
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
+
+if TYPE_CHECKING:
+    from .posting_arrays import PostingArrays
 
 # Decoded field length for each of the 256 length bytes Whoosh stores per document.
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
@@ -80,7 +83,7 @@ class Postings:
 EMPTY = Postings(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
 
 
-def _leaf_postings(leaf: IndexReader, fieldname: str, btext: bytes, terminfo=None) -> tuple[list, list]:
+def leaf_postings(leaf: IndexReader, fieldname: str, btext: bytes, terminfo=None) -> tuple[list, list]:
     """The blocks of one segment's posting list, read whole (deleted documents included).
 
     Whoosh's own matcher reads the same blocks but steps through them one
@@ -102,12 +105,45 @@ def _leaf_postings(leaf: IndexReader, fieldname: str, btext: bytes, terminfo=Non
         return [np.asarray(ids, dtype=np.int64)], [np.asarray(weights, dtype=np.float64)]
     ids, weights = [], []
     while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        ids.append(np.asarray(matcher._ids, dtype=np.int64))
-        weights.append(np.asarray(matcher._weights, dtype=np.float64))
+        ids.append(_block_ids(matcher))
+        weights.append(_block_weights(matcher))
         matcher._next_block()
     return ids, weights
+
+
+def _block_data(matcher) -> tuple:
+    """The block's (id deltas, weights, values), as the W3 codec pickled them."""
+    if matcher._data is None:
+        matcher._read_data()
+    return matcher._data
+
+
+def _block_ids(matcher) -> np.ndarray:
+    """The docnums of the block the matcher stands on (segment-local).
+
+    Whoosh's _read_ids adds up the block's deltas in a Python generator, one step per posting;
+    np.cumsum does it in C: reading the 300 commonest body words of 30,000 generated announcements
+    (2.0 million postings) took 1.46-1.52 s instead of 1.55-1.58 s.
+    """
+    return np.cumsum(np.asarray(_block_data(matcher)[0], dtype=np.int64))
+
+
+def _block_weights(matcher) -> np.ndarray:
+    """The weights of the block the matcher stands on, as _read_weights gives them: a block whose
+    weights are all equal stores one (None for 1.0), which Whoosh repeats as 32-bit floats."""
+    stored = _block_data(matcher)[1]
+    if stored is None or isinstance(stored, float):
+        return np.full(matcher._blocklength, 1.0 if stored is None else stored, dtype=np.float32).astype(np.float64)
+    return np.asarray(stored, dtype=np.float64)
+
+
+def live_documents(reader: IndexReader) -> np.ndarray:
+    """A mask of the generation's documents (global docnums) that are not deleted."""
+    live = np.ones(reader.doc_count_all(), dtype=bool)
+    for leaf, offset in reader.leaf_readers():
+        for docnum in leaf.deleted_docs_set:
+            live[offset + docnum] = False
+    return live
 
 
 class SizedCache:
@@ -155,18 +191,21 @@ class GenerationPostings:
     reader of one generation numbers its documents the same way.
     """
 
-    def __init__(self, reader: IndexReader):
+    def __init__(self, reader: IndexReader, flat: PostingArrays | None = None):
         self.doc_count = reader.doc_count_all()
-        self.live = np.ones(self.doc_count, dtype=bool)
-        for leaf, offset in reader.leaf_readers():
-            for docnum in leaf.deleted_docs_set:
-                self.live[offset + docnum] = False
+        self.live = live_documents(reader)
         self.has_deletions = not self.live.all()
+        self._flat = flat
         self._postings = SizedCache(POSTINGS_CACHE_SIZE)
         self._positions = SizedCache(POSITIONS_CACHE_SIZE)
         self._blocks = SizedCache(POSITION_BLOCKS_CACHE_SIZE)
 
     def postings(self, reader: IndexReader, fieldname: str, text: str) -> Postings:
+        """A term's postings: from the generation's flat arrays where it has them, else read and cached."""
+        if self._flat is not None:
+            found = self._flat.postings(fieldname, text)
+            if found is not None:
+                return found
         return self._postings.get((fieldname, text), lambda: self.read(reader, fieldname, text))
 
     def position_keys(self, reader: IndexReader, fieldname: str, text: str, docnums: np.ndarray) -> np.ndarray:
@@ -194,7 +233,7 @@ class GenerationPostings:
         for leaf, offset in reader.leaf_readers():
             if (fieldname, btext) not in leaf:
                 continue
-            ids, weights = _leaf_postings(leaf, fieldname, btext)
+            ids, weights = leaf_postings(leaf, fieldname, btext)
             id_parts += [block + offset for block in ids]
             weight_parts += weights
         if not id_parts:
@@ -216,7 +255,7 @@ class GenerationPostings:
         parts: dict[str, tuple[list, list]] = {}
         for leaf, offset in reader.leaf_readers():
             for btext, terminfo in leaf.iter_field(fieldname):
-                ids, weights = _leaf_postings(leaf, fieldname, btext, terminfo)
+                ids, weights = leaf_postings(leaf, fieldname, btext, terminfo)
                 text = btext.decode("utf-8") if isinstance(btext, bytes) else btext
                 found = parts.setdefault(text, ([], []))
                 found[0].extend(block + offset for block in ids)
@@ -340,6 +379,6 @@ def _candidate_blocks(matcher, local: np.ndarray, blocks: SizedCache | None, ter
 
 def _read_block(matcher) -> PositionBlock:
     """The block the matcher stands on, its ids and encoded values."""
-    matcher.block_min_id()  # reads the block's ids into matcher._ids
-    matcher._read_values()
-    return PositionBlock(np.asarray(matcher._ids, dtype=np.int64), tuple(matcher._values))
+    ids = _block_ids(matcher)
+    matcher._read_values()  # the values of the data _block_ids read, de-minified as Whoosh does
+    return PositionBlock(ids, tuple(matcher._values))

@@ -17,6 +17,9 @@ from .analyzers import folded_analyzer, greek_analyzer
 # BM25F field boost: a word in the headline says more about an announcement
 # than the same word deep in its body.
 TITLE_BOOST = 3.0
+# Fields ranked by BM25F: their per-document lengths are read when a generation opens, and their
+# postings are written out as flat arrays when it is published (posting_arrays.py).
+SCORED_FIELDS = ("title", "body", "exact")
 # Facet fields hold whole values ("Δήμος Πυλαίας-Χορτιάτη"), separated by this
 # character, which never occurs in a name.
 FACET_SEPARATOR = "\x1f"

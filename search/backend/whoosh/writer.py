@@ -18,6 +18,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from ...documents import Document
 from . import analyzers
+from .posting_arrays import write_posting_arrays
 from .schema import build_schema, from_stored, to_record, whole_bodies
 
 # Every writer: memory for the posting pool (per process when procs > 1), and
@@ -99,6 +100,12 @@ def _pickled_schema(directory: Path):
         for _ in range(3):
             toc.read_varint()  # Whoosh's release
         return _MovedClasses(io.BytesIO(toc.read_string())).load()
+
+
+def write_flat_postings(directory: Path) -> None:
+    """Write the generation's scored postings as flat arrays beside its files (posting_arrays.py):
+    the last step before it is published, once its documents are all written."""
+    write_posting_arrays(directory, open_index(directory))
 
 
 def count_documents(directory: Path) -> int:
