@@ -7,6 +7,7 @@ import pytest
 from search.backend.whoosh.evaluate import Evaluator
 from search.service import SearchService
 from search.backend.whoosh.facets import DateColumn, FacetColumn
+from search.backend.whoosh.posting_arrays import PostingArrays
 from search.backend.whoosh.postings import GenerationPostings
 
 QUERIES = [
@@ -30,11 +31,14 @@ QUERIES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def opened(real_store):
+@pytest.fixture(scope="module", params=["whoosh-blocks", "flat-arrays"])
+def opened(real_store, request):
+    """The generation's postings read from Whoosh's blocks, or from the arrays written beside them."""
     engine = SearchService(real_store).engine()
     with engine.ix.searcher() as searcher:
-        postings = GenerationPostings(searcher.reader())
+        flat = PostingArrays.beside(engine.ix) if request.param == "flat-arrays" else None
+        assert flat is not None or request.param == "whoosh-blocks"
+        postings = GenerationPostings(searcher.reader(), flat)
         lengths = {f: postings.field_lengths(searcher.reader(), f) for f in ("title", "body", "exact")}
         yield engine, searcher, postings, lengths
 

@@ -6,7 +6,7 @@ import pytest
 
 from search.backend.whoosh.engine import SearchEngine
 from search.backend.whoosh.posting_arrays import MANIFEST, PostingArrays
-from search.backend.whoosh.postings import GenerationPostings
+from search.backend.whoosh.postings import GenerationPostings, position_keys
 from search.backend.whoosh.schema import SCORED_FIELDS
 from search.backend.whoosh.writer import open_index
 from search.reindex import reindex
@@ -17,8 +17,9 @@ from tests.reindex_child import announcements
 from tests.test_reindex import quiet
 
 
-def assert_flat_equals_whoosh(store: IndexStore) -> int:
-    """Every term of every scored field: the arrays' documents and weights are Whoosh's (deleted ones left out)."""
+def assert_flat_equals_whoosh(store: IndexStore, positions: bool = False) -> int:
+    """Every term of every scored field: the arrays' documents and weights are Whoosh's (deleted ones left
+    out), and with `positions` each term's positions in all its documents too."""
     index = open_index(store.root / store.current_generation())
     flat = PostingArrays.beside(index)
     assert flat is not None
@@ -31,6 +32,9 @@ def assert_flat_equals_whoosh(store: IndexStore) -> int:
                 got = flat.postings(field, text)
                 assert np.array_equal(got.ids, expected.ids), (field, text)
                 assert np.array_equal(got.weights, expected.weights), (field, text)
+                if positions and field != "title":
+                    assert np.array_equal(flat.position_keys(field, text, expected.ids),
+                                          position_keys(reader, field, text, expected.ids)), (field, text)
                 compared += 1
     return compared
 
@@ -40,6 +44,31 @@ def test_the_real_documents_postings_are_whooshs_for_every_term(real_store):
     flat = PostingArrays.beside(open_index(real_store.root / real_store.current_generation()))
     assert len(flat.postings("body", "κανένατέτοιολήμμα")) == 0
     assert flat.postings("municipality", "Δήμος Χανίων") is None  # not a scored field: read through Whoosh
+
+
+def test_positions_are_whooshs_for_any_documents_asked_about(real_store):
+    """Position keys of real words, for the documents a phrase or the proximity rescore asks about:
+    none, one, a few scattered, every holder, and documents that do not hold the word."""
+    index = open_index(real_store.root / real_store.current_generation())
+    flat = PostingArrays.beside(index)
+    rng = np.random.default_rng(7)
+    compared = 0
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        whoosh = GenerationPostings(reader)
+        assert flat.position_keys("title", "δήμαρχος", np.arange(5)) is None  # title keeps no positions
+        for field in ("body", "exact"):
+            by_documents = sorted(whoosh.every_term(reader, field).items(), key=lambda item: -len(item[1]))
+            # the commonest words (δήμου, του ...), one in the middle, one held by a single document, none
+            chosen = [text for text, _ in by_documents[:3] + by_documents[len(by_documents) // 2:][:1] + by_documents[-1:]]
+            for text in [*chosen, "κανενατετοιολημμα"]:
+                holders = whoosh.read(reader, field, text).ids
+                for docnums in [holders[:0], holders[:1], np.sort(rng.choice(holders, min(30, len(holders)), replace=False))
+                                if len(holders) else holders, holders, np.arange(0, reader.doc_count_all(), 97)]:
+                    expected = position_keys(reader, field, text, docnums)
+                    assert np.array_equal(flat.position_keys(field, text, docnums), expected), (field, text, len(docnums))
+                    compared += len(expected)
+    assert compared > 100_000  # positions, not empty arrays, were compared
 
 
 def test_an_incremental_reindex_rewrites_them_for_its_merged_and_deleted_documents(tmp_path):
@@ -52,7 +81,7 @@ def test_an_incremental_reindex_rewrites_them_for_its_merged_and_deleted_documen
     assert (result.updated, result.removed) == (5, 5) and store.current_generation() != first
     with open_index(store.root / store.current_generation()).searcher() as searcher:
         assert searcher.reader().has_deletions()  # replaced documents are deleted ones the arrays must leave out
-    assert assert_flat_equals_whoosh(store) > 100
+    assert assert_flat_equals_whoosh(store, positions=True) > 100
     answer = SearchService(store).engine().search(SearchRequest(q="διόρθωση"))
     assert answer.total == 5
 

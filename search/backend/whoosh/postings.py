@@ -84,12 +84,21 @@ EMPTY = Postings(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
 
 
 def leaf_postings(leaf: IndexReader, fieldname: str, btext: bytes, terminfo=None) -> tuple[list, list]:
-    """The blocks of one segment's posting list, read whole (deleted documents included).
+    """The blocks of one segment's posting list, read whole (deleted documents included): their
+    id and weight arrays.  `terminfo`, when the caller has it from walking the field's terms, saves a lookup."""
+    ids, weights = [], []
+    for block_ids, block_weights, _ in leaf_blocks(leaf, fieldname, btext, terminfo):
+        ids.append(block_ids)
+        weights.append(block_weights)
+    return ids, weights
+
+
+def leaf_blocks(leaf: IndexReader, fieldname: str, btext: bytes, terminfo=None, values: bool = False):
+    """(ids, weights, encoded values or None) of each block of one segment's posting list.
 
     Whoosh's own matcher reads the same blocks but steps through them one
     posting at a time; here each block's id and weight arrays are taken as
     they are decoded (the W3 codec's block reader, pinned by whoosh-reloaded 2.7.5).
-    `terminfo`, when the caller has it from walking the field's terms, saves a lookup.
     """
     format_ = leaf.schema[fieldname].format
     if terminfo is None:
@@ -97,18 +106,27 @@ def leaf_postings(leaf: IndexReader, fieldname: str, btext: bytes, terminfo=None
     else:
         matcher = leaf._codec.postings_reader(leaf._terms._postfile, terminfo, format_, term=(fieldname, btext))
     if not hasattr(matcher, "_read_ids"):  # postings inlined in the term's entry (the codec's inlinelimit)
-        ids, weights = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        return [np.asarray(ids, dtype=np.int64)], [np.asarray(weights, dtype=np.float64)]
-    ids, weights = [], []
+        inline = list(_inline_postings(matcher))
+        yield (np.asarray([i for i, _, _ in inline], dtype=np.int64), np.asarray([w for _, w, _ in inline], dtype=np.float64),
+               tuple(v for _, _, v in inline) if values else None)
+        return
     while matcher.is_active():
-        ids.append(_block_ids(matcher))
-        weights.append(_block_weights(matcher))
+        block_ids, block_weights = _block_ids(matcher), _block_weights(matcher)
+        if values:
+            matcher._read_values()  # from the data _block_ids read, de-minified as Whoosh does
+        yield block_ids, block_weights, tuple(matcher._values) if values else None
         matcher._next_block()
-    return ids, weights
+
+
+def _inline_postings(matcher):
+    while matcher.is_active():
+        yield matcher.id(), matcher.weight(), matcher.value()
+        matcher.next()
+
+
+def position_decoder(format_) -> Callable[[bytes], list[int]]:
+    """How a field's encoded values become positions: _decode_positions for Whoosh's Positions format."""
+    return _decode_positions if type(format_) is Positions else format_.decode_positions
 
 
 def _block_data(matcher) -> tuple:
@@ -215,6 +233,10 @@ class GenerationPostings:
         WHOLE_TERM_RATIO documents for each one asked about: that is what makes a phrase of
         letterhead words held by every announcement cost array operations.
         """
+        if self._flat is not None:
+            found = self._flat.position_keys(fieldname, text, docnums)
+            if found is not None:
+                return found
         key = (fieldname, text)
         keys = self._positions.peek(key)
         if keys is None:
@@ -321,7 +343,7 @@ def _positions(reader: IndexReader, fieldname: str, text: str, docnums: np.ndarr
     """(global docnum, positions) for each of `docnums` (ascending) that holds the term."""
     btext = reader.schema[fieldname].to_bytes(text)
     format_ = reader.schema[fieldname].format
-    decode = _decode_positions if type(format_) is Positions else format_.decode_positions
+    decode = position_decoder(format_)
     for leaf, offset in reader.leaf_readers():
         end = offset + leaf.doc_count_all()
         local = docnums[(docnums >= offset) & (docnums < end)] - offset
@@ -330,7 +352,7 @@ def _positions(reader: IndexReader, fieldname: str, text: str, docnums: np.ndarr
         matcher = leaf._terms.matcher(fieldname, btext, format_)
         if not hasattr(matcher, "_read_ids"):  # postings inlined in the term's entry: a handful
             wanted = set(local.tolist())
-            for docnum, value in _inline_values(matcher):
+            for docnum, _, value in _inline_postings(matcher):
                 if docnum in wanted:
                     yield docnum + offset, decode(value)
             continue
@@ -345,12 +367,6 @@ def _decode_positions(value: bytes) -> list[int]:
     """Whoosh's Positions.decode_positions, its loop over the deltas done by accumulate: a count
     (pack_uint), then the pickled deltas (the W3 codec stores each value as the format encoded it)."""
     return list(accumulate(loads(value[_INT_SIZE:])))
-
-
-def _inline_values(matcher):
-    while matcher.is_active():
-        yield matcher.id(), matcher.value()
-        matcher.next()
 
 
 def _candidate_blocks(matcher, local: np.ndarray, blocks: SizedCache | None, term: tuple):
