@@ -473,7 +473,7 @@ class IndexStore:
         self._require_lock()
         try:
             self._verify(staging, documents)
-            write_flat_postings(staging)
+            write_flat_postings(staging, documents)
         except BaseException:
             self.discard(staging)
             raise

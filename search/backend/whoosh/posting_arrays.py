@@ -28,20 +28,18 @@ with the same results.
 """
 from __future__ import annotations
 
-import heapq
 import itertools
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from whoosh.index import Index
-from whoosh.reading import IndexReader
 
-from .postings import POSITION_BITS, Postings, leaf_blocks, live_documents, position_decoder
+from .postings import POSITION_BITS, Postings, live_documents, merged_terms, position_decoder
 from .schema import SCORED_FIELDS
 
 MANIFEST = "postings.json"
@@ -78,9 +76,10 @@ def _write_field(directory: Path, open_index: Callable[[Path], Index], field: st
     """One field's files; returns its counts, for the manifest."""
     with open_index(directory).reader() as reader:
         positions = reader.schema[field].supports("positions")
+        decode = position_decoder(reader.schema[field].format) if positions else None
         with _FieldWriter(directory, field, positions) as writer:
-            for text, postings, found in _merged_terms(reader, field, live_documents(reader), positions):
-                writer.add(text, postings, found)
+            for text, postings, encoded in merged_terms(reader, field, live_documents(reader), positions):
+                writer.add(text, postings, [decode(value) for value in encoded] if positions else None)
     return writer.counts()
 
 
@@ -144,34 +143,6 @@ def _sync(handle) -> None:
     """On disk before the generation is published (the store fsyncs its directory, not its files)."""
     handle.flush()
     os.fsync(handle.fileno())
-
-
-def _merged_terms(reader: IndexReader, field: str, live: np.ndarray,
-                  positions: bool) -> Iterator[tuple[str, Postings, list[list[int]] | None]]:
-    """Every term of a field with its live postings (and the positions of each, when wanted), in term
-    order, one term in memory at a time: each segment's terms come sorted, and are merged across segments."""
-    leaves = list(reader.leaf_readers())
-    decode = position_decoder(reader.schema[field].format) if positions else None
-    walks = [_numbered_terms(leaf, field, number) for number, (leaf, _) in enumerate(leaves) if field in leaf.schema]
-    for btext, entries in itertools.groupby(heapq.merge(*walks), key=lambda entry: entry[0]):
-        id_parts, weight_parts, values = [], [], []
-        for _, number, terminfo in entries:
-            leaf, offset = leaves[number]
-            for ids, weights, encoded in leaf_blocks(leaf, field, btext, terminfo, values=positions):
-                id_parts.append(ids + offset)
-                weight_parts.append(weights)
-                values += encoded or ()
-        ids, weights = np.concatenate(id_parts), np.concatenate(weight_parts)
-        keep = live[ids]
-        if keep.any():
-            found = [decode(value) for value, kept in zip(values, keep.tolist()) if kept] if positions else None
-            yield btext.decode("utf-8"), Postings(ids[keep], weights[keep]), found
-
-
-def _numbered_terms(leaf: IndexReader, field: str, number: int) -> Iterator[tuple[bytes, int, object]]:
-    """A segment's terms of a field, each with the segment's number and the term's entry."""
-    for btext, terminfo in leaf.iter_field(field):
-        yield btext, number, terminfo
 
 
 @dataclass(frozen=True)

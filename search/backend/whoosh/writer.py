@@ -102,12 +102,12 @@ def _pickled_schema(directory: Path):
         return _MovedClasses(io.BytesIO(toc.read_string())).load()
 
 
-def write_flat_postings(directory: Path, procs: int | None = None) -> None:
+def write_flat_postings(directory: Path, documents: int, procs: int | None = None) -> None:
     """Write the generation's scored postings as flat arrays beside its files (posting_arrays.py):
-    the last step before it is published, once its documents are all written.  In up to two
+    the last step before it is published, once its `documents` are all written.  In up to two
     processes (`procs`), as the writer: a small generation in this one, before processes would start."""
     procs = procs or min(PARALLEL_PROCS, os.cpu_count() or 1)
-    if count_documents(directory) <= PARALLEL_AFTER:
+    if documents <= PARALLEL_AFTER:
         procs = 1
     write_posting_arrays(directory, open_index, procs)
 
