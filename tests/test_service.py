@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from pathlib import Path
@@ -9,13 +10,14 @@ from pathlib import Path
 import pytest
 
 from search.backend.whoosh import engine as engine_module
+from search.backend.whoosh.writer import open_index
 from search.request import SearchRequest
 from search import service as service_module
 from search.service import SearchService
 from search.store import BUILD_INFO, IndexStore, file_checksums
 from tests.reindex_child import announcements
 from web import create_app
-from web.state import GENERATION_HEADER
+from web.state import GENERATION_HEADER, open_before_serving
 
 
 @pytest.fixture
@@ -112,11 +114,54 @@ def test_after_a_switch_the_new_generation_answers_greeklish_at_once(store, monk
 def test_a_plain_query_does_not_wait_for_the_greeklish_vocabulary(store, monkeypatch):
     store.build(announcements(12))
     reading, release = held_vocabulary(monkeypatch)
-    engine = SearchService(store).engine()
+    engine = engine_module.SearchEngine(open_index(store.root / store.current_generation()))
     assert reading.wait(30)  # the vocabulary is being read, in its own thread, since the engine opened
     assert engine.search(SearchRequest(q="δήμαρχος")).total > 0  # a Greek word in the index needs no vocabulary
     release.set()
     assert engine.search(SearchRequest(q="dimarxos")).correction.query == "δήμαρχος"
+    engine.close()
+
+
+def test_the_first_generation_answers_once_its_vocabulary_is_read(store, monkeypatch):
+    """At start-up too: reading the vocabulary holds the GIL, so a query beside it would wait as long."""
+    store.build(announcements(12))
+    reading, release = held_vocabulary(monkeypatch)
+    service = SearchService(store)
+    answered = threading.Event()
+    threading.Thread(target=lambda: (service.live(), answered.set()), daemon=True).start()
+    assert reading.wait(30)
+    assert not answered.wait(0.3)
+    release.set()
+    assert answered.wait(30)
+
+
+def test_a_generation_opens_with_finer_gil_switching_and_restores_it(store, monkeypatch):
+    """Requests of the answering generation get the GIL back quickly while the next one reads its vocabulary."""
+    store.build(announcements(12))
+    usual = sys.getswitchinterval()
+    reading, release = held_vocabulary(monkeypatch)
+    service = SearchService(store)
+    opened = threading.Thread(target=service.live, daemon=True)
+    opened.start()
+    assert reading.wait(30)
+    assert sys.getswitchinterval() == pytest.approx(service_module.OPENING_SWITCH_INTERVAL) and usual > 0.001
+    release.set()
+    opened.join(30)
+    assert sys.getswitchinterval() == usual
+
+
+def test_serve_opens_the_generation_before_it_listens(store, monkeypatch):
+    store.build(announcements(12))
+    app = create_app({"INDEX_DIR": store.root, "TESTING": True})
+    health = open_before_serving(app)
+    assert health.ok and health.documents == 12 and health.serving == store.current_generation()
+
+    def no_opening(self, ix):
+        raise AssertionError("a request opened the generation")
+
+    monkeypatch.setattr(engine_module.SearchEngine, "__init__", no_opening)
+    answer = app.test_client().get("/api/search?q=dimarxos").get_json()
+    assert answer["correction"]["query"] == "δήμαρχος" and answer["total"] > 0
 
 
 def two_generations(store: IndexStore) -> tuple[str, str]:

@@ -30,6 +30,7 @@ from search.store import (DiskFull, IndexStore, IndexUnavailable, NoEarlierGener
 from web import create_app
 from web.access_log import AccessLog, access_logger
 from web.server import serve as run_server
+from web.state import open_before_serving
 
 SETTINGS = Settings.from_env()
 # The last reindex's summary, kept in the index directory for `status`.
@@ -324,6 +325,9 @@ def serve(host: str, port: int, threads: int, connection_limit: int, index_dir: 
             click.echo("Another reindex is building it: serving 'index being prepared' until it is live.")
     app = create_app({"INDEX_DIR": index_dir})
     app.wsgi_app = AccessLog(app.wsgi_app, access_logger(access_log))  # type: ignore[method-assign]
+    health = open_before_serving(app)
+    click.echo(f"Opened generation {health.serving}: {plural(health.documents, 'document')}." if health.ok
+               else f"Health: {health.status}: {health.message}")
     click.echo(f"Serving dimos-search on http://{host}:{port}/ (index: {SETTINGS.backend or index_dir})")
     run_server(app, host=host, port=port, **{**WAITRESS, "threads": threads, "connection_limit": connection_limit})
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from flask import Flask, Response, current_app, g
 
+from search.answers import Health
 from search.backend import Backend
 from search.service import SearchService, open_service
 from search.store import IndexStore
@@ -42,6 +43,15 @@ def init_app(app: Flask) -> None:
     app.extensions[_EXTENSION] = open_service(Path(app.config["INDEX_DIR"]), app.config.get("BACKEND"))
     app.extensions[_ADMISSION] = Admission()
     app.after_request(_name_generation)
+
+
+def open_before_serving(app: Flask) -> Health:
+    """Open the answering generation of `app`'s service now (engine, probe, vocabulary), and its health.
+
+    With no engine to fall back on, the first requests would wait for that opening (about
+    3 s at 100,000 documents), so `dimos-search serve` calls this before it listens.
+    """
+    return app.extensions[_EXTENSION].health()
 
 
 def get_service() -> SearchService | ClusterService:
