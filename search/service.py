@@ -47,7 +47,7 @@ class _FinerSwitching:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._inside = 0
-        self._restore = sys.getswitchinterval()
+        self._restore = sys.getswitchinterval()  # read again on each first entry
 
     def __enter__(self) -> None:
         with self._lock:
@@ -63,12 +63,8 @@ class _FinerSwitching:
                 sys.setswitchinterval(self._restore)
 
 
-_finer_switching = _FinerSwitching()
-
-
-def finer_switching() -> _FinerSwitching:
-    """The process's one finer-switching context: while any generation opens, requests share the GIL finely."""
-    return _finer_switching
+# The process's one: while any generation opens, requests share the GIL finely.
+finer_switching = _FinerSwitching()
 
 
 class SearchService:
@@ -136,11 +132,12 @@ class SearchService:
         The engine is made current only once its vocabulary is read too: reading it is
         pure Python, and a plain query of the new engine beside it waited as long for the GIL
         (774 ms for a 20 ms query at 100,000 documents, measured in process).  The whole
-        opening runs with a shorter switch interval (`finer_switching`).  A generation that cannot be opened or probed is searched no more by this service
-        (until a restart): the next generation that verifies answers, or IndexUnavailable.
+        opening runs with a shorter switch interval (`finer_switching`).  A generation that
+        cannot be opened or probed is searched no more by this service (until a restart):
+        the next generation that verifies answers, or IndexUnavailable.
         """
         try:
-            with finer_switching():
+            with finer_switching:
                 engine = SearchEngine(open_index(self.store.root / generation))
                 engine.vocabulary()
         except Exception as error:  # Whoosh raises many kinds on damaged files
