@@ -111,10 +111,9 @@ def _api_path(query: BenchQuery, limit: int = 10) -> str:
 def _http_run(index: Path, queries: Sequence[BenchQuery], passes: int, log: Path) -> dict:
     """`dimos-search serve` on the index, the mix sent to it one request at a time.
 
-    Besides the mix's latencies: how long the server took to answer /health, then its first
-    Greeklish query (the vocabulary is read in the background when a generation opens with none
-    serving before it, and a Greeklish query waits for it) and a plain one sent beside it; and the
-    server's peak resident memory after the mix (VmHWM).
+    Besides the mix's latencies: how long the server took to answer /health (it opens the
+    generation, vocabulary included, before it listens), then its first Greeklish query and a plain
+    one sent beside it; and the server's peak resident memory after the mix (VmHWM).
     """
     port = _free_port()
     started = time.monotonic()
