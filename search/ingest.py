@@ -27,6 +27,7 @@ Never raises for a bad file or record: the reason is logged and counted in the
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -64,6 +65,7 @@ from .extract import (
     parse_date,
 )
 from .gazetteer import Gazetteer
+from .parallel import SERIAL_FIRST, ordered_map
 
 log = logging.getLogger(__name__)
 
@@ -92,10 +94,14 @@ class IngestReport:
     yielded_texts: dict[str, str] = field(default_factory=dict, repr=False)  # fingerprint -> document id
 
     def skip(self, source: str, reason: str) -> None:
-        """Count `reason` under its kind ("invalid json: Expecting value at ..." is "invalid json")."""
+        """Count `reason` under its kind ("invalid json: Expecting value at ..." is "invalid json"), and log it."""
+        self.count(source, reason)
+        log.warning("skipped %s: %s", source, reason)
+
+    def count(self, source: str, reason: str) -> None:
+        """`skip` without the log line: for a skip already logged where it was found (a worker process)."""
         self.skipped[reason if reason.startswith("error: ") else reason.split(": ", 1)[0]] += 1
         self.details.append((source, reason))
-        log.warning("skipped %s: %s", source, reason)
 
     def summary(self) -> str:
         skipped = sum(self.skipped.values())
@@ -454,10 +460,29 @@ def load_documents(
     hashed in one guarded step: whatever fails skips that item alone, with its
     place and reason.  Documents whose normalised title and body are identical
     are yielded once and counted as duplicates.
+
+    Past the first SERIAL_FIRST items, documents are built in one forked worker
+    process (search/parallel.py), beside the reading here and the index writers:
+    one, because building remembers the best display form of each name seen so far
+    (DisplayForms.best), so documents are built one after another, in order,
+    whatever the process.  A skip found while reading is listed
+    when it is read, one found while building when its item's turn comes.
     """
     sources = list(sources)
     builder = _Builder(gazetteer)
     _learn_accents(builder.forms, sources)
+    units = _units(sources, report)
+    for built in ordered_map(functools.partial(_built, builder), units, processes=1,
+                             serial_first=SERIAL_FIRST):
+        for place, reason in built.skips:
+            report.count(place, reason)
+        if built.document is not None and _first_time(built, report):
+            report.documents += 1
+            yield built.document
+
+
+def _units(sources: list[Path | str], report: IngestReport) -> Iterator[_Unit]:
+    """Every item of the sources as read, before it is built; what cannot be read is reported here."""
     for item in _files(sources, report):
         items = _items(item, report)
         while True:
@@ -471,10 +496,37 @@ def load_documents(
                 report.skip(item.place, f"error: {type(error).__name__}")
                 break
             report.read += 1
-            document = _guarded(builder, item, kind, payload, place, report)
-            if document is not None and _first_time(document, place, report):
-                report.documents += 1
-                yield document
+            yield _Unit(item, kind, payload, place)
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """One item as read: a file's text or one of its records, with its place for skip reasons."""
+
+    item: _Item
+    kind: str
+    payload: Any
+    place: str
+
+
+@dataclass(frozen=True)
+class _Built:
+    """What building one unit gave: its document (None if skipped), the skips, the text's fingerprint."""
+
+    document: Document | None
+    skips: list[tuple[str, str]]
+    fingerprint: str
+    place: str
+
+
+def _built(builder: _Builder, unit: _Unit) -> _Built:
+    """Build one unit (in a worker process, for a large reindex): its skips are logged here and
+    counted by the caller."""
+    found = IngestReport()
+    document = _guarded(builder, unit, found)
+    fingerprint = "" if document is None else hashlib.sha1(
+        " ".join(fold_text(f"{document.title}\n{document.body}").split()).encode()).hexdigest()
+    return _Built(document, found.details, fingerprint, unit.place)
 
 
 def _learn_accents(forms: DisplayForms, sources: list[Path | str]) -> None:
@@ -510,9 +562,9 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
-def _guarded(builder: _Builder, item: _Item, kind: str, payload: Any, place: str,
-             report: IngestReport) -> Document | None:
+def _guarded(builder: _Builder, unit: _Unit, report: IngestReport) -> Document | None:
     """One item built and hashed, or None with its reason in `report`."""
+    item, kind, payload, place = unit.item, unit.kind, unit.payload, unit.place
     try:
         if kind == "record":
             document = _record_document(builder, payload, item.shown, f"{item.name}:{place.rsplit(':', 1)[-1]}")
@@ -536,12 +588,11 @@ def _guarded(builder: _Builder, item: _Item, kind: str, payload: Any, place: str
     return document
 
 
-def _first_time(document: Document, place: str, report: IngestReport) -> bool:
+def _first_time(built: _Built, report: IngestReport) -> bool:
     """False (a duplicate, counted) when the same normalised title and body were yielded before."""
-    fingerprint = hashlib.sha1(" ".join(fold_text(f"{document.title}\n{document.body}").split()).encode()).hexdigest()
-    if fingerprint in report.yielded_texts:
+    if built.fingerprint in report.yielded_texts:
         report.duplicates += 1
-        report.details.append((place, f"duplicate of {report.yielded_texts[fingerprint]}"))
+        report.details.append((built.place, f"duplicate of {report.yielded_texts[built.fingerprint]}"))
         return False
-    report.yielded_texts[fingerprint] = document.id
+    report.yielded_texts[built.fingerprint] = built.document.id
     return True

@@ -101,6 +101,10 @@ def _hashed(content: frozenset[str]) -> np.ndarray:
     return np.unique(np.fromiter((hash(word) for word in content), dtype=np.int64, count=len(content)))
 
 
+# A text's MinHash signature and the sorted hashes of its content words.
+Features = tuple[MinHash, np.ndarray]
+
+
 def _includes_either(a: np.ndarray, b: np.ndarray) -> bool:
     """`same_up_to_numbers` on hashed content words."""
     small, large = (a, b) if len(a) <= len(b) else (b, a)
@@ -127,7 +131,10 @@ class Grouper:
 
     def assign(self, doc_id: str, text: str) -> str:
         """The key of the group `doc_id` joins; it leads a new group (its own id) when it resembles none."""
-        features = self._features(text)
+        return self.assign_features(doc_id, self.features(text))
+
+    def assign_features(self, doc_id: str, features: Features | None) -> str:
+        """`assign` from the text's `features`, computed beforehand (in a worker process, for a large reindex)."""
         if features is None:
             return doc_id  # nothing to compare: alone, and no leader any other could resemble
         minhash, content = features
@@ -142,13 +149,16 @@ class Grouper:
 
     def lead(self, doc_id: str, text: str) -> None:
         """Take `doc_id` as an existing group's leader (an incremental run seeds the live index's leaders)."""
-        features = self._features(text)
+        features = self.features(text)
         if features is not None:
             self._register(doc_id, *features)
 
     @staticmethod
-    def _features(text: str) -> tuple[MinHash, np.ndarray] | None:
-        """The signature and hashed content words, from one pass over the words; None for a text of none."""
+    def features(text: str) -> Features | None:
+        """The signature and hashed content words, from one pass over the words; None for a text of none.
+
+        A function of the text alone, and so computed in any process forked from this one (the content
+        words' hashes are Python's string hashes, whose secret a forked process shares)."""
         tokens = _tokens(text)
         shingled = _shingles(tokens)
         return (_signature(shingled), _hashed(_content(tokens))) if shingled else None

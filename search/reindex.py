@@ -7,6 +7,7 @@ run killed at any moment cannot damage what the service is searching.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 import time
@@ -19,6 +20,7 @@ from typing import Protocol, TextIO
 from .documents import Document
 from .backend.whoosh.writer import IndexUpdate
 from .neardup import Grouper, text_of
+from .parallel import SERIAL_FIRST, WORKERS, ordered_map
 from .store import IndexStore, LockHolder, directory_size
 
 # How often progress is written: a terminal bar is redrawn, a log gets a line.
@@ -150,9 +152,16 @@ def _tracked(sources: Mapping[str, Iterable[Document]], origins: dict[str, list[
 
 
 def _grouped(documents: Iterable[Document], grouper: Grouper) -> Iterator[Document]:
-    """The documents, each with its near-duplicate group among those before it (search/neardup.py)."""
-    for document in documents:
-        document.group = grouper.assign(document.id, text_of(document))
+    """The documents, each with its near-duplicate group among those before it (search/neardup.py).
+
+    Each text's signature is its own (in worker processes past the first SERIAL_FIRST); the groups,
+    which depend on every document before, are assigned here, in order.
+    """
+    ahead, behind = itertools.tee(documents)
+    signed = ordered_map(Grouper.features, (text_of(document) for document in ahead), processes=WORKERS,
+                         serial_first=SERIAL_FIRST)
+    for document, features in zip(behind, signed):
+        document.group = grouper.assign_features(document.id, features)
         yield document
 
 

@@ -79,7 +79,7 @@ def main() -> None:
         documents = _stalling(documents, phase, len(documents) // 2)
     elif phase == "parallel":
         from search.backend.whoosh import writer as index_module
-        index_module.PARALLEL_AFTER = 10  # then Whoosh's writer processes start with their first batch of 100
+        index_module.SERIAL_FIRST = 10  # then Whoosh's writer processes start with their first batch of 100
         documents = _stalling(documents, phase, len(documents) - 10)
     elif phase in ("writing", "incremental"):
         commit_toc = SegmentWriter._commit_toc

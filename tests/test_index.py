@@ -18,7 +18,7 @@ def test_writer_processes_give_the_same_answers_as_one_writer(tmp_path: Path, mo
     documents = diavgeia_documents()
     if not documents:
         pytest.skip("real Diavgeia decisions in ../shared/data are absent")
-    monkeypatch.setattr(index, "PARALLEL_AFTER", 100)
+    monkeypatch.setattr(index, "SERIAL_FIRST", 100)
     answers = {}
     for procs in (1, 2):
         count = index.write_documents(tmp_path / f"procs{procs}", documents, procs=procs)
