@@ -65,7 +65,7 @@ from .extract import (
     parse_date,
 )
 from .gazetteer import Gazetteer
-from .parallel import SERIAL_FIRST, ordered_map
+from .parallel import SERIAL_FIRST, WORKERS, ordered_map
 
 log = logging.getLogger(__name__)
 
@@ -536,16 +536,29 @@ def _learn_accents(forms: DisplayForms, sources: list[Path | str]) -> None:
     It reads what ingestion will read (records' text fields, decoded files) and
     nothing is reported: the real pass reports every skip.  It costs one more
     read of the sources (measured: 1.8 s, median of 3, for the 1,453 decisions and 127 laws,
-    against 30 s for their ingestion).
+    against 30 s for their ingestion).  Each text is learned on its own, past the first
+    SERIAL_FIRST in forked workers, and merged here in order: the same forms as one pass.
     """
+    for learned in ordered_map(_learned, _texts(sources), processes=WORKERS, serial_first=SERIAL_FIRST):
+        forms.merge(learned)
+
+
+def _learned(text: str) -> DisplayForms:
+    forms = DisplayForms()
+    forms.learn(text)
+    return forms
+
+
+def _texts(sources: list[Path | str]) -> Iterator[str]:
+    """The text of every item of the sources, those that cannot be read left out without a word."""
     quiet = IngestReport()
     for item in _files(sources, quiet):
         try:
             for kind, payload, _ in _items(item, quiet):
                 if kind != "record":
-                    forms.learn(payload[0])
+                    yield payload[0]
                 elif isinstance(payload, dict):
-                    forms.learn(" ".join(_strings(payload)))
+                    yield " ".join(_strings(payload))
         except Exception:  # noqa: BLE001 - the real pass meets and reports the same failure
             continue
 
