@@ -19,6 +19,7 @@ import itertools
 import multiprocessing
 import os
 from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
@@ -55,9 +56,9 @@ def _run_chunk(chunk: list) -> tuple[list, Exception | None]:
     return results, None
 
 
-def _results(pending: deque) -> Iterator:
+def _results(pending: deque[Future]) -> Iterator:
     """The oldest chunk's results, then what its item raised, if one did."""
-    results, error = pending.popleft().get()
+    results, error = pending.popleft().result()
     yield from results
     if error is not None:
         raise error
@@ -72,7 +73,8 @@ def ordered_map(function: Callable[[In], Out], items: Iterable[In], *, processes
     item after those, in order, so a `function` that remembers what it saw (it starts from what
     this process had seen, inherited at the fork) gives what it would have given here.  Two or
     more share the items out by chunks, for a function of its item alone.  `function` must not
-    raise; an exception in a worker is raised here, at the item's turn.
+    raise; an exception in a worker is raised here, at the item's turn, and a worker that dies
+    (killed, out of memory) raises BrokenProcessPool here instead of leaving the map waiting.
     """
     items = iter(items)
     yield from map(function, itertools.islice(items, serial_first))
@@ -83,12 +85,15 @@ def ordered_map(function: Callable[[In], Out], items: Iterable[In], *, processes
     if processes <= 0:
         yield from map(function, itertools.chain(first, itertools.chain.from_iterable(chunks)))
         return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(processes, initializer=_install, initargs=(function,)) as pool:
-        pending = deque([pool.apply_async(_run_chunk, (first,))])
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_install, initargs=(function,))
+    try:
+        pending = deque([pool.submit(_run_chunk, first)])
         for chunk in chunks:
-            pending.append(pool.apply_async(_run_chunk, (chunk,)))
+            pending.append(pool.submit(_run_chunk, chunk))
             if len(pending) >= processes * CHUNKS_AHEAD:
                 yield from _results(pending)
         while pending:
             yield from _results(pending)
+    finally:
+        pool.shutdown(cancel_futures=True)

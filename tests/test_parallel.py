@@ -3,6 +3,8 @@ what it indexes must be exactly what one process indexes."""
 from __future__ import annotations
 
 import io
+import os
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -61,3 +63,15 @@ def test_a_reindex_with_worker_processes_indexes_what_one_process_indexes(tmp_pa
     assert any(fields.get("officials") for fields in alone.values())
     assert (shared_report.duplicates, shared_report.skipped) == (alone_report.duplicates, alone_report.skipped)
     assert sorted(shared_report.details) == sorted(alone_report.details)
+
+
+def _dies_at_the_hundredth(number: int) -> int:
+    if number == 100:
+        os._exit(1)  # as a worker killed by the kernel (out of memory) would
+    return number
+
+
+def test_a_worker_that_dies_stops_the_map_with_an_error_instead_of_a_wait():
+    results = ordered_map(_dies_at_the_hundredth, range(300), processes=2, serial_first=10)
+    with pytest.raises(BrokenProcessPool):
+        list(results)
