@@ -32,7 +32,7 @@ SKIPS_LISTED = 50
 
 
 class IngestCounts(Protocol):
-    """What the reindex summary needs from ingestion (search.ingest.IngestReport)."""
+    """What the reindex summary needs from ingestion (search.sources.IngestReport)."""
 
     duplicates: int
     skipped: Counter[str]

@@ -9,7 +9,8 @@ import pytest
 
 from search.documents import Official
 from search.gazetteer import Gazetteer
-from search.ingest import IngestReport, decode, load_documents, Skip
+from search.ingest import IngestReport, load_documents, Skip
+from search.sources import decode
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
