@@ -96,7 +96,7 @@ class Token(NamedTuple):
     """A word, number or punctuation mark (a tuple: a document makes thousands).
 
     Whether a word is capitalised or all capitals is asked three and two times a token on
-    average, so it is read once, when the token is made (`token`): as properties, the two
+    average, so it is read once, when the token is made (`_token`): as properties, the two
     were 1.6 of 25 s of a profile of ingestion.
     """
 
@@ -107,7 +107,7 @@ class Token(NamedTuple):
     upper: bool  # a word of two or more letters, all capitals
 
 
-def token(text: str) -> Token:
+def _token(text: str) -> Token:
     word = text[:1].isalpha()
     return Token(text, fold(text), word, word and text[:1].isupper(), word and len(text) > 1 and text.isupper())
 
@@ -118,7 +118,7 @@ _TOKEN = re.compile(rf"{_LETTERS}(?:[-‐]{_LETTERS})*|\d+|[^\w\s]")
 
 
 def tokenize(text: str) -> list[Token]:
-    tokens = [token(match) for match in _TOKEN.findall(text)]
+    tokens = [_token(surface) for surface in _TOKEN.findall(text)]
     return _join_compound_first_names(tokens)
 
 
@@ -134,7 +134,7 @@ def _join_compound_first_names(tokens: list[Token]) -> list[Token]:
         if i + 2 < len(tokens) and tokens[i + 1].text in "-‐" and tokens[i].word and tokens[i + 2].word \
                 and first_name(tokens[i].text) and first_name(tokens[i + 2].text):
             text = f"{tokens[i].text}-{tokens[i + 2].text}"
-            joined.append(token(text))
+            joined.append(_token(text))
             i += 3
             continue
         joined.append(tokens[i])

@@ -224,8 +224,8 @@ def load_documents(
     process (search/parallel.py), beside the reading here and the index writers:
     one, because building remembers the best display form of each name seen so far
     (DisplayForms.best), so documents are built one after another, in order,
-    whatever the process.  A skip found while reading is listed
-    when it is read, one found while building when its item's turn comes.
+    whatever the process.  A skip found while reading is listed when it is read,
+    one found while building when its item's turn comes.
     """
     sources = list(sources)
     builder = _Builder(gazetteer)

@@ -77,13 +77,13 @@ def ordered_map(function: Callable[[In], Out], items: Iterable[In], *, processes
     (killed, out of memory) raises BrokenProcessPool here instead of leaving the map waiting.
     """
     items = iter(items)
+    if processes <= 0:
+        yield from map(function, items)
+        return
     yield from map(function, itertools.islice(items, serial_first))
     chunks = iter(lambda: list(itertools.islice(items, CHUNK)), [])
     first = next(chunks, None)
     if first is None:
-        return
-    if processes <= 0:
-        yield from map(function, itertools.chain(first, itertools.chain.from_iterable(chunks)))
         return
     pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
                                initializer=_install, initargs=(function,))

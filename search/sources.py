@@ -289,9 +289,17 @@ def units(sources: list[Path | str], report: IngestReport) -> Iterator[Unit]:
             yield Unit(item, kind, payload, place)
 
 
+class _Unlogged(IngestReport):
+    """The report of a pass over what the real pass reads and reports: it counts, and logs nothing."""
+
+    def skip(self, source: str, reason: str) -> None:
+        self.count(source, reason)
+
+
 def texts(sources: list[Path | str]) -> Iterator[str]:
-    """The text of every item of the sources, those that cannot be read left out without a word."""
-    quiet = IngestReport()
+    """The text of every item of the sources, those that cannot be read left out without a word
+    (the pass that builds the documents logs and reports them)."""
+    quiet = _Unlogged()
     for item in _files(sources, quiet):
         try:
             for kind, payload, _ in _items(item, quiet):

@@ -315,3 +315,14 @@ def test_an_initial_is_the_one_full_name_the_sources_write(tmp_path):
     names = {d.id: [o.name for o in d.officials] for d in docs}
     assert names["1"] == names["2"] == ["Παναγιώτης Σκουρλετης"]
     assert names["3"] == ["Γ. Παπαδόπουλος"]
+
+
+def test_a_bad_line_is_logged_once_though_the_sources_are_read_twice(tmp_path, caplog):
+    """The pass that learns names' accents reads the same lines: the operator's log names the bad one once."""
+    good = {"id": "d1", "title": "Ανακοίνωση του Δήμου Χανίων", "body": "Ο δήμαρχος Χανίων ενημερώνει τους δημότες."}
+    (tmp_path / "export.jsonl").write_text(json.dumps(good, ensure_ascii=False) + "\n{\"id\": \n", encoding="utf-8")
+    with caplog.at_level("WARNING", logger="search.sources"):
+        docs, report = _load(tmp_path / "export.jsonl")
+    assert [d.id for d in docs] == ["d1"] and report.skipped == {"invalid json": 1}
+    assert [r.getMessage() for r in caplog.records].count(
+        f"skipped {tmp_path / 'export.jsonl'}:2: {report.details[0][1]}") == 1

@@ -24,7 +24,6 @@ from .posting_arrays import write_posting_arrays
 from .schema import build_schema, from_stored, to_record, whole_bodies
 
 
-
 class _SegmentLengths(W3PerDocReader):
     """A segment's field lengths as its writer reads them back: each field's column read once, whole.
 
