@@ -117,6 +117,15 @@ def client(seed_store):
     return create_app({"INDEX_DIR": seed_store.root, "TESTING": True}).test_client()
 
 
+@pytest.fixture
+def server(seed_store):
+    """`dimos-search serve` on the seed index, a real subprocess on a free port: its base URL."""
+    from tests.browser import running_server
+
+    with running_server(seed_store.root) as base:
+        yield base
+
+
 # The cluster of tests/test_cluster.py and tests/test_cluster_backend.py: each shard on 2 of the 3 nodes,
 # so one node can die with every shard still answered.
 NODES = 3
@@ -162,6 +171,22 @@ def whoosh_store(documents, tmp_path_factory) -> IndexStore:
     store = IndexStore(tmp_path_factory.mktemp("whoosh"))
     store.build(documents)
     return store
+
+
+@pytest.fixture(scope="module")
+def whoosh_engine(whoosh_store):
+    """The engine over `whoosh_store`, as the service serves it: what a cluster module's searcher answers beside."""
+    from search.service import SearchService
+
+    return SearchService(whoosh_store).engine()
+
+
+@pytest.fixture(scope="module")
+def whoosh_client(whoosh_store):
+    """A test client of the web app on `whoosh_store` alone: what `on_cluster` must answer as."""
+    from web import create_app
+
+    return create_app({"INDEX_DIR": whoosh_store.root, "BACKEND": None, "TESTING": True}).test_client()
 
 
 @pytest.fixture(scope="module")

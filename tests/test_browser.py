@@ -8,105 +8,17 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from search.ingest import IngestReport, load_documents
 from search.store import IndexStore
-from tests.conftest import PROJECT_ROOT, SEEDS, shared_data
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ABSENT, DESKTOP, PHONE, browser_page, running_server
+from tests.conftest import SEEDS, shared_data
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 SCREENSHOT = ARTIFACTS / "results.png"
-# An iPhone 12-15's viewport in CSS pixels: the "first screen" a citizen sees on a phone.
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-# Deadlines only, for a loaded 2-core CI machine (a start takes 1-2 s, an action milliseconds): they
-# stop a hung run, they time nothing.
-STARTUP_SECONDS = 60
-ACTION_TIMEOUT_MS = 30_000
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not CHROMIUM.exists(),
-                                 reason=f"{CHROMIUM} is absent: apt-get install chromium (scripts/test does it as root)")]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def running_server(index_dir: Path) -> Iterator[str]:
-    """`dimos-search serve` over `index_dir`, as the README runs it, on its own port; yields its base URL."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--index", str(index_dir)],
-        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/health", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"the server did not start:\n{process.communicate()[0]}")
-            time.sleep(0.1)
-    try:
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-@contextmanager
-def browser_page(viewport: dict[str, int], locale: str = "el-GR", javascript: bool = True) -> Iterator[Any]:
-    """A page of headless Chromium at `viewport` (PHONE, DESKTOP) as a browser set to `locale` shows it,
-    with or without `javascript`; every action on it waits up to ACTION_TIMEOUT_MS.  Closed on leaving."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport=viewport, locale=locale, java_script_enabled=javascript)
-            page.set_default_timeout(ACTION_TIMEOUT_MS)
-            yield page
-        finally:
-            browser.close()
-
-
-@contextmanager
-def phone_page(index_dir: Path) -> Iterator[tuple[str, Any]]:
-    """A Chromium page at the phone's viewport (Greek locale) on `dimos-search serve` over `index_dir`:
-    yields (base URL, page).  For the phone checks of other modules, whose tests are not all `slow`:
-    skips the test where Chromium is absent, as this module's mark does."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is absent: apt-get install chromium")
-    with running_server(index_dir) as base, browser_page(PHONE) as page:
-        yield base, page
-
-
-@pytest.fixture
-def server(seed_store):
-    with running_server(seed_store.root) as base:
-        yield base
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(), reason=CHROMIUM_ABSENT)]
 
 
 def test_search_facet_and_document_in_a_browser(server):

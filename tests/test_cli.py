@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -13,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from search.store import IndexStore
+from tests.browser import running_server
 from tests.conftest import PROJECT_ROOT, marked
 from web.cli import EXIT_LOCKED, main
 
@@ -155,20 +154,8 @@ def test_status_without_an_index_says_how_to_build_it(tmp_path):
 
 
 def test_serve_writes_an_access_log_line_per_request(seed_store, tmp_path):
-    from tests.test_browser import free_port
     log = tmp_path / "access.log"
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port),
-                                "--index", str(seed_store.root), "--access-log", str(log)],
-                               cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(600):  # polls for a start (1-2 s) up to a minute: a deadline for a loaded machine
-            try:
-                urllib.request.urlopen(f"{base}/health", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with running_server(seed_store.root, "--access-log", str(log)) as base:
         body = urllib.request.urlopen(f"{base}/?q=%CE%B4%CE%B9%CE%B1%CE%BA%CF%85%CE%B2%CE%B5%CF%81%CE%BD%CE%B7%CF%83%CE%B7",
                                       timeout=10).read()
         try:
@@ -181,9 +168,6 @@ def test_serve_writes_an_access_log_line_per_request(seed_store, tmp_path):
             if log.exists() and "GET /nowhere " in log.read_text(encoding="utf-8"):
                 break
             time.sleep(0.05)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
     lines = log.read_text(encoding="utf-8").splitlines()
     common = re.compile(r'127\.0\.0\.1 - - \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "(.*?)" (\d{3}) (\d+|-)')
     parsed = [common.fullmatch(line).groups() for line in lines]

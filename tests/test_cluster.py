@@ -24,7 +24,6 @@ import pytest
 from tests.conftest import PROJECT_ROOT, decision_documents, free_base_port, seed_documents, water_cut
 from search.answers import SearchAnswer
 from search.request import SearchRequest
-from search.service import SearchService
 
 pytestmark = pytest.mark.slow
 
@@ -57,11 +56,6 @@ def documents():
     return seed_documents() + [water_cut()] + decision_documents()[:DECISIONS]
 
 
-@pytest.fixture(scope="module")
-def whoosh(whoosh_store):
-    return SearchService(whoosh_store).engine()
-
-
 def requests():
     for q in QUERIES:
         yield SearchRequest(q=q)
@@ -83,7 +77,7 @@ def ranked(answer: SearchAnswer) -> list[tuple[str, float | None]]:
     return [(r.id, r.score) for r in answer.results]
 
 
-def test_cluster_and_whoosh_give_the_same_totals_facets_and_ranked_pages(cluster, whoosh, documents, figure):
+def test_cluster_and_whoosh_give_the_same_totals_facets_and_ranked_pages(cluster, whoosh_engine, documents, figure):
     """The same page in the same order with the same scores: the cluster scores its candidates as
     Whoosh's BM25F does and orders ties by writing order, Whoosh's docnum here (one segment).
     Requests Whoosh reads as Greeklish or corrects get the same correction and suggestion
@@ -91,7 +85,7 @@ def test_cluster_and_whoosh_give_the_same_totals_facets_and_ranked_pages(cluster
     searcher = ClusterSearcher(cluster.topology)
     compared = expanded = 0
     for request in requests():
-        expected = whoosh.search(request)
+        expected = whoosh_engine.search(request)
         got = searcher.search(request)
         assert (got.suggestion, got.correction) == (expected.suggestion, expected.correction), request
         assert comparable(got) == comparable(expected), request
@@ -103,7 +97,7 @@ def test_cluster_and_whoosh_give_the_same_totals_facets_and_ranked_pages(cluster
            f"suggested), same totals, facets, corrections and pages (ids, order, scores)")
 
 
-def test_one_node_killed_answers_the_same_and_reports_degraded(healed, whoosh):
+def test_one_node_killed_answers_the_same_and_reports_degraded(healed, whoosh_engine):
     searcher = ClusterSearcher(healed.topology)
     before = [searcher.search(r) for r in requests()]
     healed.kill_node(1)

@@ -12,7 +12,6 @@ import shutil
 import pytest
 
 from tests.conftest import NODES, decision_documents, seed_documents, water_cut
-from web import create_app
 
 pytestmark = pytest.mark.slow
 
@@ -37,15 +36,10 @@ def documents():
     return seed_documents() + [water_cut()] + decision_documents()[:300]
 
 
-@pytest.fixture(scope="module")
-def whoosh(whoosh_store):
-    return create_app({"INDEX_DIR": whoosh_store.root, "BACKEND": None, "TESTING": True}).test_client()
 
-
-
-def searches(whoosh) -> list[str]:
+def searches(whoosh_client) -> list[str]:
     """SEARCHES and filters by the commonest municipality, region and official Whoosh offers."""
-    facets = whoosh.get("/api/search?q=δήμος").get_json()["facets"]
+    facets = whoosh_client.get("/api/search?q=δήμος").get_json()["facets"]
     town, region, person = (facets[name][0]["value"] for name in ("municipality", "region", "official"))
     return SEARCHES + [f"q=δήμος&municipality={town}", f"q=&region={region}", f"q=&official={person}",
                        f"q=απόφαση&municipality={town}&sort=newest"]
@@ -59,10 +53,10 @@ def shown(answer: dict) -> dict:
             "correction": answer["correction"], "suggestion": answer["suggestion"]}
 
 
-def test_the_api_on_the_cluster_answers_as_on_whoosh(whoosh, on_cluster):
+def test_the_api_on_the_cluster_answers_as_on_whoosh(whoosh_client, on_cluster):
     corrected = 0
-    for query in searches(whoosh):
-        expected = whoosh.get(f"/api/search?{query}").get_json()
+    for query in searches(whoosh_client):
+        expected = whoosh_client.get(f"/api/search?{query}").get_json()
         got = on_cluster.get(f"/api/search?{query}")
         assert got.status_code == 200, query
         assert shown(got.get_json()) == shown(expected), query
@@ -70,8 +64,8 @@ def test_the_api_on_the_cluster_answers_as_on_whoosh(whoosh, on_cluster):
     assert corrected >= 2  # the Greeklish and the misspelling
 
 
-def test_the_search_page_and_a_document_come_from_the_cluster(whoosh, on_cluster, documents):
-    answer = whoosh.get("/api/search?q=διακοπή+νερού").get_json()
+def test_the_search_page_and_a_document_come_from_the_cluster(whoosh_client, on_cluster, documents):
+    answer = whoosh_client.get("/api/search?q=διακοπή+νερού").get_json()
     top = answer["results"][0]
     page = on_cluster.get("/?q=διακοπή+νερού")
     assert page.status_code == 200
@@ -92,8 +86,8 @@ def test_health_names_every_node_and_shard(on_cluster, cluster, documents):
         (k, "ok", 2) for k in range(NODES)]
 
 
-def test_one_node_killed_same_answers_and_degraded(healed, whoosh, on_cluster):
-    queries = searches(whoosh)
+def test_one_node_killed_same_answers_and_degraded(healed, whoosh_client, on_cluster):
+    queries = searches(whoosh_client)
     before = [shown(on_cluster.get(f"/api/search?{q}").get_json()) for q in queries]
     healed.kill_node(1)
     after = [on_cluster.get(f"/api/search?{q}") for q in queries]
@@ -123,30 +117,30 @@ PREFIXES = ["δημ", "διάκ", "ΔΙΑΚ", "α", "προμήθεια", "απ�
             "ξξξ", "δήμος συμβ"]
 
 
-def test_word_completion_on_the_cluster_answers_as_on_whoosh(whoosh, on_cluster):
+def test_word_completion_on_the_cluster_answers_as_on_whoosh(whoosh_client, on_cluster):
     answered = 0
     for prefix in PREFIXES:
-        expected = whoosh.get("/api/complete", query_string={"q": prefix})
+        expected = whoosh_client.get("/api/complete", query_string={"q": prefix})
         got = on_cluster.get("/api/complete", query_string={"q": prefix})
         assert (got.status_code, got.get_json()) == (expected.status_code, expected.get_json()), prefix
         answered += bool(expected.get_json()["completions"])
     assert answered >= len(PREFIXES) - 2
 
 
-def listings(whoosh) -> list[str]:
+def listings(whoosh_client) -> list[str]:
     """All-values listings of every facet: over a query, everything, a Greeklish query, another facet's
     filter, a date range, a filter text, a second page."""
-    town = whoosh.get("/api/search?q=δήμος").get_json()["facets"]["municipality"][0]["value"]
+    town = whoosh_client.get("/api/search?q=δήμος").get_json()["facets"]["municipality"][0]["value"]
     return ["municipality?q=δήμος", "official?q=", "region?q=", "year?q=δήμος", "municipality?q=dimarxos",
             "official?q=&municipality=Δήμος Χανίων", f"municipality?q=&municipality={town}", "year?q=&undated=1",
             "municipality?q=&from=2022-01-01&to=2024-12-31", "municipality?q=&filter=athin",
             "official?q=&filter=gior", "official?q=&page=2&size=5", "region?q=&filter=kriti", "year?q=&filter=202"]
 
 
-def test_the_all_values_facet_listing_on_the_cluster_answers_as_on_whoosh(whoosh, on_cluster):
+def test_the_all_values_facet_listing_on_the_cluster_answers_as_on_whoosh(whoosh_client, on_cluster):
     listed = 0
-    for path in listings(whoosh):
-        expected = whoosh.get(f"/api/facets/{path}")
+    for path in listings(whoosh_client):
+        expected = whoosh_client.get(f"/api/facets/{path}")
         got = on_cluster.get(f"/api/facets/{path}")
         assert got.status_code == expected.status_code == 200, path
         expected, got = expected.get_json(), got.get_json()
@@ -156,14 +150,14 @@ def test_the_all_values_facet_listing_on_the_cluster_answers_as_on_whoosh(whoosh
         page = on_cluster.get(f"/facets/{path}")
         assert page.status_code == 200, path
         assert all(v["value"] in page.get_data(as_text=True) for v in expected["values"][:5]), path
-    assert listed >= len(listings(whoosh)) - 1
+    assert listed >= len(listings(whoosh_client)) - 1
 
 
-def test_an_entity_page_lists_the_clusters_documents(whoosh, on_cluster):
-    town = whoosh.get("/api/search?q=").get_json()["facets"]["municipality"][0]
+def test_an_entity_page_lists_the_clusters_documents(whoosh_client, on_cluster):
+    town = whoosh_client.get("/api/search?q=").get_json()["facets"]["municipality"][0]
     with on_cluster.application.test_request_context():
         from web.links import entity_url
         path = entity_url("municipality", town["value"])
     page = on_cluster.get(path)
     assert page.status_code == 200 and town["value"] in page.get_data(as_text=True)
-    assert page.get_data(as_text=True) == whoosh.get(path).get_data(as_text=True)
+    assert page.get_data(as_text=True) == whoosh_client.get(path).get_data(as_text=True)

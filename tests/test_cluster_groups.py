@@ -17,7 +17,6 @@ from search.neardup import Grouper, text_of
 from search.sphinx.cluster import MAX_MATCHES
 from search.sphinx.collapse import collapse_pool, larger_pool
 from tests.conftest import decision_documents, seed_documents
-from web import create_app
 
 pytestmark = pytest.mark.slow
 
@@ -34,28 +33,23 @@ def documents():
     return grouped
 
 
-@pytest.fixture(scope="module")
-def whoosh(whoosh_store):
-    return create_app({"INDEX_DIR": whoosh_store.root, "BACKEND": None, "TESTING": True}).test_client()
-
-
 
 def listed(answer: dict) -> dict:
     hits = [{k: h[k] for k in ("id", "score", "similar", "group", "snippet")} for h in answer["results"]]
     return {k: answer[k] for k in ("total", "distinct", "pages", "facets")} | {"hits": hits}
 
 
-def test_a_groups_listing_on_the_cluster_answers_as_on_whoosh(documents, whoosh, on_cluster):
+def test_a_groups_listing_on_the_cluster_answers_as_on_whoosh(documents, whoosh_client, on_cluster):
     sizes = Counter(d.group for d in documents)
     groups = [key for key, size in sizes.most_common(3) if size > 1] + [documents[0].group]
     assert len(groups) == 4  # three real groups of near-duplicates, and a document alone
     for key in groups:
         for query in ("q=", "q=απόφαση", "q=&sort=newest&per_page=5&page=2", "q=dimarxos"):
             path = f"/api/search?{query}&group={key}"
-            expected, got = whoosh.get(path), on_cluster.get(path)
+            expected, got = whoosh_client.get(path), on_cluster.get(path)
             assert got.status_code == expected.status_code == 200, path
             assert listed(got.get_json()) == listed(expected.get_json()), path
-        assert whoosh.get(f"/api/search?q=&group={key}").get_json()["total"] == sizes[key]
+        assert whoosh_client.get(f"/api/search?q=&group={key}").get_json()["total"] == sizes[key]
 
 
 # Templated decisions' words: each finds groups of near-duplicates among its documents.
@@ -63,7 +57,7 @@ COLLAPSED_QUERIES = ("q=", "q=απόφαση", "q=πίστωσης", "q=ανάλ
 PAGES = ("", "&page=2", "&per_page=5&page=3", "&per_page=50")
 
 
-def test_collapsed_searches_on_the_cluster_answer_as_on_whoosh(whoosh, on_cluster):
+def test_collapsed_searches_on_the_cluster_answer_as_on_whoosh(whoosh_client, on_cluster):
     """Each near-duplicate group once (by relevance its best-ranked member, by date its first), the same
     ids, order, scores, `similar`, `distinct` and `pages`; totals and facets counting documents."""
     collapsed = 0
@@ -71,13 +65,13 @@ def test_collapsed_searches_on_the_cluster_answer_as_on_whoosh(whoosh, on_cluste
         for sort in ("", "&sort=relevance", "&sort=newest", "&sort=oldest"):
             for page in PAGES:
                 path = f"/api/search?{query}{sort}{page}"
-                expected, got = whoosh.get(path).get_json(), on_cluster.get(path).get_json()
+                expected, got = whoosh_client.get(path).get_json(), on_cluster.get(path).get_json()
                 assert listed(got) == listed(expected), path
                 collapsed += expected["distinct"] < expected["total"]
     assert collapsed >= len(COLLAPSED_QUERIES) * 8  # the groups are real: most of these listings collapse
 
 
-def test_a_pool_short_of_groups_is_grown_and_its_groups_counted(whoosh, on_cluster, monkeypatch):
+def test_a_pool_short_of_groups_is_grown_and_its_groups_counted(whoosh_client, on_cluster, monkeypatch):
     """With no margin, a relevance pool holds the page's documents only, fewer groups than the page:
     it is asked for again, larger, until the page is full; `distinct` is then counted by Sphinx's
     grouping over every found document (not the pool), as Whoosh counts it."""
@@ -85,7 +79,7 @@ def test_a_pool_short_of_groups_is_grown_and_its_groups_counted(whoosh, on_clust
     for query in ("q=απόφαση", "q=πίστωσης", "q=ανάληψη υποχρέωσης"):
         for page in ("", "&page=2"):
             path = f"/api/search?{query}&sort=relevance&per_page=10{page}"
-            expected, got = whoosh.get(path).get_json(), on_cluster.get(path).get_json()
+            expected, got = whoosh_client.get(path).get_json(), on_cluster.get(path).get_json()
             assert expected["distinct"] < expected["total"], path
             assert [got[k] for k in ("total", "distinct", "pages", "facets")] == \
                 [expected[k] for k in ("total", "distinct", "pages", "facets")], path

@@ -17,7 +17,6 @@ import pytest
 from search.analysis import is_greek, words
 from search.entities import transliterate
 from search.request import SearchRequest
-from search.service import SearchService
 from tests.conftest import decision_documents, seed_documents, water_cut
 
 pytestmark = pytest.mark.slow
@@ -49,11 +48,6 @@ def documents():
     return seed_documents() + [water_cut()] + decision_documents()[:DECISIONS]
 
 
-@pytest.fixture(scope="module")
-def whoosh(whoosh_store):
-    return SearchService(whoosh_store).engine()
-
-
 def generated_queries(documents) -> list[str]:
     """Per decision (every tenth), its rarest Greek title word in ELOT 743 Latin letters and with two
     letters swapped: the Greeklish and the typos of words the documents really use."""
@@ -83,19 +77,19 @@ def shown(answer) -> dict:
             "hits": [(r.id, r.score, r.snippet, r.highlights) for r in answer.results]}
 
 
-def test_the_vocabulary_of_a_generation_is_whooshs(cluster, whoosh):
+def test_the_vocabulary_of_a_generation_is_whooshs(cluster, whoosh_engine):
     pointer = read_pointer(cluster.topology)
-    expected = whoosh.vocabulary().df
+    expected = whoosh_engine.vocabulary().df
     for node in cluster.topology.nodes:  # written on every node: any node can answer it
         assert read_words(node, pointer.slot) == expected, node
     assert ClusterSearcher(cluster.topology).vocabulary(pointer).result().df == expected
 
 
-def test_greeklish_and_misspellings_are_read_and_corrected_as_on_whoosh(cluster, whoosh, documents, figure):
+def test_greeklish_and_misspellings_are_read_and_corrected_as_on_whoosh(cluster, whoosh_engine, documents, figure):
     searcher = ClusterSearcher(cluster.topology)
     corrected = 0
     for request in requests(documents):
-        expected = whoosh.search(request)
+        expected = whoosh_engine.search(request)
         assert shown(searcher.search(request)) == shown(expected), request.q
         corrected += expected.correction is not None
     assert corrected >= len(TYPED) // 2  # the requests do exercise the corrections

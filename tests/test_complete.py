@@ -6,6 +6,7 @@ import pytest
 
 from search.completion import GreeklishPrefixes
 from search.greeklish import GreekVocabulary
+from tests.browser import ARTIFACTS, PHONE, browser_page
 from tests.test_contract import validator
 
 
@@ -60,39 +61,19 @@ def test_the_page_loads_the_script_from_the_app_and_no_inline_script(client):
 
 def test_suggestions_appear_under_the_box_in_a_real_browser(server):
     """Chromium on `dimos-search serve`: typing offers the index's words, under the CSP, with no console error."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE
-
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is absent: apt-get install chromium")
     problems: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(locale="el-GR", viewport=PHONE)
-            page.set_default_timeout(5000)
-            page.on("console", lambda message: problems.append(message.text)
-                    if message.type == "error" and "Failed to load resource" not in message.text else None)
-            # Every request but the browser's own favicon.ico answers (the app has none).
-            page.on("response", lambda response: problems.append(f"{response.status} {response.url}")
-                    if response.status >= 400 and not response.url.endswith("/favicon.ico") else None)
-            page.goto(f"{server}/")
-            page.locator("#q").press_sequentially("ψηφιακή diakyv", delay=30)
-            # The CSP forbids eval, so no wait_for_function: wait for the first suggestion to be there.
-            page.wait_for_selector("#q-completions option", state="attached")
-            options = page.eval_on_selector_all("#q-completions option", "nodes => nodes.map(n => n.value)")
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "completion.png"))
-        finally:
-            browser.close()
+    with browser_page(PHONE) as page:
+        page.on("console", lambda message: problems.append(message.text)
+                if message.type == "error" and "Failed to load resource" not in message.text else None)
+        # Every request but the browser's own favicon.ico answers (the app has none).
+        page.on("response", lambda response: problems.append(f"{response.status} {response.url}")
+                if response.status >= 400 and not response.url.endswith("/favicon.ico") else None)
+        page.goto(f"{server}/")
+        page.locator("#q").press_sequentially("ψηφιακή diakyv", delay=30)
+        # The CSP forbids eval, so no wait_for_function: wait for the first suggestion to be there.
+        page.wait_for_selector("#q-completions option", state="attached")
+        options = page.eval_on_selector_all("#q-completions option", "nodes => nodes.map(n => n.value)")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "completion.png"))
     assert "ψηφιακή διακυβερνησης" in options and "ψηφιακή διακυβερνηση" in options
     assert problems == []
-
-
-@pytest.fixture
-def server(seed_store):
-    from tests.test_browser import running_server
-
-    with running_server(seed_store.root) as base:
-        yield base

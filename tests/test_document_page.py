@@ -88,7 +88,7 @@ def test_the_marked_document_in_a_real_browser_on_a_phone(seed_store):
     """Chromium at 390 px: from a Greeklish search to the document, its words marked, nothing wider than the phone."""
     from playwright.sync_api import expect
 
-    from tests.test_browser import ARTIFACTS, PHONE, phone_page
+    from tests.browser import ARTIFACTS, PHONE, phone_page
 
     with phone_page(seed_store.root) as (base, page):
         page.goto(f"{base}/?q=diakyvernisi")

@@ -102,7 +102,7 @@ def test_search_results_and_facets_link_to_entity_pages(client):
 
 def test_a_municipality_page_in_a_real_browser_on_a_phone(seed_store):
     """Chromium at 390 px on `dimos-search serve`: the page fits the width and its links lead on."""
-    from tests.test_browser import ARTIFACTS, PHONE, phone_page
+    from tests.browser import ARTIFACTS, PHONE, phone_page
 
     with phone_page(seed_store.root) as (base, page):
         page.goto(f"{base}/municipalities/dimos-chanion")

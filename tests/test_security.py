@@ -19,8 +19,8 @@ from werkzeug.exceptions import NotFound
 from search.entities import entity_slug
 from search.ingest import IngestReport, load_documents
 from search.store import BUILD_INFO, POINTER, IndexStore
+from tests.browser import DESKTOP, browser_page, running_server
 from tests.conftest import PROJECT_ROOT, marked
-from tests.test_browser import ACTION_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS, running_server
 from web import create_app
 from web.state import get_service
 
@@ -345,69 +345,62 @@ ATTACK_SURFACE_JS = """() => ({
 })"""
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent: apt-get install chromium")
 def test_payloads_render_as_inert_text_in_a_browser(hostile_server):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     dialogs: list[str] = []
     csp_reports: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(locale="el-GR")
-            page.set_default_timeout(ACTION_TIMEOUT_MS)
-            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-            page.on("console", lambda message: csp_reports.append(message.text)
-                    if "Content Security Policy" in message.text else None)
+    with browser_page(DESKTOP) as page:
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("console", lambda message: csp_reports.append(message.text)
+                if "Content Security Policy" in message.text else None)
 
-            def visit(path: str, status: int = 200) -> None:
-                response = page.goto(f"{hostile_server}{path}")
-                assert response.status == status, path
-                assert "script-src 'self';" in response.headers["content-security-policy"]
-                assert_inert(path)
+        def visit(path: str, status: int = 200) -> None:
+            response = page.goto(f"{hostile_server}{path}")
+            assert response.status == status, path
+            assert "script-src 'self';" in response.headers["content-security-policy"]
+            assert_inert(path)
 
-            def assert_inert(where: str) -> None:
-                found = page.evaluate(ATTACK_SURFACE_JS)
-                assert found == {"pwned": None, "injected": [], "handlers": [], "links": [], "snippetMarkup": []}, \
-                    where
-                assert dialogs == [] and csp_reports == [], where
+        def assert_inert(where: str) -> None:
+            found = page.evaluate(ATTACK_SURFACE_JS)
+            assert found == {"pwned": None, "injected": [], "handlers": [], "links": [], "snippetMarkup": []}, \
+                where
+            assert dialogs == [] and csp_reports == [], where
 
-            visit("/?q=ανακοίνωση")
-            # The page's own stylesheet applies under the policy.
-            header_border = "getComputedStyle(document.querySelector('.site-header')).borderBottomStyle"
-            assert page.evaluate(header_border) == "solid"
-            results = page.locator(".result h3")
-            expect(results).to_have_text([HOSTILE_TITLE, PAGE_TITLE])
-            facets = page.get_by_role("complementary")
-            expect(facets.locator("#facet-official + ul .value")).to_have_text([OFFICIAL])
+        visit("/?q=ανακοίνωση")
+        # The page's own stylesheet applies under the policy.
+        header_border = "getComputedStyle(document.querySelector('.site-header')).borderBottomStyle"
+        assert page.evaluate(header_border) == "solid"
+        results = page.locator(".result h3")
+        expect(results).to_have_text([HOSTILE_TITLE, PAGE_TITLE])
+        facets = page.get_by_role("complementary")
+        expect(facets.locator("#facet-official + ul .value")).to_have_text([OFFICIAL])
 
-            facets.get_by_role("link", name=re.compile("^" + re.escape(OFFICIAL))).click()  # the toggle, not the → page link
-            expect(page.locator(".active-filters li span")).to_have_text([OFFICIAL])
-            expect(results).to_have_text([HOSTILE_TITLE])
-            assert_inert("after choosing the hostile official")
-            visit(f"/officials/{entity_slug(OFFICIAL)}")  # the page of the official whose role is a script
-            expect(page.locator("h1")).to_have_text(OFFICIAL)
-            expect(page.get_by_text(SCRIPT).first).to_be_visible()
-            assert_inert("on the official's page, the hostile role shown as text")
-            page.go_back()
+        facets.get_by_role("link", name=re.compile("^" + re.escape(OFFICIAL))).click()  # the toggle, not the → page link
+        expect(page.locator(".active-filters li span")).to_have_text([OFFICIAL])
+        expect(results).to_have_text([HOSTILE_TITLE])
+        assert_inert("after choosing the hostile official")
+        visit(f"/officials/{entity_slug(OFFICIAL)}")  # the page of the official whose role is a script
+        expect(page.locator("h1")).to_have_text(OFFICIAL)
+        expect(page.get_by_text(SCRIPT).first).to_be_visible()
+        assert_inert("on the official's page, the hostile role shown as text")
+        page.go_back()
 
-            results.get_by_role("link").click()
-            expect(page.get_by_role("heading", level=1)).to_have_text(HOSTILE_TITLE)
-            expect(page.locator(".document-body p")).to_have_text(INGESTED_BODY.split("\n\n"))
-            expect(page.get_by_text("Πηγή")).to_have_count(0)  # a javascript: address is never a link
-            assert_inert("on the document page")
+        results.get_by_role("link").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(HOSTILE_TITLE)
+        expect(page.locator(".document-body p")).to_have_text(INGESTED_BODY.split("\n\n"))
+        expect(page.get_by_text("Πηγή")).to_have_count(0)  # a javascript: address is never a link
+        assert_inert("on the document page")
 
-            hostile_params = "&".join(f"{name}={quote(value)}" for name, value in [
-                ("q", f"{SCRIPT} {IMG} {SVG}"), ("municipality", IMG), ("official", SCRIPT), ("official", SVG)])
-            # Filter values naming no known value are a 400 whose message quotes the value, inert.
-            visit(f"/?{hostile_params}", status=400)
-            expect(page.get_by_label("Τι αναζητάτε;")).to_have_value(f"{SCRIPT} {IMG} {SVG}")
-            expect(page.get_by_role("alert")).to_contain_text(f"«{IMG}»")
-            visit(f"/?{hostile_params}&page=0", status=400)
-            expect(page.get_by_label("Τι αναζητάτε;")).to_have_value(f"{SCRIPT} {IMG} {SVG}")
-            visit(f"/documents/{quote(SCRIPT)}", status=404)
-            visit(f"/{quote(IMG)}", status=404)
-            visit(f"/api/search?{hostile_params}", status=400)
-            expect(page.locator("body")).to_contain_text("<img src=x onerror=")
-        finally:
-            browser.close()
+        hostile_params = "&".join(f"{name}={quote(value)}" for name, value in [
+            ("q", f"{SCRIPT} {IMG} {SVG}"), ("municipality", IMG), ("official", SCRIPT), ("official", SVG)])
+        # Filter values naming no known value are a 400 whose message quotes the value, inert.
+        visit(f"/?{hostile_params}", status=400)
+        expect(page.get_by_label("Τι αναζητάτε;")).to_have_value(f"{SCRIPT} {IMG} {SVG}")
+        expect(page.get_by_role("alert")).to_contain_text(f"«{IMG}»")
+        visit(f"/?{hostile_params}&page=0", status=400)
+        expect(page.get_by_label("Τι αναζητάτε;")).to_have_value(f"{SCRIPT} {IMG} {SVG}")
+        visit(f"/documents/{quote(SCRIPT)}", status=404)
+        visit(f"/{quote(IMG)}", status=404)
+        visit(f"/api/search?{hostile_params}", status=400)
+        expect(page.locator("body")).to_contain_text("<img src=x onerror=")
