@@ -180,18 +180,65 @@ def check_parameter_names(names: Iterable[str], known: Iterable[str] = PARAMETER
         )
 
 
-def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
-    """Validate request parameters (each name mapped to its list of values); a name outside PARAMETERS is an error."""
-    check_parameter_names(params)
+class _Parameters:
+    """A request's parameters as the API reads them: blank values ignored, the first value of a single
+    one, every distinct value of a repeated one, each typed parameter parsed or refused by name."""
 
-    def first(name: str) -> str | None:
-        values = [v for v in params.get(name, ()) if v.strip()]
+    def __init__(self, params: Mapping[str, Sequence[str]]):
+        self._params = params
+
+    def first(self, name: str) -> str | None:
+        values = [v for v in self._params.get(name, ()) if v.strip()]
         return _valid_text(values[0]) if values else None
 
-    def many(name: str) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(_valid_text(v.strip()) for v in params.get(name, ()) if v.strip()))
+    def many(self, name: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(_valid_text(v.strip()) for v in self._params.get(name, ()) if v.strip()))
 
-    q = first("q") or ""
+    def date(self, name: str) -> dt.date | None:
+        return _parse_date(name, value) if (value := self.first(name)) else None
+
+    def flag(self, name: str) -> bool:
+        return _parse_flag(name, value) if (value := self.first(name)) else False
+
+    def integer(self, name: str, low: int, high: int, default: int) -> int:
+        return _parse_int(name, value, low, high) if (value := self.first(name)) else default
+
+
+def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
+    """Validate request parameters (each name mapped to its list of values); a name outside PARAMETERS is an error.
+
+    Checked in a fixed order (the query, the sort, the dates, the page, the filters, the group), so a
+    request with several faults is always refused for the same one."""
+    check_parameter_names(params)
+    read = _Parameters(params)
+    q = _query(read)
+    sort = _sort(read)
+    date_from, date_to, undated = _dates(read)
+    page, per_page = _page(read)
+    facet_size = read.integer("facet_size", 0, MAX_FACET_SIZE, FACET_SIZE)
+    _check_window(page, per_page)
+    for name in FORGIVING_FILTERS:
+        _check_filter_values(name, read.many(name))
+    group = _group(read)
+    return SearchRequest(
+        q=q,
+        municipality=read.many("municipality"),
+        official=read.many("official"),
+        date_from=date_from,
+        date_to=date_to,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+        region=read.many("region"),
+        undated=undated,
+        facet_size=facet_size,
+        as_typed=read.flag(AS_TYPED_PARAMETER),
+        group=group,
+    )
+
+
+def _query(read: _Parameters) -> str:
+    q = read.first("q") or ""
     if len(q) > MAX_QUERY_CHARS:
         raise InvalidRequest(
             "q",
@@ -200,32 +247,46 @@ def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
             f"Το 'q' έχει {len(q)} χαρακτήρες· επιτρέπονται έως {MAX_QUERY_CHARS}. "
             "Κρατήστε τις λέξεις που έχουν σημασία.",
         )
+    return q
 
-    sort = first("sort")
+
+def _sort(read: _Parameters) -> str | None:
+    sort = read.first("sort")
     if sort is not None and sort not in SORTS:
         raise InvalidRequest(
             "sort",
             f"'sort' must be one of {', '.join(SORTS)}; got '{sort}'.",
             f"Το 'sort' πρέπει να είναι ένα από: {', '.join(SORTS)}· δόθηκε '{sort}'.",
         )
-    date_from = _parse_date("from", v) if (v := first("from")) else None
-    date_to = _parse_date("to", v) if (v := first("to")) else None
+    return sort
+
+
+def _dates(read: _Parameters) -> tuple[dt.date | None, dt.date | None, bool]:
+    """`from`, `to` and `undated`: a range in order, or documents without a date, not both."""
+    date_from, date_to = read.date("from"), read.date("to")
     if date_from and date_to and date_from > date_to:
         raise InvalidRequest(
             "from",
             f"'from' ({date_from}) is after 'to' ({date_to}).",
             f"Το 'from' ({date_from}) είναι μετά το 'to' ({date_to}).",
         )
-    undated = _parse_flag("undated", v) if (v := first("undated")) else False
+    undated = read.flag("undated")
     if undated and (date_from or date_to):
         raise InvalidRequest(
             "undated",
             "'undated' asks for documents without a date; it cannot be combined with 'from' or 'to'.",
             "Το 'undated' ζητά έγγραφα χωρίς ημερομηνία· δεν συνδυάζεται με 'from' ή 'to'.",
         )
-    page = _parse_int("page", v, 1, MAX_RESULT_WINDOW) if (v := first("page")) else 1
-    per_page = _parse_int("per_page", v, 1, MAX_PER_PAGE) if (v := first("per_page")) else DEFAULT_PER_PAGE
-    facet_size = _parse_int("facet_size", v, 0, MAX_FACET_SIZE) if (v := first("facet_size")) else FACET_SIZE
+    return date_from, date_to, undated
+
+
+def _page(read: _Parameters) -> tuple[int, int]:
+    return (read.integer("page", 1, MAX_RESULT_WINDOW, 1),
+            read.integer("per_page", 1, MAX_PER_PAGE, DEFAULT_PER_PAGE))
+
+
+def _check_window(page: int, per_page: int) -> None:
+    """Refuse a page past the deepest result served (MAX_RESULT_WINDOW), naming the deepest page there is."""
     if page * per_page > MAX_RESULT_WINDOW:
         deepest = MAX_RESULT_WINDOW // per_page
         window_el = f"{MAX_RESULT_WINDOW:,}".replace(",", ".")
@@ -237,30 +298,17 @@ def parse_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
             f"το βαθύτερο που δίνεται· ζητήστε έως τη σελίδα {deepest} "
             "ή περιορίστε την αναζήτηση με περισσότερες λέξεις ή φίλτρα.",
         )
-    for name in FORGIVING_FILTERS:
-        _check_filter_values(name, many(name))
-    group = first("group")
+
+
+def _group(read: _Parameters) -> str | None:
+    group = read.first("group")
     if group is not None and len(group) > MAX_GROUP_CHARS:
         raise InvalidRequest(
             "group",
             f"'group' is a document id, at most {MAX_GROUP_CHARS} characters; got {len(group)}.",
             f"Το 'group' είναι αναγνωριστικό εγγράφου, έως {MAX_GROUP_CHARS} χαρακτήρες· δόθηκαν {len(group)}.",
         )
-    return SearchRequest(
-        q=q,
-        municipality=many("municipality"),
-        official=many("official"),
-        date_from=date_from,
-        date_to=date_to,
-        sort=sort,
-        page=page,
-        per_page=per_page,
-        region=many("region"),
-        undated=undated,
-        facet_size=facet_size,
-        as_typed=_parse_flag(AS_TYPED_PARAMETER, v) if (v := first(AS_TYPED_PARAMETER)) else False,
-        group=group.strip() if group else None,
-    )
+    return group.strip() if group else None
 
 
 def _check_filter_values(name: str, values: tuple[str, ...]) -> None:
@@ -362,7 +410,7 @@ def parse_facet_listing(facet: str, params: Mapping[str, Sequence[str]]) -> Face
         raise InvalidRequest(
             "filter", f"'filter' is {len(typed)} characters long; at most {MAX_FILTER_CHARS} are accepted.",
             f"Το 'filter' έχει {len(typed)} χαρακτήρες· επιτρέπονται έως {MAX_FILTER_CHARS}.")
-    page = next((_parse_int("page", v, 1, MAX_RESULT_WINDOW) for v in params.get("page", ()) if v.strip()), 1)
-    size = next((_parse_int("size", v, 1, MAX_FACET_PAGE_SIZE) for v in params.get("size", ()) if v.strip()),
-                DEFAULT_FACET_PAGE_SIZE)
+    read = _Parameters(params)
+    page = read.integer("page", 1, MAX_RESULT_WINDOW, 1)
+    size = read.integer("size", 1, MAX_FACET_PAGE_SIZE, DEFAULT_FACET_PAGE_SIZE)
     return FacetListingRequest(facet=facet, search=search, filter=_valid_text(typed), page=page, size=size)

@@ -62,3 +62,21 @@ def test_facet_size_out_of_bounds_is_a_400(client, value):
 def test_the_page_keeps_a_chosen_facet_size_in_its_links(client):
     page = client.get("/?q=συνάντηση&facet_size=5").get_data(as_text=True)
     assert "facet_size=5" in page
+
+
+@pytest.mark.parametrize(("query", "named"), [
+    ("sort=πρόσφατα&from=32/01/2024&page=0", "sort"),
+    ("from=32/01/2024&page=0&facet_size=-1", "from"),
+    ("from=2024-02-01&to=2024-01-01&undated=ναι&per_page=0", "from"),
+    ("undated=1&from=2024-01-01&page=0", "undated"),
+    ("page=0&facet_size=-1&group=" + "x" * 300, "page"),
+    ("page=2000&per_page=100&municipality=Ατλαντίδα", "page"),
+    ("municipality=Ατλαντίδα&group=" + "x" * 300, "municipality"),
+])
+def test_a_request_with_several_faults_is_refused_for_the_first_in_a_fixed_order(client, query, named):
+    """The query, the sort, the dates, the page and its size, the filters, the group: whatever the order
+    of the query string, the same fault is named, so a user mends one thing and then the next."""
+    for ordering in (query, "&".join(reversed(query.split("&")))):
+        response = client.get(f"/api/search?{ordering}")
+        assert response.status_code == 400, ordering
+        assert response.get_json()["error"]["parameter"] == named, ordering

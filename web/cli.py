@@ -16,11 +16,11 @@ from pathlib import Path
 
 import click
 
-from search.answers import Hit
+from search.answers import Hit, SearchAnswer
 from search.config import Settings
 from search.gazetteer import Gazetteer
 from search.ingest import IngestReport, load_documents
-from search.request import InvalidRequest, parse_request, resolve_filters
+from search.request import InvalidRequest, SearchRequest, parse_request, resolve_filters
 from search.reindex import reindex as run_reindex
 from search.reindex import plural
 from search.reindex import summary as reindex_summary
@@ -181,7 +181,13 @@ def search_command(q: str, index_dir: Path, municipality: tuple[str, ...], offic
     if as_json:
         json.dump(answer.as_json(), sys.stdout, ensure_ascii=False, indent=2)
         click.echo()
-        return
+    else:
+        _print_answer(request, answer)
+
+
+def _print_answer(request: SearchRequest, answer: SearchAnswer) -> None:
+    """The terminal's rendering of an answer: the total, any correction, each hit with its highlighted
+    snippet, then the facet counts."""
     click.echo(f"{plural(answer.total, 'result')} ({answer.took_ms} ms)")
     if answer.correction and answer.correction.applied:
         click.echo(f"Showing results for: {answer.correction.query} (not for: {request.q})")
