@@ -126,7 +126,7 @@ def server(seed_store):
         yield base
 
 
-# The cluster of tests/test_cluster.py and tests/test_cluster_backend.py: each shard on 2 of the 3 nodes,
+# The cluster of the tests/test_cluster*.py modules: each shard on 2 of the 3 nodes,
 # so one node can die with every shard still answered.
 NODES = 3
 
