@@ -28,7 +28,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.slow_clients import free_port, get, product_command, running  # noqa: E402
+from benchmarks.common import free_port  # noqa: E402
+from benchmarks.slow_clients import get, product_command, running  # noqa: E402
 
 LAWS = ROOT.parent / "shared" / "data" / "greek-laws-2023-2024.jsonl"
 # Twelve words every law uses, ORed, a hundred results a page: the most work one request may ask.

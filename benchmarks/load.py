@@ -40,7 +40,6 @@ import json
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -57,6 +56,7 @@ from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
+from benchmarks.common import free_port  # noqa: E402
 from benchmarks.generate import ensure_corpus  # noqa: E402
 from search.analysis import Word, is_greek, words  # noqa: E402
 from search.greeklish import final_sigma  # noqa: E402
@@ -91,11 +91,6 @@ AFTER_SWITCH_SECONDS = 5.0
 
 # --- the server and the reindex, as subprocesses ---------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
 
 def cli(*args: str) -> list[str]:
     """The `dimos-search` command line, run from this checkout (the console script may point elsewhere)."""
@@ -108,7 +103,7 @@ class Server:
     def __init__(self, index: Path, log: Path, threads: int | None = None):
         self.index = index
         self.log = log  # the server's output, appended to across restarts
-        self.port = free_port()
+        self.port = free_port(HOST)
         self.threads = threads
         self.process: subprocess.Popen | None = None
 

@@ -41,6 +41,8 @@ from urllib.parse import quote
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
+from benchmarks.common import free_port  # noqa: E402
+
 HOST = "127.0.0.1"
 HEALTH = "/health"
 CHEAP_SEARCH = "/api/search?q=" + quote("δήμαρχος")
@@ -52,11 +54,6 @@ SERVER_START_TIMEOUT = 60.0
 HALF_REQUEST = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 TRICKLE_LINE = b"X-Slow: 1\r\n"
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 def product_command(index: Path, port: int) -> list[str]:
@@ -271,7 +268,7 @@ def main() -> None:
         for name, command in SERVERS.items():
             if args.server not in ("both", name):
                 continue
-            port = free_port()
+            port = free_port(HOST)
             run_server(name, command(index, port), port, args)
 
 

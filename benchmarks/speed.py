@@ -26,7 +26,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import queries as query_mix  # noqa: E402
+from benchmarks.common import free_port  # noqa: E402
 from benchmarks.engine_child import timed_passes  # noqa: E402
 from benchmarks.engines import ENGINE_NAMES, BenchQuery, save_queries  # noqa: E402
 from benchmarks.generate import CACHE, DEFAULT_SEED, ensure_corpus  # noqa: E402
@@ -96,11 +96,6 @@ def _engine_child(*arguments: str) -> list[str]:
 # --- HTTP -------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 def _api_path(query: BenchQuery, limit: int = 10) -> str:
     params = [("q", query.text), *(("municipality", v) for v in query.municipality),
@@ -115,7 +110,7 @@ def _http_run(index: Path, queries: Sequence[BenchQuery], passes: int, log: Path
     generation, vocabulary included, before it listens), then its first Greeklish query and a plain
     one sent beside it; and the server's peak resident memory after the mix (VmHWM).
     """
-    port = _free_port()
+    port = free_port()
     started = time.monotonic()
     with open(log, "wb") as output:
         server = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--index", str(index), "--port", str(port)],

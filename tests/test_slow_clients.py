@@ -11,7 +11,8 @@ import json
 
 import pytest
 
-from benchmarks.slow_clients import CHEAP_SEARCH, HEALTH, SlowClients, free_port, get, product_command, running
+from benchmarks.common import free_port
+from benchmarks.slow_clients import CHEAP_SEARCH, HEALTH, SlowClients, get, product_command, running
 
 pytestmark = pytest.mark.slow  # a real server
 
