@@ -7,7 +7,6 @@ through the site (test_browser), the phone checks of the document and entity pag
 """
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from benchmarks.common import free_port
 from tests.conftest import PROJECT_ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -34,12 +34,6 @@ DESKTOP = {"width": 1280, "height": 900}
 # stop a hung run, they time nothing.
 STARTUP_SECONDS = 60
 ACTION_TIMEOUT_MS = 30_000
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager
