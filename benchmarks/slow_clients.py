@@ -55,7 +55,6 @@ HALF_REQUEST = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 TRICKLE_LINE = b"X-Slow: 1\r\n"
 
 
-
 def product_command(index: Path, port: int) -> list[str]:
     """`dimos-search serve`, run from this checkout (the console script may point elsewhere)."""
     return [sys.executable, "-m", "web.cli", "serve", "--host", HOST, "--port", str(port), "--index", str(index)]

@@ -96,7 +96,6 @@ def _engine_child(*arguments: str) -> list[str]:
 # --- HTTP -------------------------------------------------------------------------------------
 
 
-
 def _api_path(query: BenchQuery, limit: int = 10) -> str:
     params = [("q", query.text), *(("municipality", v) for v in query.municipality),
               *(("official", v) for v in query.official), ("per_page", str(limit))]
